@@ -1,0 +1,102 @@
+"""The `sage-sync-desktop` command: argument parsing and wiring, nothing else.
+
+Each role has its own module with `register(subparsers)`; a subcommand sets `handler`, a function
+`(args, context) -> int` that returns the process exit code:
+0 all asked work done; 1 some contracts blocked or failed; 2 usage or configuration error;
+3 Sage or Procore unreachable or sign-in needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sage_sync_desktop import __version__
+from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.logging_setup import configure_logging
+from sage_sync_desktop.paths import AppPaths
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+# Modules that add subcommands, each with register(subparsers).
+_COMMAND_MODULES = (
+    "sage_sync_desktop.cli.sage_commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sage-sync-desktop",
+        description="Import Sage 300 CRE prime contracts into Procore. "
+        "With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config", metavar="PATH", type=Path,
+        help="settings file to use instead of the one in the user's config folder",
+    )
+    parser.add_argument(
+        "--app-dir", metavar="DIR", type=Path, default=os.environ.get("SAGE_SYNC_APP_DIR") or None,
+        help="keep settings, history, cache and logs under DIR (portable use, tests); "
+        "also SAGE_SYNC_APP_DIR",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the window on the built-in sample company and local Procore sandbox")
+    parser.add_argument("--screenshot", metavar="FILE", type=Path,
+                        help="with the window: load, save a PNG of it to FILE and exit")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation works and exit 0 or 1")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in _COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = AppPaths.under(args.app_dir) if args.app_dir else AppPaths.default()
+    context = CliContext(paths=paths, settings_path=args.config or paths.settings_file)
+    try:
+        paths.ensure()
+        configure_logging(
+            paths.log_file,
+            level=logging.DEBUG if args.verbose else logging.INFO,
+            console=args.command is not None,
+        )
+    except OSError as exc:
+        print(f"error: cannot create the app's folders: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.self_test:
+            from sage_sync_desktop.cli import self_test_command
+
+            return self_test_command.run(args, context)
+        if args.command is None:
+            from sage_sync_desktop.cli import window_command
+
+            return window_command.run(args, context)
+        return int(args.handler(args, context))
+    except SageSyncError as exc:
+        logger.error("%s: %s", type(exc).__name__, exc)
+        if exc.detail:
+            logger.info("detail: %s", exc.detail)
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.fix:
+            print(f"  fix: {exc.fix}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_SOME_FAILED

@@ -1,0 +1,1 @@
+"""Procore side: environments, OAuth, the REST client. Qt-free."""

@@ -1,0 +1,76 @@
+"""The only module that talks to the OS credential store (Windows Credential Manager).
+
+keyring picks its backend itself, so `PYTHON_KEYRING_BACKEND` works on headless servers and in
+tests. There is no plaintext fallback: with no usable backend the app says so and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import keyring
+import keyring.errors
+
+from sage_sync_desktop.app_info import KEYRING_SERVICE
+from sage_sync_desktop.errors import SecretStoreError
+
+logger = logging.getLogger(__name__)
+
+# Names of the secrets, as stored under KEYRING_SERVICE.
+SAGE_PASSWORD = "sage-password"
+PROCORE_CLIENT_SECRET = "procore-client-secret"
+PROCORE_TOKENS = "procore-tokens"
+
+
+def scoped(name: str, scope: str) -> str:
+    """A secret name for one Sage connection or one Procore environment+client."""
+    return f"{name}:{scope}" if scope else name
+
+
+class SecretStore:
+    """Get, set and delete named secrets. Values are never logged."""
+
+    def __init__(self, service: str = KEYRING_SERVICE) -> None:
+        self._service = service
+
+    @property
+    def backend_name(self) -> str:
+        backend = keyring.get_keyring()
+        return f"{type(backend).__module__}.{type(backend).__name__}"
+
+    def is_usable(self) -> bool:
+        """False for keyring's fail backend (no credential store on this machine)."""
+        backend = keyring.get_keyring()
+        return "fail" not in type(backend).__module__ and getattr(backend, "priority", 1) > 0
+
+    def get(self, name: str) -> str | None:
+        try:
+            return keyring.get_password(self._service, name)
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(
+                f"Cannot read '{name}' from the Windows credential store.",
+                fix="Check that Credential Manager is available for this Windows user.",
+                detail=type(exc).__name__,
+            ) from None
+
+    def set(self, name: str, value: str) -> None:
+        try:
+            keyring.set_password(self._service, name, value)
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(
+                f"Cannot save '{name}' in the Windows credential store.",
+                fix="Check that Credential Manager is available for this Windows user.",
+                detail=type(exc).__name__,
+            ) from None
+        logger.info("Saved secret %s in %s", name, self.backend_name)
+
+    def delete(self, name: str) -> None:
+        try:
+            keyring.delete_password(self._service, name)
+        except keyring.errors.PasswordDeleteError:
+            pass  # already absent: deleting is idempotent
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(
+                f"Cannot delete '{name}' from the Windows credential store.",
+                detail=type(exc).__name__,
+            ) from None

@@ -1,0 +1,171 @@
+"""User settings: declared once, typed, persisted as JSON. Never holds a secret.
+
+The file lives in the platform config folder (AppPaths.settings_file) unless `--config PATH`
+names another, so IT can deploy one and scripts can point at their own. Every key is documented
+in the README's Configuration section.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from sage_sync_desktop.errors import ConfigurationError
+from sage_sync_desktop.procore import environments
+
+SCHEMA_VERSION = 1
+NAMING_PRESETS = ("legacy", "standard")
+AUTH_FLOWS = ("authorization_code", "client_credentials")
+# Keys whose values must never be written to the settings file.
+_FORBIDDEN_KEYS = {"pwd", "password", "client_secret", "secret", "access_token", "refresh_token"}
+
+
+@dataclass(frozen=True)
+class SageSettings:
+    connection_string: str = ""
+    # "legacy", "standard", or a preset name plus per-site overrides in `mapping`.
+    naming: str = "legacy"
+    # Per-site overrides: {"contract": {"table": "...", "columns": {"approval_date": "..."}}}.
+    mapping: dict[str, Any] = field(default_factory=dict)
+    # Sage user for UID when the connection string has none; the password is in keyring.
+    user: str = ""
+    login_timeout_seconds: int = 15
+
+
+@dataclass(frozen=True)
+class ProcoreSettings:
+    environment: str = "production"
+    api_url: str = "https://api.procore.com"
+    login_url: str = "https://login.procore.com"
+    company_id: int | None = None
+    client_id: str = ""
+    auth: str = "authorization_code"
+    redirect_uri: str = "http://localhost:8765"
+    timeout_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class GuiSettings:
+    window_geometry: str = ""
+    prime_contracts_view: str = "ready"
+
+
+@dataclass(frozen=True)
+class Settings:
+    sage: SageSettings = field(default_factory=SageSettings)
+    procore: ProcoreSettings = field(default_factory=ProcoreSettings)
+    gui: GuiSettings = field(default_factory=GuiSettings)
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], *, source: str = "settings") -> Settings:
+        if not isinstance(raw, dict):
+            raise ConfigurationError(f"{source}: the top level must be a JSON object.")
+        _refuse_secrets(raw, source)
+        sage = _section(SageSettings, raw.get("sage", {}), f"{source}: sage")
+        procore = _section(ProcoreSettings, raw.get("procore", {}), f"{source}: procore")
+        gui = _section(GuiSettings, raw.get("gui", {}), f"{source}: gui")
+        settings = cls(sage=sage, procore=procore, gui=gui)
+        settings.validate(source)
+        return settings
+
+    def validate(self, source: str = "settings") -> None:
+        if self.sage.naming not in NAMING_PRESETS:
+            raise ConfigurationError(
+                f"{source}: sage.naming is {self.sage.naming!r}.",
+                fix=f"Use one of {', '.join(NAMING_PRESETS)}; put site-specific names in sage.mapping.",
+            )
+        if self.procore.environment not in environments.ENVIRONMENT_NAMES:
+            raise ConfigurationError(
+                f"{source}: procore.environment is {self.procore.environment!r}.",
+                fix=f"Use one of {', '.join(environments.ENVIRONMENT_NAMES)}.",
+            )
+        if self.procore.auth not in AUTH_FLOWS:
+            raise ConfigurationError(
+                f"{source}: procore.auth is {self.procore.auth!r}.",
+                fix=f"Use one of {', '.join(AUTH_FLOWS)}.",
+            )
+        if self.procore.company_id is not None and not isinstance(self.procore.company_id, int):
+            raise ConfigurationError(f"{source}: procore.company_id must be a whole number.")
+
+    def procore_environment(self) -> environments.ProcoreEnvironment:
+        try:
+            return environments.resolve(
+                self.procore.environment,
+                api_url=self.procore.api_url,
+                login_url=self.procore.login_url,
+            )
+        except ValueError as exc:
+            raise ConfigurationError(f"procore settings: {exc}") from None
+
+    def with_changes(self, **sections: Any) -> Settings:
+        """A copy with whole sections or section fields replaced: with_changes(sage={...})."""
+        updates = {}
+        for name, value in sections.items():
+            current = getattr(self, name)
+            updates[name] = replace(current, **value) if isinstance(value, dict) else value
+        return replace(self, **updates)
+
+
+def _section(cls: type, raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"{where} must be a JSON object.")
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ConfigurationError(
+            f"{where}: unknown key(s) {', '.join(unknown)}.",
+            fix=f"Known keys: {', '.join(known)}.",
+        )
+    return cls(**raw)
+
+
+def _refuse_secrets(raw: Any, source: str, path: str = "") -> None:
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            here = f"{path}.{key}" if path else str(key)
+            if str(key).lower() in _FORBIDDEN_KEYS:
+                raise ConfigurationError(
+                    f"{source}: {here} looks like a secret; secrets never go in the settings file.",
+                    fix="Remove it and store it with the app (it goes to the Windows credential store).",
+                )
+            _refuse_secrets(value, source, here)
+    if isinstance(raw, str) and "pwd=" in raw.lower().replace(" ", ""):
+        raise ConfigurationError(
+            f"{source}: {path} contains PWD=; the Sage password never goes in the settings file.",
+            fix="Remove PWD=... from the connection string; the app asks for the password "
+            "and keeps it in the Windows credential store.",
+        )
+
+
+def load(path: Path) -> Settings:
+    """Settings from `path`; defaults when the file does not exist yet."""
+    path = Path(path)
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}).",
+            fix="Fix the file or delete it to start again with the set-up.",
+        ) from None
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot read {path}: {exc.strerror}.") from None
+    return Settings.from_dict(raw, source=str(path))
+
+
+def save(settings: Settings, path: Path) -> None:
+    """Write atomically, so a crash mid-write never leaves half a file."""
+    settings.validate(str(path))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(settings.to_dict(), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
