@@ -1,0 +1,205 @@
+"""What the sync engine hands to its two faces (window and command line): frozen values, no Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sage_sync_desktop.sage.records import SageContract, SageJob
+
+
+class ContractState(StrEnum):
+    READY_TO_IMPORT = "ready_to_import"  # approved, job linked, not in Procore yet
+    SYNCED = "synced"  # in Procore, nothing new
+    CHANGES_READY = "changes_ready"  # in Procore, Sage has new, changed or removed lines
+    NOT_READY = "not_ready"  # a blocking rule applies
+
+
+class ReasonCode(StrEnum):
+    UNAPPROVED = "unapproved"
+    JOB_NOT_SYNCED = "job_not_synced"
+    ON_TWO_PROJECTS = "on_two_projects"
+    NO_PERMISSION_ERP = "no_permission_erp"
+    NO_PERMISSION_PRIME_CONTRACTS = "no_permission_prime_contracts"
+    INVALID_DATA = "invalid_data"
+    # Not a blocking rule: why Re-Import is greyed out for a synced contract.
+    NOTHING_NEW = "nothing_new"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: ReasonCode
+    message: str  # what blocks it, in plain words
+    fix: str  # how to fix it
+
+
+class AccessLevel(StrEnum):
+    NONE = "None"
+    READ_ONLY = "Read Only"
+    STANDARD = "Standard"
+    ADMIN = "Admin"
+
+    @property
+    def rank(self) -> int:
+        return ("None", "Read Only", "Standard", "Admin").index(self.value)
+
+
+class LineState(StrEnum):
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+    UNCHANGED = "unchanged"
+    PROCORE_ONLY = "procore_only"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # description, amount, quantity, unit_cost, uom, cost_code
+    old: str  # as shown: amounts as "1234.50", empty string for none
+    new: str
+
+
+@dataclass(frozen=True)
+class LineDiff:
+    state: LineState
+    origin_id: str | None
+    item_number: str  # Sage item number (trimmed), or "" for a Procore-only line
+    description: str
+    sage_amount: Decimal | None
+    procore_amount: Decimal | None
+    changes: tuple[FieldChange, ...] = ()
+    # A Sage-origin line whose Procore values differ from what this app last wrote.
+    edited_in_procore: bool = False
+    procore_line_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DiffCounts:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    procore_only: int = 0
+    edited_in_procore: int = 0
+
+
+@dataclass(frozen=True)
+class ContractDiff:
+    contract_number: str
+    lines: tuple[LineDiff, ...]
+    sage_total: Decimal
+    procore_total_before: Decimal
+    procore_total_after: Decimal
+
+    @property
+    def counts(self) -> DiffCounts:
+        by_state = {state: 0 for state in LineState}
+        for line in self.lines:
+            by_state[line.state] += 1
+        return DiffCounts(
+            added=by_state[LineState.ADDED],
+            changed=by_state[LineState.CHANGED],
+            removed=by_state[LineState.REMOVED],
+            unchanged=by_state[LineState.UNCHANGED],
+            procore_only=by_state[LineState.PROCORE_ONLY],
+            edited_in_procore=sum(1 for line in self.lines if line.edited_in_procore),
+        )
+
+    @property
+    def has_changes(self) -> bool:
+        counts = self.counts
+        return bool(counts.added or counts.changed or counts.removed)
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    project_id: int
+    name: str
+    project_number: str = ""
+
+
+@dataclass(frozen=True)
+class ProcoreLink:
+    project: ProjectRef
+    prime_contract_id: int
+
+
+@dataclass(frozen=True)
+class ContractStatus:
+    contract: SageContract
+    state: ContractState
+    reasons: tuple[Reason, ...]  # every blocking rule that applies (empty when none)
+    project: ProjectRef | None  # the Procore project of the contract's linked job
+    procore: ProcoreLink | None  # the prime contract in Procore, when imported
+    diff: ContractDiff | None
+    sage_total: Decimal
+    procore_total: Decimal | None
+    # Projects holding a prime contract with this contract's origin id (two or more: blocked).
+    procore_projects: tuple[ProjectRef, ...] = ()
+
+    @property
+    def number(self) -> str:
+        return self.contract.number
+
+    @property
+    def can_import(self) -> bool:
+        return self.state is ContractState.READY_TO_IMPORT and not self.reasons
+
+    @property
+    def can_reimport(self) -> bool:
+        return self.state is ContractState.CHANGES_READY and not self.reasons
+
+    def reimport_unavailable_because(self) -> tuple[Reason, ...]:
+        """Why Re-Import is greyed out: the blocking rules, or that nothing is new."""
+        if self.can_reimport:
+            return ()
+        return self.reasons
+
+
+@dataclass(frozen=True)
+class JobLinkStatus:
+    job: SageJob
+    project: ProjectRef | None  # linked Procore project
+    suggestions: tuple[ProjectRef, ...] = ()  # suggested matches when not linked
+
+
+@dataclass(frozen=True)
+class ProcoreUser:
+    user_id: int
+    login: str
+    name: str
+    company_id: int
+    company_name: str
+    erp_integrations: AccessLevel  # company level
+
+
+@dataclass(frozen=True)
+class CompanySnapshot:
+    """One Refresh: Sage and Procore read, every contract classified."""
+
+    statuses: tuple[ContractStatus, ...]
+    jobs: tuple[JobLinkStatus, ...]
+    user: ProcoreUser
+    sage_read_at: datetime
+    procore_read_at: datetime
+    procore_requests: int = 0
+
+    def status(self, contract_number: str) -> ContractStatus | None:
+        wanted = contract_number.strip()
+        return next((s for s in self.statuses if s.number == wanted), None)
+
+
+@dataclass(frozen=True)
+class ContractOutcome:
+    """The result of importing or re-importing one contract."""
+
+    contract_number: str
+    action: str  # "import" or "reimport"
+    ok: bool
+    message: str  # one line for the green or red message
+    details: tuple[str, ...] = ()  # one click away: per-line results, Procore's own text
+    dry_run: bool = False
+    # What was (or, in a dry run, would be) sent: one entry per request.
+    requests: tuple[dict, ...] = field(default_factory=tuple)
