@@ -1,0 +1,213 @@
+"""The line-item diff under the list: every Sage and Procore line of the selected contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+from sage_sync_desktop.gui import formatting, reimport_rules, state_style
+from sage_sync_desktop.gui.formatting import ARROW
+from sage_sync_desktop.sync.records import ContractDiff, ContractStatus, FieldChange, LineDiff, LineState
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class DiffColumn(IntEnum):
+    CONTRACT = 0  # hidden when one contract is selected
+    STATE = 1
+    ITEM = 2
+    DESCRIPTION = 3
+    CHANGE = 4
+    PROCORE_AMOUNT = 5
+    SAGE_AMOUNT = 6
+
+
+class DiffRole(IntEnum):
+    LINE = int(Qt.ItemDataRole.UserRole) + 1
+    LOOK = int(Qt.ItemDataRole.UserRole) + 2  # the LineLook value, e.g. "added"
+
+
+HEADERS = {
+    DiffColumn.CONTRACT: "Contract",
+    DiffColumn.STATE: "State",
+    DiffColumn.ITEM: "Item",
+    DiffColumn.DESCRIPTION: "Description",
+    DiffColumn.CHANGE: "Change",
+    DiffColumn.PROCORE_AMOUNT: "Procore Now",
+    DiffColumn.SAGE_AMOUNT: "Sage (after Re-Import)",
+}
+_MONEY_FIELDS = {"amount", "unit_cost", "unit_price"}
+_FIELD_NAMES = {"unit_cost": "unit cost", "uom": "unit", "cost_code": "cost code"}
+
+
+def _field_value(change_field: str, value: str) -> str:
+    if not value:
+        return "(empty)"
+    if change_field in _MONEY_FIELDS:
+        try:
+            return formatting.money(Decimal(value))
+        except InvalidOperation:
+            return value
+    return f"\u201c{value}\u201d"
+
+
+def change_text(line: LineDiff) -> str:
+    """The Change column: old -> new for every changed field, or what happens to the line."""
+    def one(change: FieldChange) -> str:
+        name = _FIELD_NAMES.get(change.field, change.field)
+        return f"{name}: {_field_value(change.field, change.old)} {ARROW} {_field_value(change.field, change.new)}"
+
+    fields = "; ".join(one(c) for c in line.changes)
+    if line.state is LineState.ADDED:
+        text = "New in Sage; will be added"
+    elif line.state is LineState.REMOVED:
+        text = "No longer in Sage; will be removed from Procore"
+    elif line.state is LineState.PROCORE_ONLY:
+        text = "Added in Procore; left as it is"
+    elif line.state is LineState.CHANGED:
+        text = fields or "Changed in Sage"
+    else:
+        text = fields
+    if line.edited_in_procore:
+        note = "Edited in Procore since the last import"
+        text = f"{note}. {text}" if text else note
+    return text
+
+
+class LineDiffModel(QAbstractTableModel):
+    """Lines of the selected contracts' diffs; the Re-Import button is bound to this model.
+
+    Signals:
+        diff_changed(): the selected contracts or their diffs were replaced.
+    """
+
+    diff_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._statuses: list[ContractStatus] = []
+        self._diffs: list[ContractDiff | None] = []
+        self._rows: list[tuple[str, LineDiff]] = []
+
+    # --- our API
+    def set_contracts(
+        self, statuses: Sequence[ContractStatus], diffs: Sequence[ContractDiff | None] | None = None
+    ) -> None:
+        """Show the given contracts; `diffs` defaults to each status's own diff."""
+        self.beginResetModel()
+        self._statuses = list(statuses)
+        self._diffs = list(diffs) if diffs is not None else [s.diff for s in statuses]
+        self._rows = [
+            (status.number, line)
+            for status, diff in zip(self._statuses, self._diffs, strict=True)
+            if diff is not None
+            for line in diff.lines
+        ]
+        self.endResetModel()
+        self.diff_changed.emit()
+
+    def set_diff(self, contract_number: str, diff: ContractDiff) -> None:
+        """A diff loaded later for one of the shown contracts."""
+        numbers = [s.number for s in self._statuses]
+        if contract_number in numbers:
+            diffs = list(self._diffs)
+            diffs[numbers.index(contract_number)] = diff
+            self.set_contracts(self._statuses, diffs)
+
+    def clear(self) -> None:
+        self.set_contracts([])
+
+    def statuses(self) -> list[ContractStatus]:
+        return list(self._statuses)
+
+    def missing_diffs(self) -> list[str]:
+        return [s.number for s, d in zip(self._statuses, self._diffs, strict=True) if d is None]
+
+    def lines_to_import(self) -> int:
+        return sum(
+            1 for _number, line in self._rows
+            if line.state in (LineState.ADDED, LineState.CHANGED, LineState.REMOVED)
+        )
+
+    def reimport_availability(self) -> reimport_rules.Availability:
+        return reimport_rules.availability(self._statuses, self._diffs)
+
+    def import_availability(self) -> reimport_rules.Availability:
+        return reimport_rules.availability(self._statuses, self._diffs, for_import=True)
+
+    def reimport_summary(self) -> reimport_rules.ReimportSummary:
+        eligible = set(self.reimport_availability().eligible)
+        return reimport_rules.summarise(
+            [d for s, d in zip(self._statuses, self._diffs, strict=True) if d is not None and s.number in eligible]
+        )
+
+    def totals_text(self) -> str:
+        diffs = [d for d in self._diffs if d is not None]
+        if not diffs:
+            return ""
+        before = sum((d.procore_total_before for d in diffs), Decimal("0.00"))
+        after = sum((d.procore_total_after for d in diffs), Decimal("0.00"))
+        sage = sum((d.sage_total for d in diffs), Decimal("0.00"))
+        change = "no change" if before == after else f"{formatting.money(after - before)} difference"
+        return (
+            f"Procore total {formatting.money(before)} {ARROW} {formatting.money(after)} after Re-Import "
+            f"({change}); Sage total {formatting.money(sage)}."
+        )
+
+    # --- Qt overrides
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(DiffColumn)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        number, line = self._rows[index.row()]
+        column = DiffColumn(index.column())
+        look = state_style.line_look(line)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._text(number, line, column, look)
+        if role == DiffRole.LINE:
+            return line
+        if role == DiffRole.LOOK:
+            return state_style.LineLook.of(line).value
+        if role == Qt.ItemDataRole.DecorationRole and column is DiffColumn.STATE:
+            return state_style.glyph_icon(look.glyph, look.foreground)
+        if role == Qt.ItemDataRole.ForegroundRole and column in (DiffColumn.STATE, DiffColumn.CHANGE):
+            return state_style.brush(look.foreground)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return state_style.brush(look.background)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            DiffColumn.PROCORE_AMOUNT, DiffColumn.SAGE_AMOUNT
+        ):
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(DiffColumn):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[DiffColumn(section)]
+        return None
+
+    @staticmethod
+    def _text(number: str, line: LineDiff, column: DiffColumn, look: state_style.Look) -> str:
+        if column is DiffColumn.CONTRACT:
+            return number
+        if column is DiffColumn.STATE:
+            return look.text
+        if column is DiffColumn.ITEM:
+            return line.item_number
+        if column is DiffColumn.DESCRIPTION:
+            return line.description
+        if column is DiffColumn.CHANGE:
+            return change_text(line)
+        if column is DiffColumn.PROCORE_AMOUNT:
+            return formatting.money(line.procore_amount)
+        return formatting.money(line.sage_amount)

@@ -1,0 +1,149 @@
+"""Whether Re-Import (or Add to Procore) can run for the selected contracts, and why not.
+
+The rules themselves live in the engine (ContractStatus.state and .reasons); this module only
+turns them into what the buttons and the visible reason line say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sage_sync_desktop.gui.formatting import plural
+from sage_sync_desktop.sync.records import (
+    ContractDiff,
+    ContractState,
+    ContractStatus,
+    Reason,
+    ReasonCode,
+)
+
+NOTHING_NEW = Reason(
+    ReasonCode.NOTHING_NEW,
+    "Nothing new since the last import: every Sage line already matches Procore.",
+    "Add or change lines on the contract in Sage, then press Refresh (F5).",
+)
+NOT_IN_PROCORE = Reason(
+    ReasonCode.NOTHING_NEW,
+    "This contract is not in Procore yet, so there is nothing to re-import.",
+    "Use Add to Procore in the Ready to Import view first.",
+)
+ALREADY_IN_PROCORE = Reason(
+    ReasonCode.NOTHING_NEW,
+    "This contract is already in Procore.",
+    "Use Re-Import in the Synced view to send Sage's changes.",
+)
+NOTHING_SELECTED = "Select a contract to see its lines and what Re-Import would send."
+
+
+DIFF_LOADING = Reason(
+    ReasonCode.NOTHING_NEW,
+    "The line-by-line comparison for this contract is still loading.",
+    "Wait a moment; the button turns on when the comparison shows lines to import.",
+)
+
+
+def reimport_reasons(status: ContractStatus, diff: ContractDiff | None = None) -> tuple[Reason, ...]:
+    """Empty when Re-Import can run; otherwise every rule that blocks it (or 'nothing new')."""
+    if status.reasons:
+        return tuple(status.reasons)
+    diff = diff or status.diff
+    if status.state is ContractState.CHANGES_READY:
+        if diff is None:
+            return (DIFF_LOADING,)
+        if diff.has_changes:
+            return ()
+    if status.state in (ContractState.READY_TO_IMPORT, ContractState.NOT_READY) and status.procore is None:
+        return (NOT_IN_PROCORE,)
+    return (NOTHING_NEW,)
+
+
+def import_reasons(status: ContractStatus, diff: ContractDiff | None = None) -> tuple[Reason, ...]:
+    if status.reasons:
+        return tuple(status.reasons)
+    if status.state is ContractState.READY_TO_IMPORT:
+        return ()
+    return (ALREADY_IN_PROCORE,)
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What a button shows: enabled, which contracts it acts on, and the sentence saying why not."""
+
+    eligible: tuple[str, ...]
+    skipped: tuple[tuple[str, tuple[Reason, ...]], ...]
+    explanation: str  # empty when every selected contract is eligible
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.eligible)
+
+
+def _describe(reasons: Sequence[Reason]) -> str:
+    return " ".join(f"{r.message} {r.fix}".strip() for r in reasons)
+
+
+def availability(
+    statuses: Sequence[ContractStatus],
+    diffs: Sequence[ContractDiff | None] = (),
+    *,
+    for_import: bool = False,
+) -> Availability:
+    """Availability for the selected contracts; `diffs` line up with `statuses` when known."""
+    if not statuses:
+        return Availability((), (), NOTHING_SELECTED)
+    rule = import_reasons if for_import else reimport_reasons
+    eligible: list[str] = []
+    skipped: list[tuple[str, tuple[Reason, ...]]] = []
+    for i, status in enumerate(statuses):
+        reasons = rule(status, diffs[i] if i < len(diffs) else None)
+        if reasons:
+            skipped.append((status.number, reasons))
+        else:
+            eligible.append(status.number)
+    if not skipped:
+        explanation = ""
+    elif len(statuses) == 1:
+        explanation = _describe(skipped[0][1])
+    else:
+        lines = [f"{number}: {_describe(reasons)}" for number, reasons in skipped[:5]]
+        if len(skipped) > 5:
+            lines.append(f"... and {len(skipped) - 5} more.")
+        head = (
+            f"{len(eligible)} of {len(statuses)} selected will be sent; "
+            f"{plural(len(skipped), 'contract')} skipped:"
+            if eligible
+            else f"None of the {len(statuses)} selected contracts can be sent:"
+        )
+        explanation = "\n".join([head, *lines])
+    return Availability(tuple(eligible), tuple(skipped), explanation)
+
+
+@dataclass(frozen=True)
+class ReimportSummary:
+    """What the confirmation tells before anything is sent."""
+
+    contracts: tuple[str, ...]
+    added: int
+    changed: int
+    removed: int
+    edited_in_procore: int
+    total_before: Decimal
+    total_after: Decimal
+
+
+def summarise(diffs: Sequence[ContractDiff]) -> ReimportSummary:
+    added = changed = removed = edited = 0
+    before = after = Decimal("0.00")
+    for diff in diffs:
+        counts = diff.counts
+        added += counts.added
+        changed += counts.changed
+        removed += counts.removed
+        edited += counts.edited_in_procore
+        before += diff.procore_total_before
+        after += diff.procore_total_after
+    return ReimportSummary(
+        tuple(d.contract_number for d in diffs), added, changed, removed, edited, before, after
+    )

@@ -1,0 +1,103 @@
+"""Run blocking engine calls off the GUI thread, one at a time, and hand results back as values."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+logger = logging.getLogger(__name__)
+
+
+class Work(Protocol):
+    """A blocking call; runs on the pool thread and must never touch a widget."""
+
+    def __call__(
+        self, *, progress: Callable[[int, str], None], cancel: threading.Event
+    ) -> object: ...
+
+
+class TaskRunner(QObject):
+    """Runs one piece of work at a time on a private single-thread pool.
+
+    pyodbc connections and the Procore token file must not be used from two threads at
+    once, so every job is serialised here (one thread, queue of jobs).
+
+    Signals:
+        started(str): a job with this label began on the pool thread.
+        progress_changed(int, str): percent (0-100) and a message from the running job.
+        succeeded(str, object): the job's label and its return value.
+        failed(str, object): the job's label and the exception it raised.
+        finished(str): after succeeded or failed, with the label.
+    """
+
+    started = Signal(str)
+    progress_changed = Signal(int, str)
+    succeeded = Signal(str, object)
+    failed = Signal(str, object)
+    finished = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._cancel = threading.Event()
+        self._pending = 0
+        self.finished.connect(self._on_self_finished)
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def start(self, label: str, work: Work) -> None:
+        """Queue `work`; `label` comes back with every signal so callers know which job it was."""
+        if not self.busy:
+            # A fresh event per batch, so a Cancel never leaks into the next job.
+            self._cancel = threading.Event()
+        self._pending += 1
+        self._pool.start(_Job(label, work, self._cancel, self))
+
+    def cancel(self) -> None:
+        """Ask the running and queued jobs to stop at their next safe point."""
+        self._cancel.set()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel and wait for the pool; call from closeEvent so no job outlives the window."""
+        self.cancel()
+        return self._pool.waitForDone(timeout_ms)
+
+    def _on_self_finished(self, _label: str) -> None:
+        self._pending = max(0, self._pending - 1)
+
+
+class _Job(QRunnable):
+    """Holds bound signals only; the TaskRunner that owns them stays on the GUI thread."""
+
+    def __init__(self, label: str, work: Work, cancel: threading.Event, runner: TaskRunner) -> None:
+        super().__init__()
+        self._label = label
+        self._work = work
+        self._cancel = cancel
+        self._started = runner.started
+        self._progress_changed = runner.progress_changed
+        self._succeeded = runner.succeeded
+        self._failed = runner.failed
+        self._finished = runner.finished
+
+    def _progress(self, percent: int, message: str) -> None:
+        self._progress_changed.emit(max(0, min(100, int(percent))), str(message))
+
+    def run(self) -> None:
+        self._started.emit(self._label)
+        try:
+            result = self._work(progress=self._progress, cancel=self._cancel)
+        except Exception as exc:  # delivered as a value, never lost in the pool thread
+            logger.info("job %s failed: %s", self._label, type(exc).__name__, exc_info=True)
+            self._failed.emit(self._label, exc)
+        else:
+            self._succeeded.emit(self._label, result)
+        finally:
+            self._finished.emit(self._label)

@@ -1,0 +1,142 @@
+"""The Prime Contracts list model, its filter proxy and the line-item diff model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+
+from sage_sync_desktop.gui.models.contract_filter_proxy import ContractFilterProxy, ContractView, view_counts
+from sage_sync_desktop.gui.models.contract_list_model import Column, ContractListModel
+from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, DiffRole, LineDiffModel
+from sage_sync_desktop.sync.records import ContractState, ReasonCode
+from tests.gui import records_factory as rf
+
+
+def _statuses():
+    return [
+        rf.status("1001", ContractState.READY_TO_IMPORT),
+        rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything("2001")),
+        rf.status("2002", ContractState.SYNCED, diff=rf.unchanged_diff("2002")),
+        rf.status("3001", ContractState.NOT_READY, reasons=(rf.reason(ReasonCode.UNAPPROVED),)),
+    ]
+
+
+def test_contract_list_model_passes_the_model_tester(qtmodeltester):
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    qtmodeltester.check(model)
+
+
+def test_filter_proxy_passes_the_model_tester(qtmodeltester):
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    proxy = ContractFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_view(ContractView.SYNCED)
+    qtmodeltester.check(proxy)
+
+
+def test_line_diff_model_passes_the_model_tester(qtmodeltester):
+    model = LineDiffModel()
+    model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything())])
+    qtmodeltester.check(model)
+
+
+def test_column_zero_gives_the_trimmed_contract_number_under_user_role():
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    assert model.index(0, 0).data(Qt.ItemDataRole.UserRole) == "1001"
+    assert model.status_at(0).contract.key == "  1001"
+
+
+def test_headers_are_the_columns_procore_shows():
+    model = ContractListModel()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    assert headers == ["Contract", "Description", "Job", "Procore Project", "Sage Total", "Procore Total", "Status"]
+
+
+def test_money_is_shown_with_dollars_and_a_dash_when_not_in_procore():
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    assert model.index(0, Column.SAGE_TOTAL).data() == "$1,000.00"
+    assert model.index(0, Column.PROCORE_TOTAL).data() == "\u2014"
+
+
+def test_synced_view_holds_synced_and_changes_ready_contracts():
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    proxy = ContractFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_view(ContractView.SYNCED)
+    numbers = sorted(proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount()))
+    assert numbers == ["2001", "2002"]
+    statuses = {proxy.index(r, 0).data(Qt.ItemDataRole.UserRole): proxy.index(r, Column.STATUS).data()
+                for r in range(proxy.rowCount())}
+    assert statuses["2001"].startswith("Changes ready")
+    assert statuses["2002"] == "Synced"
+
+
+def test_view_counts_count_each_contract_once():
+    assert view_counts(_statuses()) == {ContractView.READY: 1, ContractView.SYNCED: 2, ContractView.NOT_READY: 1}
+
+
+def test_text_filter_matches_every_word_in_any_column():
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    proxy = ContractFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_view(ContractView.SYNCED)
+    proxy.set_text("contract 2002")
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["2002"]
+    proxy.set_text("nonexistent")
+    assert proxy.rowCount() == 0
+
+
+def test_sorting_by_total_sorts_numerically_not_as_text():
+    base = rf.status("1001", ContractState.READY_TO_IMPORT)
+    statuses = [
+        replace(base, sage_total=Decimal(v), contract=replace(base.contract, number=str(i)))
+        for i, v in enumerate(("900.00", "10000.00", "1200.00"))
+    ]
+    model = ContractListModel()
+    model.set_statuses(statuses)
+    proxy = ContractFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(Column.SAGE_TOTAL, Qt.SortOrder.AscendingOrder)
+    assert [proxy.index(r, Column.SAGE_TOTAL).data() for r in range(3)] == ["$900.00", "$1,200.00", "$10,000.00"]
+
+
+def test_not_ready_rows_say_why_they_are_blocked():
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    assert model.index(3, Column.BLOCKED_BECAUSE).data() == "The contract is not approved in Sage."
+
+
+def test_every_line_state_is_told_by_text_icon_and_colour():
+    model = LineDiffModel()
+    model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything())])
+    texts = [model.index(r, DiffColumn.STATE).data() for r in range(model.rowCount())]
+    assert texts == ["Added", "Changed", "Removed", "Unchanged", "Procore only", "Edited in Procore"]
+    for r in range(model.rowCount()):
+        assert not model.index(r, DiffColumn.STATE).data(Qt.ItemDataRole.DecorationRole).isNull()
+        assert model.index(r, DiffColumn.STATE).data(Qt.ItemDataRole.ForegroundRole) is not None
+    colours = {model.index(r, DiffColumn.STATE).data(Qt.ItemDataRole.ForegroundRole).color().name()
+               for r in range(model.rowCount())}
+    assert len(colours) == 6
+    assert model.index(5, 0).data(DiffRole.LOOK) == "edited_in_procore"
+
+
+def test_changed_lines_show_old_and_new_values():
+    model = LineDiffModel()
+    model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything())])
+    assert model.index(1, DiffColumn.CHANGE).data() == "amount: $1,000.00 \u2192 $1,200.00"
+    assert "\u201cPaint\u201d \u2192 \u201cPaint walls\u201d" in model.index(5, DiffColumn.CHANGE).data()
+
+
+def test_totals_show_before_and_after():
+    model = LineDiffModel()
+    model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything())])
+    assert model.totals_text().startswith("Procore total $1,740.00 \u2192 $1,680.00 after Re-Import")
+    assert model.lines_to_import() == 4
