@@ -24,6 +24,8 @@ class ReasonCode(StrEnum):
     NO_PERMISSION_ERP = "no_permission_erp"
     NO_PERMISSION_PRIME_CONTRACTS = "no_permission_prime_contracts"
     INVALID_DATA = "invalid_data"
+    # Procore holds the contract in one project, but its job is linked to another.
+    IN_OTHER_PROJECT = "in_other_project"
     # Not a blocking rule: why Re-Import is greyed out for a synced contract.
     NOTHING_NEW = "nothing_new"
 
@@ -92,6 +94,8 @@ class ContractDiff:
     sage_total: Decimal
     procore_total_before: Decimal
     procore_total_after: Decimal
+    # Contract header fields (number, title, date, retainage) that differ from Sage.
+    header_changes: tuple[FieldChange, ...] = ()
 
     @property
     def counts(self) -> DiffCounts:
@@ -110,7 +114,10 @@ class ContractDiff:
     @property
     def has_changes(self) -> bool:
         counts = self.counts
-        return bool(counts.added or counts.changed or counts.removed)
+        return bool(counts.added or counts.changed or counts.removed or self.header_changes)
+
+    def line(self, origin_id: str) -> LineDiff | None:
+        return next((line for line in self.lines if line.origin_id == origin_id), None)
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,23 @@ class ContractStatus:
         """Why Re-Import is greyed out: the blocking rules, or that nothing is new."""
         if self.can_reimport:
             return ()
-        return self.reasons
+        if self.reasons:
+            return self.reasons
+        if self.state is ContractState.SYNCED:
+            return (
+                Reason(
+                    ReasonCode.NOTHING_NEW,
+                    "Procore already matches Sage: no new, changed or removed lines.",
+                    "Change the contract in Sage, then Refresh.",
+                ),
+            )
+        return (
+            Reason(
+                ReasonCode.NOTHING_NEW,
+                "This contract is not in Procore yet.",
+                "Use Add to Procore (Import) first.",
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -203,3 +226,8 @@ class ContractOutcome:
     dry_run: bool = False
     # What was (or, in a dry run, would be) sent: one entry per request.
     requests: tuple[dict, ...] = field(default_factory=tuple)
+    cancelled: bool = False
+    prime_contract_id: int | None = None
+    project_id: int | None = None
+    # Blocking rules that stopped it before anything was sent.
+    reasons: tuple[Reason, ...] = ()

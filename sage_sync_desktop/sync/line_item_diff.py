@@ -1,0 +1,185 @@
+"""Sage contract items against a Procore prime contract's lines, keyed by origin id.
+
+Every Procore line lands in exactly one state:
+- added: a Sage item with no Procore line of its origin id;
+- changed / unchanged: both sides hold it; `changes` names each differing field, old -> new;
+- removed: a line of this contract's origin ids whose Sage item is gone (Re-Import deletes it);
+- procore_only: anything else (no origin id, another integration's, another contract's):
+  shown, never touched.
+A Sage-origin line is `edited_in_procore` when its Procore values match none of the values
+this app is known to have written (history, plus what the line's own origin_data records);
+Re-Import keeps such lines unless the user confirms overwriting them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sage_sync_desktop.sage.records import SageContract, SageContractItem
+from sage_sync_desktop.sync import origin_ids
+from sage_sync_desktop.sync.line_values import (
+    LineValues,
+    procore_values,
+    recorded_values,
+    sage_values,
+)
+from sage_sync_desktop.sync.records import ContractDiff, FieldChange, LineDiff, LineState
+
+ZERO = Decimal("0.00")
+
+
+def keyed_items(contract: SageContract) -> dict[str, SageContractItem]:
+    """Sage items by origin id; items whose key cannot make an id, and repeats, are left out
+    (eligibility reports both as invalid data)."""
+    items: dict[str, SageContractItem] = {}
+    for item in contract.items:
+        try:
+            key = origin_ids.item_origin_id(contract.number, item.number)
+        except origin_ids.OriginIdError:
+            continue
+        items.setdefault(key, item)
+    return items
+
+
+def belongs_to(contract: SageContract, line: dict[str, Any]) -> bool:
+    """True for a line made by this app from this contract (whatever its item)."""
+    parsed = origin_ids.try_parse(line.get("origin_id"))
+    return parsed is not None and parsed.kind == "item" and parsed.contract == contract.number
+
+
+def is_edited_in_procore(
+    line: dict[str, Any], current: LineValues, known: Iterable[LineValues] = ()
+) -> bool:
+    """True when the line's Procore values match nothing this app is known to have written.
+
+    With nothing known (a line written before history was kept, on another machine, with its
+    origin_data removed) there is no evidence of an edit, so it is not flagged.
+    """
+    candidates = list(known)
+    recorded = recorded_values(line)
+    if recorded is not None:
+        candidates.append(recorded)
+    if not candidates:
+        return False
+    return all(current.written_part() != known_value.written_part() for known_value in candidates)
+
+
+def _line_id(line: dict[str, Any]) -> int | None:
+    value = line.get("id")
+    return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else None
+
+
+def compute_diff(
+    contract: SageContract,
+    procore_lines: Sequence[dict[str, Any]],
+    *,
+    known_values: Mapping[str, Sequence[LineValues]] | None = None,
+    overwrite_procore_edits: bool = False,
+    header_changes: Sequence[FieldChange] = (),
+) -> ContractDiff:
+    """The line-by-line difference; totals after assume a Re-Import with the given choice."""
+    known_values = known_values or {}
+    sage_items = keyed_items(contract)
+    ours: dict[str, dict[str, Any]] = {}
+    duplicates: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for line in procore_lines:
+        if belongs_to(contract, line):
+            origin_id = line["origin_id"]
+            if origin_id in ours:
+                duplicates.append(line)  # a second line of one item: removed, so none is doubled
+            else:
+                ours[origin_id] = line
+        else:
+            others.append(line)
+
+    lines: list[LineDiff] = []
+    after = ZERO
+    for origin_id, item in sage_items.items():
+        wanted = sage_values(item)
+        line = ours.get(origin_id)
+        if line is None:
+            lines.append(_line(LineState.ADDED, origin_id, item, wanted, None, None))
+            after += wanted.amount
+            continue
+        current = procore_values(line)
+        edited = is_edited_in_procore(line, current, known_values.get(origin_id, ()))
+        changed_fields = current.differences(wanted)
+        state = LineState.CHANGED if changed_fields else LineState.UNCHANGED
+        changes = tuple(
+            FieldChange(name, current.text(name), wanted.text(name)) for name in changed_fields
+        )
+        lines.append(_line(state, origin_id, item, wanted, line, current, changes, edited))
+        keep_procore = state is LineState.UNCHANGED or (edited and not overwrite_procore_edits)
+        after += current.amount if keep_procore else wanted.amount
+
+    removed = [line for origin_id, line in ours.items() if origin_id not in sage_items]
+    for line in (*removed, *duplicates):
+        current = procore_values(line)
+        edited = is_edited_in_procore(line, current, known_values.get(line["origin_id"], ()))
+        parsed = origin_ids.try_parse(line["origin_id"])
+        lines.append(
+            LineDiff(
+                state=LineState.REMOVED,
+                origin_id=line["origin_id"],
+                item_number=(parsed.item or "") if parsed else "",
+                description=current.description,
+                sage_amount=None,
+                procore_amount=current.amount,
+                edited_in_procore=edited,
+                procore_line_id=_line_id(line),
+            )
+        )
+        if edited and not overwrite_procore_edits:
+            after += current.amount
+
+    for line in others:
+        current = procore_values(line)
+        origin_id = line.get("origin_id")
+        lines.append(
+            LineDiff(
+                state=LineState.PROCORE_ONLY,
+                origin_id=origin_id if isinstance(origin_id, str) and origin_id else None,
+                item_number="",
+                description=current.description,
+                sage_amount=None,
+                procore_amount=current.amount,
+                procore_line_id=_line_id(line),
+            )
+        )
+        after += current.amount
+
+    before = sum((procore_values(line).amount for line in procore_lines), ZERO)
+    return ContractDiff(
+        contract_number=contract.number,
+        lines=tuple(lines),
+        sage_total=contract.total,
+        procore_total_before=before,
+        procore_total_after=after,
+        header_changes=tuple(header_changes),
+    )
+
+
+def _line(
+    state: LineState,
+    origin_id: str,
+    item: SageContractItem,
+    wanted: LineValues,
+    line: dict[str, Any] | None,
+    current: LineValues | None,
+    changes: tuple[FieldChange, ...] = (),
+    edited: bool = False,
+) -> LineDiff:
+    return LineDiff(
+        state=state,
+        origin_id=origin_id,
+        item_number=item.number.strip(),
+        description=wanted.description,
+        sage_amount=wanted.amount,
+        procore_amount=current.amount if current is not None else None,
+        changes=changes,
+        edited_in_procore=edited,
+        procore_line_id=_line_id(line) if line is not None else None,
+    )
