@@ -1,0 +1,350 @@
+"""The audit history: an append-only, hash-chained SQLite log of everything written to Procore.
+
+Append-only twice over: this class has no update or delete, and SQLite triggers abort any
+UPDATE or DELETE on the table. Each entry's hash is SHA-256 over the canonical JSON of the
+entry (its sequence number included) and the previous entry's hash, so an edited, deleted or
+reordered row breaks the chain at that row; `verify` names the first bad one. The head of the
+chain (count and last hash) is also kept in a small file beside the database, so cutting
+entries off the end shows too. Someone able to rewrite both files and recompute every hash can
+still forge the history: the chain shows tampering, it does not prevent it.
+
+Each import and re-import writes a "started" entry (what is about to be sent) before the first
+request and a "finished" or "failed" entry after; `known_line_values` reads both, so a line
+written by a run that died before its "finished" entry is still recognised as the app's own.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.sync.line_values import LineValues
+
+logger = logging.getLogger(__name__)
+
+GENESIS_HASH = "0" * 64
+
+# Line results in an entry's `lines`.
+PLANNED = "planned"  # in a "started" entry: about to be sent
+WRITTEN = "written"  # Procore confirmed it
+DELETED = "deleted"
+REJECTED = "rejected"  # Procore refused it (its error text is in the entry)
+NOT_SENT = "not_sent"  # the run stopped before sending it
+UNKNOWN = "unknown"  # sent, but the answer was lost (connection dropped)
+KEPT = "kept"  # edited in Procore and kept, as the user chose
+
+_COLUMNS = (
+    "seq", "at", "action", "phase", "outcome", "windows_user", "procore_user", "contract", "job",
+    "project_id", "prime_contract_id", "message", "procore_error", "lines_json", "data_json",
+    "prev_hash", "hash",
+)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    windows_user TEXT NOT NULL,
+    procore_user TEXT NOT NULL,
+    contract TEXT,
+    job TEXT,
+    project_id INTEGER,
+    prime_contract_id INTEGER,
+    message TEXT NOT NULL,
+    procore_error TEXT NOT NULL,
+    lines_json TEXT NOT NULL,
+    data_json TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_contract ON entries(contract);
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+"""
+
+
+class HistoryError(SageSyncError):
+    """The history database cannot be opened or written."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    seq: int
+    at: str  # UTC, ISO 8601
+    action: str  # import, reimport, link_job, unlink_job
+    phase: str  # started, finished, failed
+    outcome: str  # started, ok, partial, failed, cancelled, blocked
+    windows_user: str
+    procore_user: str
+    contract: str | None
+    job: str | None
+    project_id: int | None
+    prime_contract_id: int | None
+    message: str
+    procore_error: str
+    # One per line: {origin_id, item, result, before: {...} | None, after: {...} | None}
+    lines: tuple[dict[str, Any], ...]
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    entries: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """What a caller records; the store adds the sequence number, time and hashes."""
+
+    action: str
+    phase: str
+    outcome: str
+    contract: str | None = None
+    job: str | None = None
+    project_id: int | None = None
+    prime_contract_id: int | None = None
+    message: str = ""
+    procore_error: str = ""
+    lines: Sequence[dict[str, Any]] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def entry_hash(row: dict[str, Any], prev_hash: str) -> str:
+    payload = {name: row[name] for name in _COLUMNS if name not in ("hash", "prev_hash")}
+    return hashlib.sha256((prev_hash + "\n" + _canonical(payload)).encode("utf-8")).hexdigest()
+
+
+class HistoryStore:
+    """Append, read, verify and export the history. Safe for several processes at once."""
+
+    def __init__(self, path: Path, *, windows_user: str = "", procore_user: str = "") -> None:
+        self.path = Path(path)
+        self.head_path = self.path.with_name(self.path.name + ".head")
+        self.windows_user = windows_user
+        self.procore_user = procore_user
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as connection:
+                connection.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(
+                f"Cannot open the history database {self.path}: {exc}.",
+                fix="Check that the folder exists and this Windows user may write to it.",
+            ) from None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # Closed every time: an open handle would keep the file locked on Windows.
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def append(self, entry: NewEntry, *, windows_user: str | None = None,
+               procore_user: str | None = None) -> HistoryEntry:
+        row: dict[str, Any] = {
+            "at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "action": entry.action,
+            "phase": entry.phase,
+            "outcome": entry.outcome,
+            "windows_user": windows_user if windows_user is not None else self.windows_user,
+            "procore_user": procore_user if procore_user is not None else self.procore_user,
+            "contract": entry.contract,
+            "job": entry.job,
+            "project_id": entry.project_id,
+            "prime_contract_id": entry.prime_contract_id,
+            "message": entry.message,
+            "procore_error": entry.procore_error,
+            "lines_json": _canonical(list(entry.lines)),
+            "data_json": _canonical(entry.data),
+        }
+        try:
+            with self._connect() as connection:
+                # IMMEDIATE: a second process waits, so two entries never share a predecessor.
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    last = connection.execute(
+                        "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1"
+                    ).fetchone()
+                    row["seq"] = (last["seq"] + 1) if last else 1
+                    row["prev_hash"] = last["hash"] if last else GENESIS_HASH
+                    row["hash"] = entry_hash(row, row["prev_hash"])
+                    connection.execute(
+                        f"INSERT INTO entries ({', '.join(_COLUMNS)}) "
+                        f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
+                        [row[name] for name in _COLUMNS],
+                    )
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            raise HistoryError(
+                f"Cannot write to the history database {self.path}: {exc}.",
+                fix="Nothing was sent for this step. Check the disk and the folder's permissions.",
+            ) from None
+        self._write_head(row["seq"], row["hash"])
+        return _entry(row)
+
+    def _write_head(self, seq: int, last_hash: str) -> None:
+        tmp = self.head_path.with_name(self.head_path.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps({"entries": seq, "hash": last_hash}), encoding="utf-8")
+            os.replace(tmp, self.head_path)
+        except OSError as exc:
+            logger.warning("Could not record the history head in %s: %s", self.head_path, exc)
+
+    def entries(self, contract: str | None = None) -> list[HistoryEntry]:
+        with self._connect() as connection:
+            if contract is None:
+                rows = connection.execute("SELECT * FROM entries ORDER BY seq").fetchall()
+            else:
+                rows = connection.execute(
+                    "SELECT * FROM entries WHERE contract = ? ORDER BY seq", (contract.strip(),)
+                ).fetchall()
+        return [_entry(dict(row)) for row in rows]
+
+    def verify(self) -> ChainCheck:
+        """Walk the chain; the first entry that was edited, deleted or moved is named."""
+        with self._connect() as connection:
+            rows = [dict(row) for row in connection.execute("SELECT * FROM entries ORDER BY seq")]
+        previous_hash, previous_seq = GENESIS_HASH, 0
+        for row in rows:
+            seq = row["seq"]
+            if seq != previous_seq + 1:
+                return ChainCheck(False, len(rows), previous_seq + 1,
+                                  f"Entry {previous_seq + 1} is missing (deleted).")
+            if row["prev_hash"] != previous_hash:
+                return ChainCheck(False, len(rows), seq,
+                                  f"Entry {seq} does not follow entry {previous_seq} "
+                                  "(an entry was deleted, inserted or moved).")
+            if entry_hash(row, previous_hash) != row["hash"]:
+                return ChainCheck(False, len(rows), seq, f"Entry {seq} was changed after it was written.")
+            previous_hash, previous_seq = row["hash"], seq
+        head = self._read_head()
+        if head is not None and head.get("entries", 0) > previous_seq:
+            return ChainCheck(False, len(rows), previous_seq + 1,
+                              f"Entries {previous_seq + 1} to {head['entries']} were deleted from the end.")
+        if head is not None and head.get("entries") == previous_seq and head.get("hash") != previous_hash:
+            return ChainCheck(False, len(rows), previous_seq,
+                              f"Entry {previous_seq} does not match the recorded head of the chain.")
+        return ChainCheck(True, len(rows))
+
+    def _read_head(self) -> dict[str, Any] | None:
+        try:
+            head = json.loads(self.head_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return head if isinstance(head, dict) else None
+
+    def export_csv(self, path: Path, contract: str | None = None) -> int:
+        """Write the entries to a CSV file (UTF-8 with BOM so Excel reads it); returns the count."""
+        entries = self.entries(contract)
+        path = Path(path)
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["seq", "at_utc", "action", "phase", "outcome", "windows_user",
+                             "procore_user", "contract", "job", "project_id", "prime_contract_id",
+                             "message", "procore_error", "lines", "hash"])
+            for e in entries:
+                writer.writerow([e.seq, e.at, e.action, e.phase, e.outcome, e.windows_user,
+                                 e.procore_user, e.contract or "", e.job or "", e.project_id or "",
+                                 e.prime_contract_id or "", e.message, e.procore_error,
+                                 _canonical(list(e.lines)), e.hash])
+        return len(entries)
+
+    def known_line_values(self, contract: str) -> dict[str, list[LineValues]]:
+        """Per line origin id: every value this app may have left in Procore.
+
+        That is the last confirmed write, plus the values of any later run whose outcome for
+        the line is not known (planned and never confirmed or refused).
+        """
+        confirmed: dict[str, LineValues | None] = {}
+        pending: dict[str, list[LineValues]] = {}
+        for entry in self.entries(contract):
+            for line in entry.lines:
+                origin_id = line.get("origin_id")
+                if not origin_id:
+                    continue
+                result = line.get("result")
+                after = line.get("after")
+                if result == PLANNED and isinstance(after, dict):
+                    pending.setdefault(origin_id, []).append(LineValues.from_json(after))
+                elif result == WRITTEN and isinstance(after, dict):
+                    confirmed[origin_id] = LineValues.from_json(after)
+                    pending.pop(origin_id, None)
+                elif result == DELETED:
+                    confirmed[origin_id] = None
+                    pending.pop(origin_id, None)
+                elif result in (REJECTED, NOT_SENT):
+                    pending.pop(origin_id, None)
+        known: dict[str, list[LineValues]] = {}
+        for origin_id in set(confirmed) | set(pending):
+            values = [confirmed[origin_id]] if confirmed.get(origin_id) is not None else []
+            values += pending.get(origin_id, [])
+            if values:
+                known[origin_id] = values
+        return known
+
+
+def line_record(origin_id: str, item: str, result: str, *, before: LineValues | None = None,
+                after: LineValues | None = None, error: str = "") -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "origin_id": origin_id,
+        "item": item,
+        "result": result,
+        "before": before.as_json() if before is not None else None,
+        "after": after.as_json() if after is not None else None,
+    }
+    if error:
+        record["error"] = error
+    return record
+
+
+def _entry(row: dict[str, Any]) -> HistoryEntry:
+    return HistoryEntry(
+        seq=row["seq"],
+        at=row["at"],
+        action=row["action"],
+        phase=row["phase"],
+        outcome=row["outcome"],
+        windows_user=row["windows_user"],
+        procore_user=row["procore_user"],
+        contract=row["contract"],
+        job=row["job"],
+        project_id=row["project_id"],
+        prime_contract_id=row["prime_contract_id"],
+        message=row["message"],
+        procore_error=row["procore_error"],
+        lines=tuple(json.loads(row["lines_json"])),
+        data=json.loads(row["data_json"]),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
