@@ -24,11 +24,6 @@ NOTHING_NEW = Reason(
     "Nothing new since the last import: every Sage line already matches Procore.",
     "Add or change lines on the contract in Sage, then press Refresh (F5).",
 )
-NOT_IN_PROCORE = Reason(
-    ReasonCode.NOTHING_NEW,
-    "This contract is not in Procore yet, so there is nothing to re-import.",
-    "Use Add to Procore in the Ready to Import view first.",
-)
 ALREADY_IN_PROCORE = Reason(
     ReasonCode.NOTHING_NEW,
     "This contract is already in Procore.",
@@ -52,11 +47,8 @@ def reimport_reasons(status: ContractStatus, diff: ContractDiff | None = None) -
     if status.state is ContractState.CHANGES_READY:
         if diff is None:
             return (DIFF_LOADING,)
-        if diff.has_changes:
-            return ()
-    if status.state in (ContractState.READY_TO_IMPORT, ContractState.NOT_READY) and status.procore is None:
-        return (NOT_IN_PROCORE,)
-    return (NOTHING_NEW,)
+        return () if diff.has_changes else (NOTHING_NEW,)
+    return tuple(status.reimport_unavailable_because()) or (NOTHING_NEW,)
 
 
 def import_reasons(status: ContractStatus, diff: ContractDiff | None = None) -> tuple[Reason, ...]:

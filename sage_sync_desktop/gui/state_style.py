@@ -111,3 +111,9 @@ def _glyph_pixmap(glyph: str, colour: str, size: int) -> QPixmap:
         painter.drawLine(p(0.67, 0.33), p(0.33, 0.67))
     painter.end()
     return pixmap
+
+# The Jobs tab's Link column: linked (True) or not (False).
+JOB_LINK_LOOKS: dict[bool, Look] = {
+    True: Look("Linked", "#1b5e20", "", "check"),
+    False: Look("Not linked", "#7a4b00", "", "minus"),
+}

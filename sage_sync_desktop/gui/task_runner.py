@@ -39,45 +39,53 @@ class TaskRunner(QObject):
     succeeded = Signal(str, object)
     failed = Signal(str, object)
     finished = Signal(str)
+    _job_done = Signal(int)  # private: emitted before finished, so busy is current in slots
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._cancel = threading.Event()
-        self._pending = 0
-        self.finished.connect(self._on_self_finished)
+        # The thread never expires, so objects a job leaves behind (the engine, its SQLite
+        # history connection) are always used from the same thread.
+        self._pool.setExpiryTimeout(-1)
+        self._cancels: dict[int, threading.Event] = {}
+        self._next_id = 0
+        self._job_done.connect(self._on_self_job_done)
 
     @property
     def busy(self) -> bool:
-        return self._pending > 0
+        return bool(self._cancels)
 
     def start(self, label: str, work: Work) -> None:
         """Queue `work`; `label` comes back with every signal so callers know which job it was."""
-        if not self.busy:
-            # A fresh event per batch, so a Cancel never leaks into the next job.
-            self._cancel = threading.Event()
-        self._pending += 1
-        self._pool.start(_Job(label, work, self._cancel, self))
+        # One event per job, so a Cancel stops what is queued now and never a later job.
+        cancel = threading.Event()
+        self._next_id += 1
+        self._cancels[self._next_id] = cancel
+        self._pool.start(_Job(self._next_id, label, work, cancel, self))
 
     def cancel(self) -> None:
         """Ask the running and queued jobs to stop at their next safe point."""
-        self._cancel.set()
+        for event in self._cancels.values():
+            event.set()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel and wait for the pool; call from closeEvent so no job outlives the window."""
         self.cancel()
         return self._pool.waitForDone(timeout_ms)
 
-    def _on_self_finished(self, _label: str) -> None:
-        self._pending = max(0, self._pending - 1)
+    def _on_self_job_done(self, job_id: int) -> None:
+        self._cancels.pop(job_id, None)
 
 
 class _Job(QRunnable):
     """Holds bound signals only; the TaskRunner that owns them stays on the GUI thread."""
 
-    def __init__(self, label: str, work: Work, cancel: threading.Event, runner: TaskRunner) -> None:
+    def __init__(
+        self, job_id: int, label: str, work: Work, cancel: threading.Event, runner: TaskRunner
+    ) -> None:
         super().__init__()
+        self._job_id = job_id
         self._label = label
         self._work = work
         self._cancel = cancel
@@ -86,6 +94,7 @@ class _Job(QRunnable):
         self._succeeded = runner.succeeded
         self._failed = runner.failed
         self._finished = runner.finished
+        self._job_done = runner._job_done
 
     def _progress(self, percent: int, message: str) -> None:
         self._progress_changed.emit(max(0, min(100, int(percent))), str(message))
@@ -100,4 +109,5 @@ class _Job(QRunnable):
         else:
             self._succeeded.emit(self._label, result)
         finally:
+            self._job_done.emit(self._job_id)
             self._finished.emit(self._label)

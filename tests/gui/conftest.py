@@ -4,8 +4,50 @@ from __future__ import annotations
 
 import pytest
 
+from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.gui.main_window import MainWindow
+from sage_sync_desktop.gui.sync_session import SyncSession
+
+
+# The offscreen platform cannot resize native windows to their size hints and says so each time
+# a top-level window is shown; that is a limitation of the test platform, not of the window.
+OFFSCREEN_NOISE = r"^This plugin does not support propagateSizeHints\(\)$"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/gui/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
 
 @pytest.fixture(autouse=True)
 def _gui_app(qapp):
     # Icons and pixmaps need a QGuiApplication even in model tests.
     return qapp
+
+
+@pytest.fixture
+def cli_context(app_paths, secret_store, tmp_path) -> CliContext:
+    return CliContext(paths=app_paths, settings_path=app_paths.settings_file, secrets=secret_store)
+
+
+@pytest.fixture
+def open_window(qtbot, cli_context):
+    """open_window(engine, history=None) -> a shown MainWindow with its first refresh done."""
+    windows = []
+
+    def make(engine, history=None, *, refresh: bool = True) -> MainWindow:
+        session = SyncSession(lambda: engine, (lambda: history) if history is not None else None)
+        window = MainWindow(session, cli_context)
+        session.setParent(window)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        if refresh:
+            with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+                window.refresh()
+        return window
+
+    yield make
+    for window in windows:
+        window.session.shutdown()

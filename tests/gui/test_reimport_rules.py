@@ -18,7 +18,7 @@ def test_synced_with_nothing_new_says_nothing_new_and_how_to_fix():
     result = reimport_rules.availability([status])
     assert not result.enabled
     assert result.skipped[0][1][0].code is ReasonCode.NOTHING_NEW
-    assert result.explanation.startswith("Nothing new since the last import")
+    assert result.explanation == f"{result.skipped[0][1][0].message} {result.skipped[0][1][0].fix}"
     assert "Refresh" in result.explanation
 
 
@@ -42,7 +42,7 @@ def test_bulk_selection_sends_the_eligible_and_lists_the_skipped():
     result = reimport_rules.availability(statuses)
     assert result.eligible == ("2001", "2004")
     assert result.explanation.splitlines()[0] == "2 of 3 selected will be sent; 1 contract skipped:"
-    assert result.explanation.splitlines()[1].startswith("2002: Nothing new")
+    assert result.explanation.splitlines()[1].startswith("2002: Procore already matches Sage")
 
 
 def test_changes_ready_without_a_loaded_diff_waits_for_it():

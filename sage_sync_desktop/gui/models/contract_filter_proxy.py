@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from sage_sync_desktop.gui.models.contract_list_model import ContractListModel, ContractRole
+from sage_sync_desktop.gui.models.contract_list_model import ContractListModel
 from sage_sync_desktop.sync.records import ContractState, ContractStatus
 
 
@@ -74,7 +74,6 @@ class ContractFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._view = ContractView.READY
         self._words: tuple[str, ...] = ()
-        self.setSortRole(ContractRole.SORT_KEY)
         self.setDynamicSortFilter(True)
 
     @property
@@ -93,6 +92,12 @@ class ContractFilterProxy(QSortFilterProxyModel):
             self.beginFilterChange()
             self._words = words
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        # The source model sorts itself in one Python sort; the proxy keeps its order.
+        model = self.sourceModel()
+        if model is not None:
+            model.sort(column, order)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         model = self.sourceModel()

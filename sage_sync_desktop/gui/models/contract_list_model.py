@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.sync.records import ContractState, ContractStatus
@@ -92,53 +100,104 @@ def sort_key(status: ContractStatus, column: Column) -> object:
     return display_text(status, column).casefold()
 
 
+@dataclass(frozen=True)
+class ContractRow:
+    """One list row with its texts worked out once, so data(), filtering and sorting stay cheap."""
+
+    status: ContractStatus
+    texts: tuple[str, ...]
+    sort_keys: tuple[Any, ...]
+    haystack: str
+
+
+def prepare_rows(statuses: Sequence[ContractStatus]) -> list[ContractRow]:
+    """Pure Python, no Qt: may run on a worker thread for very large companies."""
+    rows = []
+    for status in statuses:
+        texts = tuple(display_text(status, column) for column in Column)
+        keys = tuple(sort_key(status, column) for column in Column)
+        rows.append(ContractRow(status, texts, keys, " ".join(texts).casefold()))
+    return rows
+
+
 class ContractListModel(QAbstractTableModel):
-    """Read-only table of ContractStatus rows from the last Refresh."""
+    """Read-only table of ContractStatus rows from the last Refresh.
+
+    Sorting happens here in Python over precomputed keys (one sort of a list), not in the proxy,
+    where every comparison would call back into Python and thousands of rows would freeze the
+    window for a noticeable moment.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._statuses: list[ContractStatus] = []
-        self._haystacks: list[str] = []
+        self._rows: list[ContractRow] = []
+        self._sort_column = int(Column.CONTRACT)
+        self._sort_order = Qt.SortOrder.AscendingOrder
 
     # --- our API
     def set_statuses(self, statuses: Sequence[ContractStatus]) -> None:
+        self.set_rows(prepare_rows(statuses))
+
+    def set_rows(self, rows: Sequence[ContractRow]) -> None:
         self.beginResetModel()
-        self._statuses = list(statuses)
-        # Built once per refresh so text filtering never calls data() row by row.
-        self._haystacks = [
-            " ".join(display_text(s, c) for c in Column).casefold() for s in self._statuses
-        ]
+        self._rows = self._sorted(rows)
         self.endResetModel()
 
     def statuses(self) -> list[ContractStatus]:
-        return list(self._statuses)
+        return [row.status for row in self._rows]
 
     def status_at(self, row: int) -> ContractStatus:
-        return self._statuses[row]
+        return self._rows[row].status
 
     def haystack(self, row: int) -> str:
-        return self._haystacks[row]
+        return self._rows[row].haystack
 
     def row_of(self, contract_number: str) -> int:
         wanted = contract_number.strip()
-        for row, status in enumerate(self._statuses):
-            if status.number == wanted:
-                return row
+        for index, row in enumerate(self._rows):
+            if row.status.number == wanted:
+                return index
         return -1
 
+    def _sorted(self, rows: Sequence[ContractRow]) -> list[ContractRow]:
+        column = self._sort_column
+        return sorted(
+            rows,
+            key=lambda r: (r.sort_keys[column], r.texts[Column.CONTRACT]),
+            reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+        )
+
     # --- Qt overrides
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(Column):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_rows = self._rows
+        self._sort_column, self._sort_order = column, order
+        self._rows = self._sorted(old_rows)
+        position = {id(row): i for i, row in enumerate(self._rows)}
+        moved_from = self.persistentIndexList()
+        moved_to = [
+            self.index(position[id(old_rows[index.row()])], index.column()) for index in moved_from
+        ]
+        self.changePersistentIndexList(moved_from, moved_to)
+        self.layoutChanged.emit()
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._statuses)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(Column)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or index.row() >= len(self._statuses):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        status, column = self._statuses[index.row()], Column(index.column())
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            text = display_text(status, column)
+        row, column = self._rows[index.row()], Column(index.column())
+        status = row.status
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = row.texts[column]
             if role == Qt.ItemDataRole.ToolTipRole and column in (Column.STATUS, Column.BLOCKED_BECAUSE):
                 return "\n".join(f"{r.message} {r.fix}" for r in status.reasons) or text
             return text
@@ -147,7 +206,7 @@ class ContractListModel(QAbstractTableModel):
         if role == ContractRole.RECORD:
             return status
         if role == ContractRole.SORT_KEY:
-            return sort_key(status, column)
+            return row.sort_keys[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _MONEY_COLUMNS:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if column is Column.STATUS:

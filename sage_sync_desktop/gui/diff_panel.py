@@ -1,0 +1,154 @@
+"""Under the list: the selected contracts' line-item diff, totals, and the two action buttons.
+
+Re-Import is bound to the diff model: every time the model changes, the button is enabled only
+when the shown diff has lines to import and no rule blocks the contract; otherwise it is greyed
+out and the tooltip and the visible `reimportReason` line say why and how to fix it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sage_sync_desktop.gui.formatting import plural
+from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, LineDiffModel
+from sage_sync_desktop.gui.reimport_rules import NOTHING_SELECTED, Availability
+
+BUSY_REASON = "Working: wait for the current job to finish (or press Cancel)."
+
+
+class DiffPanel(QWidget):
+    """Line-item diff of the selection with Add to Procore and Re-Import.
+
+    Signals:
+        import_clicked(list): contract numbers Add to Procore should send.
+        reimport_clicked(list): contract numbers Re-Import should send.
+    """
+
+    import_clicked = Signal(list)
+    reimport_clicked = Signal(list)
+
+    def __init__(self, model: LineDiffModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._view = ContractView.READY
+        self._busy = False
+        self._import = Availability((), (), NOTHING_SELECTED)
+        self._reimport = Availability((), (), NOTHING_SELECTED)
+
+        self._heading = QLabel("Line items", self)
+        self._heading.setObjectName("lineItemHeading")
+        self._heading.setStyleSheet("font-weight: 600;")
+        self._add_button = QPushButton("&Add to Procore", self)
+        self._add_button.setObjectName("addToProcoreButton")
+        self._add_button.clicked.connect(self._on_add_button_clicked)
+        self._reimport_button = QPushButton("&Re-Import", self)
+        self._reimport_button.setObjectName("reimportButton")
+        self._reimport_button.clicked.connect(self._on_reimport_button_clicked)
+        self._reason = QLabel(self)
+        self._reason.setObjectName("reimportReason")
+        self._reason.setWordWrap(True)
+        self._reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._reason.setStyleSheet("color: #5f4b00;")
+        self._table = QTableView(self)
+        self._table.setObjectName("lineItemDiff")
+        self._table.setModel(model)
+        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._table.verticalHeader().hide()
+        self._table.setWordWrap(False)
+        self._table.setAccessibleName("Line items: what Re-Import would change")
+        header = self._table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(DiffColumn.CHANGE, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((DiffColumn.CONTRACT, 80), (DiffColumn.STATE, 150), (DiffColumn.ITEM, 60),
+                              (DiffColumn.DESCRIPTION, 200), (DiffColumn.PROCORE_AMOUNT, 110),
+                              (DiffColumn.SAGE_AMOUNT, 150)):
+            header.resizeSection(column, width)
+        self._totals = QLabel(self)
+        self._totals.setObjectName("diffTotals")
+
+        top = QHBoxLayout()
+        top.addWidget(self._heading, 1)
+        top.addWidget(self._add_button)
+        top.addWidget(self._reimport_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self._reason)
+        layout.addWidget(self._table, 1)
+        layout.addWidget(self._totals)
+        self.setTabOrder(self._add_button, self._reimport_button)
+        self.setTabOrder(self._reimport_button, self._table)
+
+        model.diff_changed.connect(self._on_model_diff_changed)
+        self._on_model_diff_changed()
+
+    # --- our API
+    def set_view(self, view: ContractView) -> None:
+        self._view = view
+        self._update_buttons()
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_buttons()
+
+    def reimport_availability(self) -> Availability:
+        return self._reimport
+
+    def table(self) -> QTableView:
+        return self._table
+
+    # --- slots
+    def _on_model_diff_changed(self) -> None:
+        statuses = self._model.statuses()
+        self._table.setColumnHidden(DiffColumn.CONTRACT, len(statuses) < 2)
+        if not statuses:
+            self._heading.setText("Line items")
+        elif len(statuses) == 1:
+            self._heading.setText(f"Line items of contract {statuses[0].number}: {statuses[0].contract.description}")
+        else:
+            self._heading.setText(f"Line items of {plural(len(statuses), 'selected contract')}")
+        self._totals.setText(self._model.totals_text())
+        self._import = self._model.import_availability()
+        self._reimport = self._model.reimport_availability()
+        self._update_buttons()
+
+    def _on_add_button_clicked(self) -> None:
+        if self._import.enabled and not self._busy:
+            self.import_clicked.emit(list(self._import.eligible))
+
+    def _on_reimport_button_clicked(self) -> None:
+        if self._reimport.enabled and not self._busy:
+            self.reimport_clicked.emit(list(self._reimport.eligible))
+
+    def _update_buttons(self) -> None:
+        self._add_button.setVisible(self._view is not ContractView.SYNCED)
+        self._reimport_button.setVisible(self._view is not ContractView.READY)
+        self._set_button(self._add_button, self._import, "Add to Procore")
+        self._set_button(self._reimport_button, self._reimport, "Re-Import")
+        shown = self._reimport if self._view is not ContractView.READY else self._import
+        reason = BUSY_REASON if self._busy else shown.explanation
+        self._reason.setText(reason)
+        self._reason.setVisible(bool(reason))
+
+    def _set_button(self, button: QPushButton, availability: Availability, label: str) -> None:
+        count = len(availability.eligible)
+        button.setText(f"&{label}" if count <= 1 else f"&{label} ({count})")
+        button.setEnabled(availability.enabled and not self._busy)
+        if self._busy:
+            button.setToolTip(BUSY_REASON)
+        elif availability.explanation:
+            button.setToolTip(availability.explanation)
+        else:
+            button.setToolTip(f"{label}: {', '.join(availability.eligible)}")

@@ -1,0 +1,104 @@
+"""The Jobs tab: Sage jobs with their linked Procore project and suggested matches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from sage_sync_desktop.gui import formatting, state_style
+from sage_sync_desktop.sync.records import JobLinkStatus
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class JobColumn(IntEnum):
+    JOB = 0
+    DESCRIPTION = 1
+    SAGE_STATUS = 2
+    LINK = 3
+    PROCORE_PROJECT = 4
+    SUGGESTED = 5
+
+
+class JobRole(IntEnum):
+    RECORD = int(Qt.ItemDataRole.UserRole) + 1
+
+
+HEADERS = {
+    JobColumn.JOB: "Job",
+    JobColumn.DESCRIPTION: "Description",
+    JobColumn.SAGE_STATUS: "Sage Status",
+    JobColumn.LINK: "Link",
+    JobColumn.PROCORE_PROJECT: "Procore Project",
+    JobColumn.SUGGESTED: "Suggested Match",
+}
+
+
+def display_text(status: JobLinkStatus, column: JobColumn) -> str:
+    if column is JobColumn.JOB:
+        return status.job.number
+    if column is JobColumn.DESCRIPTION:
+        return status.job.description
+    if column is JobColumn.SAGE_STATUS:
+        return status.job.status
+    if column is JobColumn.LINK:
+        return "Linked" if status.project else "Not linked"
+    if column is JobColumn.PROCORE_PROJECT:
+        return formatting.project_label(status.project)
+    if status.project is not None:
+        return ""
+    return ", ".join(formatting.project_label(p) for p in status.suggestions)
+
+
+class JobLinkModel(QAbstractTableModel):
+    """Read-only table of JobLinkStatus rows."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs: list[JobLinkStatus] = []
+
+    def set_jobs(self, jobs: Sequence[JobLinkStatus]) -> None:
+        self.beginResetModel()
+        self._jobs = list(jobs)
+        self.endResetModel()
+
+    def job_at(self, row: int) -> JobLinkStatus:
+        return self._jobs[row]
+
+    def row_of(self, job_number: str) -> int:
+        return next((r for r, j in enumerate(self._jobs) if j.job.number == job_number.strip()), -1)
+
+    # --- Qt overrides
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(JobColumn)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._jobs):
+            return None
+        job, column = self._jobs[index.row()], JobColumn(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return display_text(job, column)
+        if role == Qt.ItemDataRole.UserRole:
+            return job.job.number
+        if role == JobRole.RECORD:
+            return job
+        if column is JobColumn.LINK:
+            look = state_style.JOB_LINK_LOOKS[job.project is not None]
+            if role == Qt.ItemDataRole.DecorationRole:
+                return state_style.glyph_icon(look.glyph, look.foreground)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return state_style.brush(look.foreground)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(JobColumn):
+                return HEADERS[JobColumn(section)]
+        return None

@@ -1,0 +1,73 @@
+"""The one-line green or red message (and its details) for finished or failed engine work."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sage_sync_desktop.errors import CancelledError, SageSyncError
+from sage_sync_desktop.gui.formatting import plural
+from sage_sync_desktop.logging_setup import redact
+from sage_sync_desktop.sync.records import ContractOutcome
+
+_VERBS = {"import": ("added to Procore", "Add to Procore"), "reimport": ("re-imported", "Re-Import")}
+_LABELS = {
+    "refresh": "Refresh",
+    "import": "Add to Procore",
+    "reimport": "Re-Import",
+    "diff": "Loading the line items",
+    "link": "Linking the job",
+    "unlink": "Unlinking the job",
+    "history": "Loading the history",
+    "verify": "Verifying the history",
+    "export": "Exporting the history",
+}
+
+
+@dataclass(frozen=True)
+class PageMessage:
+    ok: bool
+    text: str
+    details: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Other systems' text ends up here; nothing secret may reach the screen or a screenshot.
+        object.__setattr__(self, "text", redact(self.text))
+        object.__setattr__(self, "details", tuple(redact(line) for line in self.details))
+
+
+def for_outcomes(action: str, outcomes: Sequence[ContractOutcome]) -> PageMessage:
+    done_verb, button = _VERBS.get(action, ("sent", action))
+    good = [o for o in outcomes if o.ok]
+    bad = [o for o in outcomes if not o.ok]
+    details: list[str] = []
+    for outcome in [*bad, *good]:
+        details.append(f"{outcome.contract_number}: {outcome.message}")
+        details.extend(f"    {line}" for line in outcome.details)
+    if not outcomes:
+        return PageMessage(False, f"{button}: nothing was sent.", ())
+    if not bad:
+        if len(good) == 1:
+            text = f"Contract {good[0].contract_number} {done_verb}. {good[0].message}".strip()
+        else:
+            text = f"{plural(len(good), 'contract')} {done_verb}."
+        return PageMessage(True, text, tuple(details))
+    if len(outcomes) == 1:
+        text = f"{button} of contract {bad[0].contract_number} did not finish: {bad[0].message}"
+    else:
+        text = f"{len(good)} of {len(outcomes)} contracts {done_verb}; {len(bad)} did not finish."
+    return PageMessage(False, text, tuple(details))
+
+
+def for_error(label: str, error: object) -> PageMessage:
+    what = _LABELS.get(label, label)
+    if isinstance(error, CancelledError):
+        return PageMessage(False, f"{what} was cancelled. {error.message}".strip(), ())
+    if isinstance(error, SageSyncError):
+        details = tuple(x for x in (error.fix and f"How to fix: {error.fix}", error.detail) if x)
+        return PageMessage(False, f"{what} failed: {error.message}", details)
+    if isinstance(error, BaseException):
+        details = tuple("".join(traceback.format_exception(error)).splitlines())
+        return PageMessage(False, f"{what} failed: {type(error).__name__}: {error}", details)
+    return PageMessage(False, f"{what} failed.", ())

@@ -1,0 +1,285 @@
+"""The Prime Contracts tab: views sidebar, the contract list, the line-item diff and the actions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sage_sync_desktop.gui import outcome_messages
+from sage_sync_desktop.gui.diff_panel import DiffPanel
+from sage_sync_desktop.gui.message_banner import MessageBanner
+from sage_sync_desktop.gui.models.contract_filter_proxy import (
+    VIEWS,
+    ContractFilterProxy,
+    ContractView,
+    view_counts,
+)
+from sage_sync_desktop.gui.models.contract_list_model import Column, ContractListModel
+from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
+from sage_sync_desktop.gui.progress_panel import ProgressPanel
+from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
+from sage_sync_desktop.gui.sync_session import IMPORT, REFRESH, REIMPORT, SyncSession
+from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff, ContractState, ContractStatus
+
+logger = logging.getLogger(__name__)
+
+_IN_PROCORE = (ContractState.SYNCED, ContractState.CHANGES_READY)
+_COLUMN_WIDTHS = {
+    Column.CONTRACT: 90, Column.JOB: 70, Column.PROCORE_PROJECT: 190, Column.SAGE_TOTAL: 110,
+    Column.PROCORE_TOTAL: 110, Column.STATUS: 250, Column.BLOCKED_BECAUSE: 320,
+}
+
+
+class PrimeContractsTab(QWidget):
+    """Procore's Prime Contracts tab of the ERP Integrations page, over the engine's snapshot.
+
+    Signals:
+        view_changed(str): the chosen sidebar view ("ready", "synced", "not_ready").
+    """
+
+    view_changed = Signal(str)
+
+    def __init__(self, session: SyncSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._diffs: dict[str, ContractDiff] = {}  # loaded on demand for the current snapshot
+        self._requested: set[str] = set()
+
+        self._model = ContractListModel(self)
+        self._proxy = ContractFilterProxy(self)
+        self._proxy.setSourceModel(self._model)
+        self._diff_model = LineDiffModel(self)
+
+        self._title = QLabel(self)
+        self._title.setObjectName("primeContractsTitle")
+        self._title.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self._filter = QLineEdit(self)
+        self._filter.setObjectName("contractFilter")
+        self._filter.setPlaceholderText("Filter by contract, job, project or description (Ctrl+F)")
+        self._filter.setClearButtonEnabled(True)
+        self._filter.setAccessibleName("Filter contracts")
+        self._filter.textChanged.connect(self._on_filter_text_changed)
+        self.banner = MessageBanner(self)
+        self.progress = ProgressPanel(self)
+        self.progress.cancel_requested.connect(session.cancel)
+
+        self._list = QTableView(self)
+        self._list.setObjectName("primeContractsList")
+        self._list.setModel(self._proxy)
+        self._list.setSortingEnabled(True)
+        self._list.sortByColumn(Column.CONTRACT, Qt.SortOrder.AscendingOrder)
+        self._list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self._list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._list.setAlternatingRowColors(True)
+        self._list.setWordWrap(False)
+        self._list.verticalHeader().hide()
+        self._list.setAccessibleName("Prime contracts")
+        header = self._list.horizontalHeader()
+        # Fixed widths, never ResizeToContents: measuring thousands of rows would freeze the window.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.DESCRIPTION, QHeaderView.ResizeMode.Stretch)
+        for column, width in _COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        self._list.selectionModel().selectionChanged.connect(self._on_list_selection_changed)
+
+        self._diff_panel = DiffPanel(self._diff_model, self)
+        self._diff_panel.import_clicked.connect(self._on_diff_panel_import_clicked)
+        self._diff_panel.reimport_clicked.connect(self._on_diff_panel_reimport_clicked)
+
+        self._views = QListWidget(self)
+        self._views.setObjectName("primeContractsViews")
+        self._views.setAccessibleName("Prime contract views")
+        self._views.setFixedWidth(220)
+        self._views.setStyleSheet("QListWidget#primeContractsViews::item { padding: 8px 6px; }")
+        for view, info in VIEWS.items():
+            item = QListWidgetItem(info.label, self._views)
+            item.setData(Qt.ItemDataRole.UserRole, view.value)
+        self._views.currentRowChanged.connect(self._on_views_current_row_changed)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setObjectName("primeContractsSplitter")
+        splitter.addWidget(self._list)
+        splitter.addWidget(self._diff_panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+
+        heading = QHBoxLayout()
+        heading.addWidget(self._title, 1)
+        heading.addWidget(self._filter, 1)
+        main = QVBoxLayout()
+        main.addLayout(heading)
+        main.addWidget(self.banner)
+        main.addWidget(self.progress)
+        main.addWidget(splitter, 1)
+        side = QVBoxLayout()
+        side_title = QLabel("Views", self)
+        side_title.setStyleSheet("font-weight: 600;")
+        side.addWidget(side_title)
+        side.addWidget(self._views, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(main, 1)
+        layout.addLayout(side)
+        self.setTabOrder(self._filter, self._list)
+        self.setTabOrder(self._list, self._diff_panel)
+        self.setTabOrder(self._diff_panel, self._views)
+
+        session.snapshot_loaded.connect(self._on_session_snapshot_loaded)
+        session.diff_loaded.connect(self._on_session_diff_loaded)
+        session.outcomes_received.connect(self._on_session_outcomes_received)
+        session.work_failed.connect(self._on_session_work_failed)
+        session.busy_changed.connect(self._on_session_busy_changed)
+        session.progress_changed.connect(self._on_session_progress_changed)
+        self.set_view(ContractView.READY)
+
+    # --- our API
+    @property
+    def view(self) -> ContractView:
+        return self._proxy.view
+
+    def set_view(self, view: ContractView) -> None:
+        row = list(VIEWS).index(view)
+        if self._views.currentRow() == row:
+            self._apply_view(view)
+        else:
+            self._views.setCurrentRow(row)  # the slot applies the view
+
+    def focus_filter(self) -> None:
+        self._filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._filter.selectAll()
+
+    def list_view(self) -> QTableView:
+        return self._list
+
+    def diff_model(self) -> LineDiffModel:
+        return self._diff_model
+
+    def select_contracts(self, numbers: Sequence[str]) -> int:
+        """Select these contracts in the current view; returns how many were found."""
+        wanted = {n.strip() for n in numbers}
+        selection = QItemSelection()
+        last = None
+        for row in range(self._proxy.rowCount()):
+            index = self._proxy.index(row, 0)
+            if index.data(Qt.ItemDataRole.UserRole) in wanted:
+                selection.select(index, self._proxy.index(row, self._proxy.columnCount() - 1))
+                last = index
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self._list.selectionModel().select(selection, flags)
+        if last is not None:
+            self._list.selectionModel().setCurrentIndex(last, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self._list.scrollTo(last)
+        return len(selection.indexes()) // max(1, self._proxy.columnCount())
+
+    def selected_statuses(self) -> list[ContractStatus]:
+        rows = sorted({index.row() for index in self._list.selectionModel().selectedRows()})
+        source = [self._proxy.mapToSource(self._proxy.index(r, 0)).row() for r in rows]
+        return [self._model.status_at(r) for r in source]
+
+    # --- internals
+    def _apply_view(self, view: ContractView) -> None:
+        info = VIEWS[view]
+        self._title.setText(info.title)
+        self._proxy.set_view(view)
+        self._list.setColumnHidden(Column.BLOCKED_BECAUSE, view is not ContractView.NOT_READY)
+        self._diff_panel.set_view(view)
+        self._list.clearSelection()
+        self._show_selection()
+
+    def _update_counts(self, statuses: Sequence[ContractStatus]) -> None:
+        counts = view_counts(statuses)
+        for row, (view, info) in enumerate(VIEWS.items()):
+            item = self._views.item(row)
+            item.setText(f"{info.label}  ({counts[view]})")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{info.label}, {counts[view]} contracts")
+
+    def _show_selection(self) -> None:
+        statuses = self.selected_statuses()
+        diffs = [status.diff or self._diffs.get(status.number) for status in statuses]
+        self._diff_model.set_contracts(statuses, diffs)
+        for status, diff in zip(statuses, diffs, strict=True):
+            if diff is None and status.state in _IN_PROCORE and status.number not in self._requested:
+                self._requested.add(status.number)
+                self._session.load_diff(status.number)
+
+    # --- slots
+    def _on_views_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(VIEWS):
+            view = list(VIEWS)[row]
+            self._apply_view(view)
+            self.view_changed.emit(view.value)
+
+    def _on_filter_text_changed(self, text: str) -> None:
+        self._proxy.set_text(text)
+
+    def _on_list_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._show_selection()
+
+    def _on_session_snapshot_loaded(self, snapshot: object) -> None:
+        if not isinstance(snapshot, CompanySnapshot):
+            return
+        keep = [s.number for s in self.selected_statuses()]
+        self._diffs.clear()
+        self._requested.clear()
+        self._model.set_statuses(snapshot.statuses)
+        self._update_counts(snapshot.statuses)
+        if keep:
+            self.select_contracts(keep)
+        self._show_selection()
+
+    def _on_session_diff_loaded(self, number: str, diff: object) -> None:
+        if isinstance(diff, ContractDiff):
+            self._diffs[number] = diff
+            if number in {s.number for s in self._diff_model.statuses()}:
+                self._diff_model.set_diff(number, diff)
+
+    def _on_diff_panel_import_clicked(self, numbers: list) -> None:
+        self.banner.hide()
+        self._session.import_contracts(numbers)
+
+    def _on_diff_panel_reimport_clicked(self, numbers: list) -> None:
+        summary = self._diff_model.reimport_summary()
+        decision = ReimportDialog.ask(summary, self)
+        if decision is None:
+            return
+        self.banner.hide()
+        self._session.reimport_contracts(numbers, overwrite_procore_edits=decision.overwrite_procore_edits)
+
+    def _on_session_outcomes_received(self, action: str, outcomes: object) -> None:
+        message = outcome_messages.for_outcomes(action, list(outcomes or []))  # type: ignore[call-overload]
+        if message.ok:
+            self.banner.show_success(message.text, message.details)
+        else:
+            self.banner.show_error(message.text, message.details)
+
+    def _on_session_work_failed(self, label: str, error: object) -> None:
+        if label not in (REFRESH, IMPORT, REIMPORT):
+            return
+        message = outcome_messages.for_error(label, error)
+        self.banner.show_error(message.text, message.details)
+
+    def _on_session_busy_changed(self, busy: bool) -> None:
+        self._diff_panel.set_busy(busy)
+        if busy:
+            self.progress.start("Working\u2026")
+        else:
+            self.progress.stop()
+
+    def _on_session_progress_changed(self, percent: int, message: str) -> None:
+        self.progress.set_progress(percent, message)

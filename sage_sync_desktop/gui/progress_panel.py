@@ -1,0 +1,62 @@
+"""A progress bar with a message and Cancel, shown while engine work runs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+
+class ProgressPanel(QWidget):
+    """Shows what the running job reports; Cancel asks it to stop at its next safe point.
+
+    Signals:
+        cancel_requested(): the user pressed Cancel.
+    """
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("progressPanel")
+        self._bar = QProgressBar(self)
+        self._bar.setObjectName("progressBar")
+        self._bar.setRange(0, 100)
+        self._bar.setTextVisible(True)
+        self._message = QLabel(self)
+        self._message.setObjectName("progressMessage")
+        self._cancel = QPushButton("Cancel", self)
+        self._cancel.setObjectName("cancelButton")
+        self._cancel.setToolTip("Stop after the contract being sent now; nothing is left half-done")
+        self._cancel.clicked.connect(self._on_cancel_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._message, 2)
+        layout.addWidget(self._bar, 3)
+        layout.addWidget(self._cancel)
+        self.hide()
+
+    def message(self) -> str:
+        return self._message.text()
+
+    def value(self) -> int:
+        return self._bar.value()
+
+    def start(self, message: str) -> None:
+        self._bar.setValue(0)
+        self._message.setText(message)
+        self._cancel.setEnabled(True)
+        self._cancel.setText("Cancel")
+        self.show()
+
+    def set_progress(self, percent: int, message: str) -> None:
+        self._bar.setValue(percent)
+        if message:
+            self._message.setText(message)
+
+    def stop(self) -> None:
+        self.hide()
+
+    def _on_cancel_clicked(self) -> None:
+        self._cancel.setEnabled(False)
+        self._cancel.setText("Cancelling\u2026")
+        self.cancel_requested.emit()

@@ -1,0 +1,213 @@
+"""The window's side of the sync engine: every engine call runs on the TaskRunner, results come back as signals."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from sage_sync_desktop.gui.task_runner import TaskRunner
+from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff
+
+logger = logging.getLogger(__name__)
+
+# Engine and history objects are built on the worker thread (building one may sign in to
+# Procore), so the window only ever receives factories.
+EngineFactory = Callable[[], Any]
+HistoryFactory = Callable[[], Any]
+
+REFRESH = "refresh"
+IMPORT = "import"
+REIMPORT = "reimport"
+DIFF = "diff"
+LINK = "link"
+UNLINK = "unlink"
+HISTORY = "history"
+VERIFY = "verify"
+EXPORT = "export"
+RESET = "reset"
+_CHANGES_PROCORE = (IMPORT, REIMPORT, LINK, UNLINK)
+
+
+class SyncSession(QObject):
+    """Runs engine work off the GUI thread and announces what came back.
+
+    Signals:
+        busy_changed(bool): a job started or the last queued job finished.
+        progress_changed(int, str): percent and message of the running job.
+        snapshot_loaded(object): a CompanySnapshot from a Refresh.
+        outcomes_received(str, object): "import" or "reimport" and the list of ContractOutcome.
+        diff_loaded(str, object): a contract number and its ContractDiff.
+        job_link_changed(object): the JobLinkStatus after Link or Unlink.
+        history_loaded(object): history entries, newest first.
+        history_verified(object): the engine's ChainCheck.
+        history_exported(str): the CSV file written.
+        work_failed(str, object): the job label and the exception it raised.
+    """
+
+    busy_changed = Signal(bool)
+    progress_changed = Signal(int, str)
+    snapshot_loaded = Signal(object)
+    outcomes_received = Signal(str, object)
+    diff_loaded = Signal(str, object)
+    job_link_changed = Signal(object)
+    history_loaded = Signal(object)
+    history_verified = Signal(object)
+    history_exported = Signal(str)
+    work_failed = Signal(str, object)
+
+    def __init__(
+        self,
+        engine_factory: EngineFactory,
+        history_factory: HistoryFactory | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._engine_factory = engine_factory
+        self._history_factory = history_factory
+        self._engine: Any = None  # touched on the worker thread only
+        self._engine_lock = threading.Lock()
+        self._snapshot: CompanySnapshot | None = None
+        self._runner = TaskRunner(self)
+        self._runner.started.connect(self._on_runner_started)
+        self._runner.progress_changed.connect(self.progress_changed)
+        self._runner.succeeded.connect(self._on_runner_succeeded)
+        self._runner.failed.connect(self._on_runner_failed)
+        self._runner.finished.connect(self._on_runner_finished)
+
+    @property
+    def snapshot(self) -> CompanySnapshot | None:
+        return self._snapshot
+
+    @property
+    def busy(self) -> bool:
+        return self._runner.busy
+
+    # --- requests (GUI thread)
+    def refresh(self) -> None:
+        self._runner.start(REFRESH, lambda *, progress, cancel: self._engine_now().refresh(
+            progress=progress, cancel=cancel))
+
+    def import_contracts(self, numbers: Sequence[str]) -> None:
+        numbers = list(numbers)
+        self._runner.start(IMPORT, lambda *, progress, cancel: self._engine_now().import_contracts(
+            numbers, progress=progress, cancel=cancel))
+
+    def reimport_contracts(self, numbers: Sequence[str], *, overwrite_procore_edits: bool) -> None:
+        numbers = list(numbers)
+        self._runner.start(REIMPORT, lambda *, progress, cancel: self._engine_now().reimport_contracts(
+            numbers, overwrite_procore_edits=overwrite_procore_edits, progress=progress, cancel=cancel))
+
+    def load_diff(self, contract_number: str) -> None:
+        def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
+            return contract_number, self._engine_now().diff(contract_number)
+
+        self._runner.start(DIFF, work)
+
+    def link_job(self, job_number: str, project_id: int) -> None:
+        self._runner.start(LINK, lambda *, progress, cancel: self._engine_now().link_job(
+            job_number, project_id))
+
+    def unlink_job(self, job_number: str) -> None:
+        self._runner.start(UNLINK, lambda *, progress, cancel: self._engine_now().unlink_job(job_number))
+
+    def load_history(self, contract: str | None = None) -> None:
+        self._runner.start(HISTORY, lambda *, progress, cancel: self._history_now().entries(
+            contract=contract or None))
+
+    def verify_history(self) -> None:
+        self._runner.start(VERIFY, lambda *, progress, cancel: self._history_now().verify())
+
+    def export_history(self, path: Path) -> None:
+        def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
+            self._history_now().export_csv(Path(path))
+            return str(path)
+
+        self._runner.start(EXPORT, work)
+
+    def cancel(self) -> None:
+        self._runner.cancel()
+
+    def reset_engine(self) -> None:
+        """Forget the engine after the settings changed; the next job builds a new one."""
+
+        def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
+            with self._engine_lock:
+                engine, self._engine = self._engine, None
+            _close(engine)
+            return None
+
+        self._runner.start(RESET, work)
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        done = self._runner.shutdown(timeout_ms)
+        if done:
+            _close(self._engine)
+            self._engine = None
+        return done
+
+    # --- worker thread
+    def _engine_now(self) -> Any:
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = self._engine_factory()
+            return self._engine
+
+    def _history_now(self) -> Any:
+        if self._history_factory is not None:
+            return self._history_factory()
+        return self._engine_now().history
+
+    # --- runner slots (GUI thread)
+    def _on_runner_started(self, _label: str) -> None:
+        self.busy_changed.emit(True)
+
+    def _on_runner_succeeded(self, label: str, result: object) -> None:
+        if label in _CHANGES_PROCORE:
+            self._refresh_after_change()
+        if label == REFRESH:
+            if isinstance(result, CompanySnapshot):
+                self._snapshot = result
+            self.snapshot_loaded.emit(result)
+        elif label in (IMPORT, REIMPORT):
+            self.outcomes_received.emit(label, list(result or []))
+        elif label == DIFF:
+            number, diff = result  # type: ignore[misc]
+            if isinstance(diff, ContractDiff):
+                self.diff_loaded.emit(number, diff)
+        elif label in (LINK, UNLINK):
+            self.job_link_changed.emit(result)
+        elif label == HISTORY:
+            self.history_loaded.emit(list(result or []))
+        elif label == VERIFY:
+            self.history_verified.emit(result)
+        elif label == EXPORT:
+            self.history_exported.emit(str(result))
+
+    def _on_runner_failed(self, label: str, error: object) -> None:
+        if label in _CHANGES_PROCORE and self._engine is not None:
+            # Part of the work may have reached Procore before the error or the Cancel.
+            self._refresh_after_change()
+        self.work_failed.emit(label, error)
+
+    def _refresh_after_change(self) -> None:
+        # Started from the GUI thread after the change finished, so it gets its own cancel
+        # event: a Cancel pressed during the re-import never stops this follow-up refresh.
+        self.refresh()
+
+    def _on_runner_finished(self, _label: str) -> None:
+        if not self._runner.busy:
+            self.busy_changed.emit(False)
+
+
+def _close(engine: Any) -> None:
+    close = getattr(engine, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:  # closing must never stop the window from closing
+            logger.warning("closing the engine failed", exc_info=True)

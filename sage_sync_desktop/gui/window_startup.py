@@ -1,0 +1,115 @@
+"""Open the window: application, single instance, first-run setup, demo, screenshot."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.gui import screenshot as screenshot_module
+from sage_sync_desktop.gui.application import (
+    CrashReporter,
+    SingleInstance,
+    bring_to_front,
+    create_application,
+    instance_key,
+)
+from sage_sync_desktop.gui.main_window import MainWindow
+from sage_sync_desktop.gui.sync_session import SyncSession
+
+logger = logging.getLogger(__name__)
+
+
+def engine_factory(context: CliContext) -> Any:
+    """Builds the engine from the settings as they are when called (on the worker thread)."""
+
+    def build() -> Any:
+        from sage_sync_desktop.sync.wiring import build_engine
+
+        return build_engine(context.load_settings(), context.paths, context.secrets)
+
+    return build
+
+
+def history_factory(context: CliContext) -> Any:
+    def build() -> Any:
+        from sage_sync_desktop.sync.history import HistoryStore
+
+        return HistoryStore(context.paths.history_db)
+
+    return build
+
+
+def build_window(context: CliContext) -> MainWindow:
+    """The window over the engine the settings describe (used by the app, the demo and tests)."""
+    session = SyncSession(engine_factory(context), history_factory(context))
+
+    def open_settings(parent: QWidget) -> bool:
+        from sage_sync_desktop.gui.settings_dialog import SettingsDialog
+
+        changed = SettingsDialog.edit(context, parent)
+        if changed:
+            session.reset_engine()
+        return changed
+
+    window = MainWindow(session, context, open_settings=open_settings)
+    session.setParent(window)
+    return window
+
+
+def open_window(
+    context: CliContext,
+    *,
+    demo: bool = False,
+    screenshot: Path | None = None,
+    single_instance: bool = True,
+) -> int:
+    app = create_application()
+    CrashReporter(context.paths.log_file).install()
+    with ExitStack() as stack:
+        if demo:
+            context = _start_demo(context, stack)
+        guard = None
+        if single_instance and screenshot is None:
+            guard = SingleInstance(instance_key(context.paths.config_dir), app)
+            if not guard.claim():
+                logger.info("another copy is running; asked it to come to the front")
+                return 0
+            stack.callback(guard.release)
+        if not demo and not context.settings_path.exists():
+            from sage_sync_desktop.gui.first_run_wizard import FirstRunWizard
+
+            FirstRunWizard.run(context, None)
+        window = build_window(context)
+        if guard is not None:
+            guard.activation_requested.connect(lambda: bring_to_front(window))
+        window.show()
+        if screenshot is not None:
+            shooter = screenshot_module.ScreenshotTaker(window, Path(screenshot), app)
+            QTimer.singleShot(0, shooter.start)
+            code = app.exec()
+            return shooter.exit_code if shooter.exit_code is not None else code
+        window.refresh()
+        return app.exec()
+
+
+def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
+    from sage_sync_desktop.sync.demo_setup import prepare_demo
+
+    root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
+    logger.info("demo: sample company and local Procore sandbox under %s", root)
+    demo = prepare_demo(root)
+    stack.callback(demo.stop)
+    return CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=context.secrets)
+
+
+def quit_application() -> None:
+    app = QApplication.instance()
+    if app is not None:
+        app.quit()
