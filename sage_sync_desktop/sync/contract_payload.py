@@ -87,6 +87,8 @@ def header_changes(contract: SageContract, procore_contract: dict[str, Any]) -> 
     """Header fields where Procore differs from Sage, plus Draft -> Approved when unfinished."""
     changes = []
     for name, wanted in header_fields(contract).items():
+        if name not in procore_contract:
+            continue  # a list row without this field: nothing to compare, nothing to change
         current = procore_contract.get(name)
         if not _same(name, current, wanted):
             shown = str(current or "")[:10] if name.endswith("_date") else str(current or "")

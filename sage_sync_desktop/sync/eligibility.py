@@ -78,6 +78,10 @@ class ContractFacts:
     # Access on the linked project's Prime Contracts tool (None when not looked up).
     prime_contracts_access: AccessLevel | None = None
     known_values: Mapping[str, Sequence[LineValues]] = field(default_factory=dict)
+    # Other projects also linked to the contract's job (the link is then ambiguous).
+    also_linked: tuple[ProjectRef, ...] = ()
+    # The company's units of measure in Procore (None when they could not be read).
+    known_uoms: frozenset[str] | None = None
 
     @property
     def home(self) -> ProcoreHolder | None:
@@ -112,6 +116,15 @@ def job_reasons(contract: SageContract, facts: ContractFacts) -> list[Reason]:
                 ReasonCode.JOB_NOT_SYNCED,
                 f"Contract {contract.number} names job {job}, which does not exist in Sage.",
                 "Correct the contract's job in Sage, then Refresh.",
+            )
+        ]
+    if facts.linked_project is not None and facts.also_linked:
+        names = "; ".join(_project_name(p) for p in (facts.linked_project, *facts.also_linked))
+        return [
+            _reason(
+                ReasonCode.JOB_NOT_SYNCED,
+                f"Job {job} is linked to more than one Procore project: {names}.",
+                f"Unlink job {job} (unlink-job {job}) and link it again to the right project.",
             )
         ]
     if facts.linked_project is None:
@@ -155,7 +168,7 @@ def placement_reasons(contract: SageContract, facts: ContractFacts) -> list[Reas
     return []
 
 
-def data_reasons(contract: SageContract) -> list[Reason]:
+def data_reasons(contract: SageContract, known_uoms: frozenset[str] | None = None) -> list[Reason]:
     """Sage's own data problems and values Procore cannot take as they are."""
     problems: list[str] = [f"Sage data: {problem.message}" for problem in contract.problems]
     try:
@@ -181,6 +194,13 @@ def data_reasons(contract: SageContract) -> list[Reason]:
             )
         seen.setdefault(key, item.key)
         problems.extend(f"{label}: {text}" for text in _value_problems(item))
+        unit = (item.unit or "").strip()
+        if unit and known_uoms is not None and unit not in known_uoms:
+            problems.append(
+                f"{label}: the unit of measure '{unit}' is not in Procore's list of units of "
+                "measure for this company (add it in Procore's Company Admin > Units of Measure, "
+                "or correct the item in Sage)."
+            )
     return [
         _reason(
             ReasonCode.INVALID_DATA,
@@ -258,7 +278,7 @@ def classify(contract: SageContract, facts: ContractFacts) -> ContractStatus:
         )
     reasons += job_reasons(contract, facts)
     reasons += placement_reasons(contract, facts)
-    reasons += data_reasons(contract)
+    reasons += data_reasons(contract, facts.known_uoms)
     home = facts.home
     reasons += permission_reasons(contract, facts, in_procore=home is not None or bool(facts.holders))
 

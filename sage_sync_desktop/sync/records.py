@@ -186,6 +186,8 @@ class JobLinkStatus:
     job: SageJob
     project: ProjectRef | None  # linked Procore project
     suggestions: tuple[ProjectRef, ...] = ()  # suggested matches when not linked
+    # Further projects carrying this job's origin id (a conflict to resolve by unlinking).
+    also_linked: tuple[ProjectRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -231,3 +233,6 @@ class ContractOutcome:
     project_id: int | None = None
     # Blocking rules that stopped it before anything was sent.
     reasons: tuple[Reason, ...] = ()
+    # Why it is not ok: "blocked", "rejected", "locked", "procore", "unreachable", "sign_in",
+    # "cancelled", "error"; "" when ok.
+    error_kind: str = ""

@@ -140,3 +140,17 @@ def test_many_bad_lines_are_summarised_after_ten() -> None:
     sage = contract(items=[item(f"{n:03}", "1.00", "y" * 256) for n in range(25)])
     status = classify(sage, _facts())
     assert len(status.reasons) == 10 and "16 more" in status.reasons[-1].message
+
+
+def test_job_linked_to_two_projects_blocks_with_both_named() -> None:
+    status = classify(contract(), _facts(also_linked=(ANNEX,)))
+    assert _codes(status) == ["job_not_synced"]
+    assert "'Tower'" in status.reasons[0].message and "'Annex'" in status.reasons[0].message
+
+
+def test_unit_of_measure_unknown_to_procore_is_invalid_data() -> None:
+    sage = contract(items=[item("010", "5.00", unit="SQ"), item("020", "5.00", unit="EA")])
+    status = classify(sage, _facts(known_uoms=frozenset({"EA", "LS"})))
+    assert _codes(status) == ["invalid_data"]
+    assert status.reasons[0].message.startswith("Item 010: the unit of measure 'SQ' is not in Procore's list")
+    assert classify(sage, _facts(known_uoms=None)).can_import  # list unreadable: not checked

@@ -1,0 +1,240 @@
+"""Send one contract's write plan to Procore, recording every step in the history.
+
+A "started" entry (every planned line, before and after) is written before the first request
+and a "finished" or "failed" entry after the last, naming each line's result: written,
+deleted, rejected (with Procore's words), kept (edited in Procore), not sent, or unknown (the
+connection dropped while Procore may have been processing it). Nothing half-written is left
+unreported. Running the same import again finishes the job without duplicates, because the
+plan is always rebuilt from what Procore holds and lines are upserted by origin id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sage_sync_desktop.errors import ProcoreError
+from sage_sync_desktop.procore.errors import (
+    EDITABLE_SOV_SETTING,
+    ProcoreUnreachable,
+    RecordLocked,
+    SignInRequired,
+)
+from sage_sync_desktop.sync import history as h
+from sage_sync_desktop.sync.history import HistoryStore, NewEntry, line_record
+from sage_sync_desktop.sync.line_values import money_text
+from sage_sync_desktop.sync.records import ContractOutcome
+from sage_sync_desktop.sync.write_plan import NEW_CONTRACT, PlannedRequest, WritePlan
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Run:
+    plan: WritePlan
+    action: str
+    prime_contract_id: int | None
+    results: dict[str, tuple[str, str]] = field(default_factory=dict)  # origin id -> (result, error)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    approved: bool = False
+    header_updated: bool = False
+    stop: Exception | None = None
+    cancelled: bool = False
+
+    def mark(self, origin_ids: tuple[str, ...], result: str, error: str = "") -> None:
+        for origin_id in origin_ids:
+            self.results[origin_id] = (result, error)
+
+    def count(self, result: str) -> int:
+        return sum(1 for value, _ in self.results.values() if value == result)
+
+
+def _sync_error_text(error: dict[str, Any]) -> str:
+    messages = error.get("errors")
+    if isinstance(messages, dict):
+        return "; ".join(
+            f"{name}: {', '.join(map(str, value if isinstance(value, list) else [value]))}"
+            for name, value in messages.items()
+        )
+    return str(messages or error.get("message") or "refused")
+
+
+class ContractWriter:
+    def __init__(self, client: Any, history: HistoryStore, *, windows_user: str, procore_user: str) -> None:
+        self.client = client
+        self.history = history
+        self.windows_user = windows_user
+        self.procore_user = procore_user
+
+    def _record(self, entry: NewEntry) -> None:
+        self.history.append(entry, windows_user=self.windows_user, procore_user=self.procore_user)
+
+    def _entry(self, run: _Run, phase: str, outcome: str, lines: list[dict], message: str = "",
+               error: str = "") -> NewEntry:
+        plan = run.plan
+        return NewEntry(
+            action=run.action, phase=phase, outcome=outcome, contract=plan.contract.number,
+            job=plan.contract.job_number, project_id=plan.project.project_id,
+            prime_contract_id=run.prime_contract_id, message=message, procore_error=error, lines=lines,
+            data={"requests": len(run.sent), "sage_total": money_text(plan.diff.sage_total)},
+        )
+
+    def _planned_lines(self, plan: WritePlan) -> list[dict]:
+        records = [
+            line_record(item["origin_id"], self._item(plan, item["origin_id"]), h.PLANNED,
+                        before=plan.before.get(item["origin_id"]), after=plan.after.get(item["origin_id"]))
+            for item in plan.upserts
+        ]
+        records += [
+            line_record(line.origin_id or "", line.item_number, h.PLANNED,
+                        before=plan.before.get(line.origin_id or ""))
+            for line in plan.deletes
+        ]
+        return records
+
+    @staticmethod
+    def _item(plan: WritePlan, origin_id: str) -> str:
+        line = plan.diff.line(origin_id)
+        return line.item_number if line is not None else ""
+
+    def execute(self, plan: WritePlan, *, action: str, cancel: threading.Event | None = None) -> ContractOutcome:
+        run = _Run(plan=plan, action=action, prime_contract_id=plan.prime_contract_id)
+        requests = plan.requests()
+        if cancel is not None and cancel.is_set():
+            return self._outcome(run, cancelled=True)
+        self._record(self._entry(run, "started", "started", self._planned_lines(plan),
+                                 message=f"{len(requests)} requests planned"))
+        for index, request in enumerate(requests):
+            if cancel is not None and cancel.is_set():
+                run.cancelled = True
+                self._mark_rest(run, requests[index:])
+                break
+            try:
+                self._send(run, request)
+            except ProcoreError as exc:
+                run.stop = exc
+                maybe_sent = isinstance(exc, ProcoreUnreachable) and exc.maybe_sent
+                run.mark(request.origin_ids, h.UNKNOWN if maybe_sent else h.NOT_SENT)
+                self._mark_rest(run, requests[index + 1:])
+                logger.warning("%s of contract %s stopped at %s: %s", action, plan.contract.number,
+                               request.kind, exc)
+                break
+        for line in plan.kept:
+            run.results.setdefault(line.origin_id or "", (h.KEPT, ""))
+        return self._finish(run)
+
+    @staticmethod
+    def _mark_rest(run: _Run, rest: list[PlannedRequest]) -> None:
+        for request in rest:
+            run.mark(request.origin_ids, h.NOT_SENT)
+
+    def _send(self, run: _Run, request: PlannedRequest) -> None:
+        plan = run.plan
+        project_id = plan.project.project_id
+        body = request.body or {}
+        if request.kind == "create":
+            created = self.client.create_prime_contract(project_id, body["prime_contract"])
+            run.prime_contract_id = int(created["id"])
+        elif request.kind in ("update", "approve"):
+            if request.kind == "approve" and run.count(h.REJECTED) + run.count(h.UNKNOWN):
+                # Approving locks the schedule of values; leave it Draft until every line is in.
+                return
+            self.client.update_prime_contract(project_id, run.prime_contract_id, body["prime_contract"])
+            run.approved = run.approved or request.kind == "approve"
+            run.header_updated = run.header_updated or request.kind == "update"
+        elif request.kind == "sync_lines":
+            result = self.client.sync_line_items(project_id, run.prime_contract_id, body["updates"])
+            confirmed = {entity.get("origin_id") for entity in result.entities}
+            refused = {error.get("origin_id"): _sync_error_text(error) for error in result.errors}
+            for origin_id in request.origin_ids:
+                if origin_id in refused:
+                    run.mark((origin_id,), h.REJECTED, refused[origin_id])
+                else:
+                    run.mark((origin_id,), h.WRITTEN if origin_id in confirmed else h.UNKNOWN)
+        elif request.kind == "delete_line":
+            self.client.delete_line_item(project_id, run.prime_contract_id, request.line_id)
+            run.mark(request.origin_ids, h.DELETED)
+        run.sent.append(_with_id(request, run.prime_contract_id).as_dict())
+
+    def _finish(self, run: _Run) -> ContractOutcome:
+        plan = run.plan
+        lines = []
+        for origin_id, (result, error) in run.results.items():
+            after = plan.after.get(origin_id) if result in (h.WRITTEN, h.UNKNOWN) else None
+            lines.append(line_record(origin_id, self._item(plan, origin_id), result,
+                                     before=plan.before.get(origin_id), after=after, error=error))
+        problems = run.count(h.REJECTED) + run.count(h.UNKNOWN) + run.count(h.NOT_SENT)
+        if run.cancelled:
+            phase, outcome = "failed", "cancelled"
+        elif run.stop is not None:
+            phase, outcome = "failed", "failed"
+        else:
+            phase, outcome = "finished", "partial" if problems else "ok"
+        result = self._outcome(run, cancelled=run.cancelled)
+        error = (getattr(run.stop, "detail", "") or str(run.stop)) if run.stop is not None else ""
+        rejected = "; ".join(f"{self._item(plan, o)}: {e}" for o, (r, e) in run.results.items() if r == h.REJECTED)
+        self._record(self._entry(run, phase, outcome, lines, message=result.message,
+                                 error=error or rejected))
+        return result
+
+    def _outcome(self, run: _Run, *, cancelled: bool) -> ContractOutcome:
+        plan = run.plan
+        number = plan.contract.number
+        written, deleted = run.count(h.WRITTEN), run.count(h.DELETED)
+        rejected, unknown, not_sent = run.count(h.REJECTED), run.count(h.UNKNOWN), run.count(h.NOT_SENT)
+        details = [f"Item {self._item(plan, o)}: {r}{' - ' + e if e else ''}"
+                   for o, (r, e) in run.results.items() if r in (h.REJECTED, h.UNKNOWN, h.KEPT)]
+        done = f"{written} lines written, {deleted} deleted"
+        if plan.kept:
+            done += f", {len(plan.kept)} edited in Procore kept"
+        where = f"project '{plan.project.name}'"
+        kind = ""
+        if cancelled:
+            kind = "cancelled"
+            message = (f"Contract {number}: cancelled after {len(run.sent)} requests ({done}); "
+                       f"{not_sent} lines not sent. Run it again to finish.")
+            ok = False
+        elif isinstance(run.stop, RecordLocked):
+            kind = "locked"
+            message = (f"Contract {number}: Procore refuses to change the schedule of values of this "
+                       f"Approved contract. {done}; {not_sent + unknown} lines not written. Turn on "
+                       f"'{EDITABLE_SOV_SETTING}' in {where}'s Prime Contracts settings, then Re-Import again.")
+            ok = False
+        elif run.stop is not None:
+            kind = ("sign_in" if isinstance(run.stop, SignInRequired)
+                    else "unreachable" if isinstance(run.stop, ProcoreUnreachable) else "procore")
+            message = (f"Contract {number}: stopped by Procore ({run.stop.message}) {done}; "
+                       f"{not_sent} lines not sent, {unknown} unconfirmed. "
+                       f"{getattr(run.stop, 'fix', '') or 'Run it again to finish; nothing is duplicated.'}")
+            ok = False
+        elif rejected or unknown:
+            kind = "rejected"
+            message = (f"Contract {number}: {done}; Procore refused {rejected} lines"
+                       f"{f' and did not confirm {unknown}' if unknown else ''}, so the contract was "
+                       "left in Draft. See the details, correct them in Sage and run it again.")
+            ok = False
+        elif run.action == "import":
+            message = (f"Added contract {number} to Procore {where} as prime contract "
+                       f"{run.prime_contract_id}: {written} lines, total {money_text(plan.diff.sage_total)}"
+                       f"{', approved' if run.approved else ''}.")
+            ok = True
+        else:
+            counts = plan.diff.counts
+            message = (f"Re-imported contract {number} into {where}: {counts.added} added, "
+                       f"{counts.changed} changed, {counts.removed} removed ({done})"
+                       f"{'; header updated' if run.header_updated else ''}.")
+            ok = True
+        return ContractOutcome(
+            contract_number=number, action=run.action, ok=ok, message=message, details=tuple(details),
+            requests=tuple(run.sent), cancelled=cancelled, prime_contract_id=run.prime_contract_id,
+            project_id=plan.project.project_id, error_kind=kind,
+        )
+
+
+def _with_id(request: PlannedRequest, prime_contract_id: int | None) -> PlannedRequest:
+    if prime_contract_id is None or NEW_CONTRACT not in request.path:
+        return request
+    return PlannedRequest(request.kind, request.method, request.path.replace(NEW_CONTRACT, str(prime_contract_id)),
+                          request.params, request.body, request.origin_ids, request.line_id)

@@ -1,0 +1,134 @@
+"""Synced jobs: a Sage job linked to a Procore project through the project's origin id.
+
+The link lives in Procore (origin_id `S300:JOB:<job>`, origin_code the job number), so every
+installation of the app sees the same links. Linking refuses a project that is already linked
+to another job, or that carries another integration's origin id (Procore allows one
+integration per object's origin id), and a job already linked elsewhere; all of it is checked
+live, just before writing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.sage.records import SageCompany, SageJob
+from sage_sync_desktop.sync import origin_ids
+from sage_sync_desktop.sync.history import HistoryStore, NewEntry
+from sage_sync_desktop.sync.procore_snapshot import ProcoreView, linked_job, project_ref
+from sage_sync_desktop.sync.records import JobLinkStatus, ProjectRef
+
+logger = logging.getLogger(__name__)
+
+
+class LinkRefused(SageSyncError):
+    """A link or unlink that would break another link; nothing was changed."""
+
+    exit_code = 1
+
+
+def _name(project: dict[str, Any]) -> str:
+    ref = project_ref(project)
+    number = f" ({ref.project_number})" if ref.project_number else ""
+    return f"'{ref.name}'{number}, id {ref.project_id}"
+
+
+def suggestions(job: SageJob, projects: Iterable[dict[str, Any]]) -> tuple[ProjectRef, ...]:
+    """Free projects whose project number is the job number."""
+    wanted = job.number.strip().lower()
+    return tuple(
+        project_ref(project)
+        for project in projects
+        if str(project.get("project_number") or "").strip().lower() == wanted
+        and not project.get("origin_id")
+    )
+
+
+def job_statuses(company: SageCompany, view: ProcoreView) -> tuple[JobLinkStatus, ...]:
+    statuses = []
+    for job in company.jobs:
+        linked = view.job_projects.get(job.number, ())
+        statuses.append(
+            JobLinkStatus(
+                job=job,
+                project=linked[0] if linked else None,
+                suggestions=() if linked else suggestions(job, view.projects),
+                also_linked=tuple(linked[1:]),
+            )
+        )
+    return tuple(statuses)
+
+
+class JobLinker:
+    def __init__(self, client: Any, history: HistoryStore, *, windows_user: str,
+                 procore_user: str = "") -> None:
+        self.client = client
+        self.history = history
+        self.windows_user = windows_user
+        self.procore_user = procore_user
+
+    def _record(self, action: str, outcome: str, job: str, project_id: int | None, message: str,
+                error: str = "") -> None:
+        self.history.append(
+            NewEntry(action=action, phase="finished" if outcome == "ok" else "failed", outcome=outcome,
+                     job=job, project_id=project_id, message=message, procore_error=error),
+            windows_user=self.windows_user, procore_user=self.procore_user,
+        )
+
+    def link(self, job: SageJob, project_id: int) -> dict[str, Any]:
+        """Link the job to the project; returns the project as Procore now holds it."""
+        wanted = origin_ids.job_origin_id(job.number)
+        try:
+            project = self.client.project(project_id)
+            current = project.get("origin_id")
+            if current == wanted:
+                logger.info("Job %s is already linked to project %s", job.number, project_id)
+                return project
+            if current:
+                other = linked_job(project)
+                if other is not None:
+                    raise LinkRefused(
+                        f"Project {_name(project)} is already linked to Sage job {other}.",
+                        fix=f"Unlink job {other} first (unlink-job {other}), or pick another project.",
+                    )
+                raise LinkRefused(
+                    f"Project {_name(project)} already carries another integration's origin id "
+                    f"({current}); Procore allows one integration per project.",
+                    fix="Pick another project, or remove the other integration's link in Procore first.",
+                )
+            elsewhere = [p for p in self.client.projects(origin_id=wanted) if p.get("id") != project_id]
+            if elsewhere:
+                raise LinkRefused(
+                    f"Job {job.number} is already linked to project {_name(elsewhere[0])}.",
+                    fix=f"Unlink job {job.number} first (unlink-job {job.number}).",
+                )
+            updated = self.client.set_project_origin(project_id, origin_id=wanted, origin_code=job.number)
+        except SageSyncError as exc:
+            self._record("link_job", "failed", job.number, project_id, exc.message, exc.detail)
+            raise
+        self._record("link_job", "ok", job.number, project_id,
+                     f"Linked job {job.number} to project {_name(updated or project)}.")
+        return updated or {**project, "origin_id": wanted, "origin_code": job.number}
+
+    def unlink(self, job_number: str) -> list[dict[str, Any]]:
+        """Clear the link from every project carrying the job's origin id; returns them."""
+        job_number = job_number.strip()
+        wanted = origin_ids.job_origin_id(job_number)
+        cleared = []
+        try:
+            for project in self.client.projects(origin_id=wanted):
+                if project.get("origin_id") != wanted:
+                    continue  # a server that ignores the filter
+                updated = self.client.set_project_origin(project["id"], origin_id=None, origin_code=None)
+                cleared.append(updated or {**project, "origin_id": None, "origin_code": None})
+                self._record("unlink_job", "ok", job_number, project["id"],
+                             f"Unlinked job {job_number} from project {_name(project)}.")
+        except SageSyncError as exc:
+            self._record("unlink_job", "failed", job_number, None, exc.message, exc.detail)
+            raise
+        if not cleared:
+            raise LinkRefused(f"Job {job_number} is not linked to any Procore project.",
+                              fix="Nothing to unlink; see the jobs list (jobs).")
+        return cleared

@@ -1,0 +1,215 @@
+"""Read what the sync needs from Procore in as few requests as the API allows, and count them.
+
+Per refresh:
+- `me`, the company permissions (ERP Integrations) and units of measure: 3 requests;
+- every visible project: 1 request per 300 projects;
+- every project's prime contracts: 1 request per project (per 1000 contracts). All projects,
+  not only linked ones, because "on two projects" means a contract's origin id anywhere in the
+  company; this is the refresh's main fixed cost, one request per project;
+- the Prime Contracts permission of each linked project holding one of our contracts:
+  1 request per such project (a re-import needs Admin there);
+- the lines of our prime contracts in linked projects: 1 request per 1000 lines, but only for
+  contracts whose `updated_at` (or total) moved since the cached read. An unchanged company's
+  second refresh therefore reads no lines at all.
+
+Projects and contract lists are always read whole rather than with `filters[updated_at]`: at
+these page sizes the filter would not save a single request, and a whole list also shows what
+was deleted in Procore (a duplicate contract removed to fix "on two projects" is seen at once).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sage_sync_desktop.errors import CancelledError, ProcoreError
+from sage_sync_desktop.sync import origin_ids
+from sage_sync_desktop.sync.eligibility import ERP_TOOL, PRIME_CONTRACTS_TOOL, ProcoreHolder
+from sage_sync_desktop.sync.line_values import procore_values, to_decimal
+from sage_sync_desktop.sync.procore_cache import ProcoreCache
+from sage_sync_desktop.sync.records import AccessLevel, ProjectRef
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class ProcoreView:
+    """Procore as the sync sees it after one refresh."""
+
+    user: dict[str, Any]
+    erp_access: AccessLevel
+    projects: tuple[dict[str, Any], ...]
+    prime_contracts: dict[int, tuple[dict[str, Any], ...]]  # by project id
+    lines: dict[int, tuple[dict[str, Any], ...]]  # by prime contract id (ours, linked projects)
+    prime_contracts_access: dict[int, AccessLevel]  # by project id
+    read_at: datetime
+    requests: int = 0
+    contracts_read: int = 0  # contracts whose lines came from Procore rather than the cache
+    job_projects: dict[str, tuple[ProjectRef, ...]] = field(default_factory=dict)
+    uoms: frozenset[str] | None = None  # the company's units of measure, None when unreadable
+
+    def project(self, project_id: int) -> dict[str, Any] | None:
+        return next((p for p in self.projects if p.get("id") == project_id), None)
+
+    def holders(self, contract_number: str) -> tuple[ProcoreHolder, ...]:
+        wanted = origin_ids.contract_origin_id(contract_number)
+        found = []
+        for project in self.projects:
+            for prime_contract in self.prime_contracts.get(project["id"], ()):
+                if prime_contract.get("origin_id") == wanted:
+                    found.append(ProcoreHolder(project_ref(project), prime_contract))
+        return tuple(found)
+
+
+def project_ref(project: dict[str, Any]) -> ProjectRef:
+    return ProjectRef(
+        project_id=int(project["id"]),
+        name=str(project.get("name") or project.get("display_name") or ""),
+        project_number=str(project.get("project_number") or ""),
+    )
+
+
+def linked_job(project: dict[str, Any]) -> str | None:
+    """The Sage job a project is linked to, from its origin id."""
+    parsed = origin_ids.try_parse(project.get("origin_id"))
+    return parsed.job if parsed is not None and parsed.kind == "job" else None
+
+
+def job_projects(projects: tuple[dict[str, Any], ...]) -> dict[str, tuple[ProjectRef, ...]]:
+    links: dict[str, list[ProjectRef]] = {}
+    for project in projects:
+        job = linked_job(project)
+        if job is not None:
+            links.setdefault(job, []).append(project_ref(project))
+    return {job: tuple(refs) for job, refs in links.items()}
+
+
+def _is_ours(prime_contract: dict[str, Any]) -> bool:
+    parsed = origin_ids.try_parse(prime_contract.get("origin_id"))
+    return parsed is not None and parsed.kind == "contract"
+
+
+def _lines_total(lines: list[dict[str, Any]]) -> Decimal:
+    return sum((procore_values(line).amount for line in lines), Decimal("0.00"))
+
+
+def _cached_lines(cache: ProcoreCache, prime_contract: dict[str, Any]) -> list[dict[str, Any]] | None:
+    stamp = str(prime_contract.get("updated_at") or "")
+    if not stamp:
+        return None
+    lines = cache.lines(int(prime_contract["id"]), stamp)
+    if lines is None:
+        return None
+    # A second guard for servers that do not touch the contract when its lines change: the
+    # contract's own total must still equal the cached lines' total.
+    for key in ("grand_total", "revised_contract_amount", "original_contract_amount"):
+        total = to_decimal(prime_contract.get(key))
+        if total is not None:
+            return lines if total.quantize(Decimal("0.01")) == _lines_total(lines) else None
+    return lines
+
+
+def read_procore(
+    client: Any,
+    cache: ProcoreCache,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ProcoreView:
+    """One refresh of everything the sync needs; raises CancelledError between requests."""
+    started = client.stats.total
+    step = _stepper(progress, cancel)
+    step(0, "Reading the Procore user and permissions")
+    user = client.me()
+    erp_access = client.access_level(ERP_TOOL)
+    step(4, "Reading Procore units of measure")
+    uoms = _read_uoms(client)
+    step(5, "Reading Procore projects")
+    projects = tuple(client.projects())
+    prime_contracts: dict[int, tuple[dict[str, Any], ...]] = {}
+    for index, project in enumerate(projects):
+        step(10 + 40 * index // max(len(projects), 1), f"Reading prime contracts of {project.get('name')}")
+        prime_contracts[project["id"]] = tuple(client.prime_contracts(project["id"]))
+    view = ProcoreView(
+        user=user, erp_access=erp_access, projects=projects, prime_contracts=prime_contracts,
+        lines={}, prime_contracts_access={}, read_at=datetime.now(UTC),
+        job_projects=job_projects(projects), uoms=uoms,
+    )
+    view = complete_view(client, cache, view, step=step, requests_before=started)
+    cache.keep_only(set(view.lines))
+    step(100, "Procore read")
+    logger.info("Procore refresh: %d requests, %d projects, %d of our contracts, %d line lists read",
+                view.requests, len(projects), len(view.lines), view.contracts_read)
+    return view
+
+
+def complete_view(
+    client: Any,
+    cache: ProcoreCache,
+    view: ProcoreView,
+    *,
+    step: Callable[[int, str], None] | None = None,
+    requests_before: int | None = None,
+) -> ProcoreView:
+    """Add what is missing for linked projects: their Prime Contracts permission and the lines
+    of our contracts in them (from the cache when the contract has not changed)."""
+    started = client.stats.total if requests_before is None else requests_before
+    step = step or (lambda percent, message: None)
+    linked_ids = {ref.project_id for refs in view.job_projects.values() for ref in refs}
+    ours_in_linked = [
+        (project_id, pc)
+        for project_id, contracts in view.prime_contracts.items()
+        if project_id in linked_ids
+        for pc in contracts
+        if _is_ours(pc)
+    ]
+    access = {k: v for k, v in view.prime_contracts_access.items() if k in linked_ids}
+    for project_id in sorted({project_id for project_id, _ in ours_in_linked} - set(access)):
+        step(50, "Reading Prime Contracts permissions")
+        access[project_id] = client.access_level(PRIME_CONTRACTS_TOOL, project_id=project_id)
+    lines: dict[int, tuple[dict[str, Any], ...]] = {}
+    read = 0
+    for index, (project_id, prime_contract) in enumerate(ours_in_linked):
+        pc_id = int(prime_contract["id"])
+        cached = _cached_lines(cache, prime_contract)
+        if cached is None:
+            step(55 + 45 * index // max(len(ours_in_linked), 1),
+                 f"Reading lines of prime contract {prime_contract.get('number') or pc_id}")
+            cached = client.line_items(project_id, pc_id)
+            cache.store_lines(project_id, pc_id, str(prime_contract.get("updated_at") or ""), cached)
+            read += 1
+        lines[pc_id] = tuple(cached)
+    return replace(
+        view,
+        lines=lines,
+        prime_contracts_access=access,
+        requests=view.requests + client.stats.total - started,
+        contracts_read=view.contracts_read + read,
+    )
+
+
+def _read_uoms(client: Any) -> frozenset[str] | None:
+    """The unit names Procore accepts on lines; None when the list cannot be read (the lines'
+    own errors then name any unit Procore refuses)."""
+    try:
+        return frozenset(str(u.get("name") or "") for u in client.uoms())
+    except ProcoreError as exc:
+        logger.info("Units of measure not readable (%s); not checked before import", exc)
+        return None
+
+
+def _stepper(progress: Progress | None, cancel: threading.Event | None) -> Callable[[int, str], None]:
+    def step(percent: int, message: str) -> None:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("Refresh cancelled; nothing was changed.")
+        if progress is not None:
+            progress(percent, message)
+
+    return step

@@ -1,0 +1,406 @@
+"""The sync engine: the one place that decides what happens. The window and the CLI only ask.
+
+`refresh` reads Sage and Procore and classifies every contract. Imports and re-imports then
+work per contract on data read live right before writing (the contract and its lines, the
+user's permissions), never on the refresh's copy alone: the permission rules are the engine's
+own, and a contract changed or deleted in Procore since the refresh is seen. One contract that
+fails never stops the others; losing Procore or the sign-in stops the batch (every remaining
+contract is reported as not attempted).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sage_sync_desktop.errors import CancelledError, SageSyncError
+from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
+from sage_sync_desktop.sage.records import SageCompany
+from sage_sync_desktop.sync import origin_ids
+from sage_sync_desktop.sync.contract_writer import ContractWriter
+from sage_sync_desktop.sync.eligibility import (
+    DATA_RULES,
+    ERP_TOOL,
+    PRIME_CONTRACTS_TOOL,
+    ContractFacts,
+    classify,
+    permission_reasons,
+)
+from sage_sync_desktop.sync.history import HistoryStore, NewEntry
+from sage_sync_desktop.sync.job_links import JobLinker, LinkRefused, job_statuses
+from sage_sync_desktop.sync.line_item_diff import compute_diff
+from sage_sync_desktop.sync.procore_cache import ProcoreCache
+from sage_sync_desktop.sync.procore_snapshot import (
+    ProcoreView,
+    complete_view,
+    job_projects,
+    read_procore,
+)
+from sage_sync_desktop.sync.records import (
+    AccessLevel,
+    CompanySnapshot,
+    ContractDiff,
+    ContractOutcome,
+    ContractStatus,
+    JobLinkStatus,
+    ProcoreUser,
+    Reason,
+)
+from sage_sync_desktop.sync.write_plan import plan_write
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+# Errors that no other contract would survive either.
+_BATCH_STOPPERS = (SignInRequired, ProcoreUnreachable)
+
+
+class SyncEngine:
+    def __init__(self, reader: Any, client: Any, history: HistoryStore, *, windows_user: str,
+                 cache: ProcoreCache | None = None) -> None:
+        self.reader = reader
+        self.client = client
+        self.history = history
+        self.windows_user = windows_user
+        scope = f"{getattr(client.environment, 'api_url', '')}|{client.company_id}"
+        self.cache = cache or ProcoreCache(None, scope=scope)
+        self._company: SageCompany | None = None
+        self._view: ProcoreView | None = None
+        self._snapshot: CompanySnapshot | None = None
+        self._company_name: str | None = None
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def snapshot(self) -> CompanySnapshot | None:
+        return self._snapshot
+
+    def refresh(self, *, progress: Progress | None = None, cancel: threading.Event | None = None,
+                full: bool = False) -> CompanySnapshot:
+        """Read Sage and Procore and classify every contract. `full` ignores the line cache."""
+        def sub(low: int, high: int) -> Progress | None:
+            if progress is None:
+                return None
+            return lambda percent, message: progress(low + (high - low) * percent // 100, message)
+
+        if full:
+            self.cache.keep_only(set())
+        company = self.reader.read_company(progress=sub(0, 30), cancel=cancel)
+        sage_read_at = datetime.now(UTC)
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("Refresh cancelled; nothing was changed.")
+        before = self.client.stats.total
+        view = read_procore(self.client, self.cache, progress=sub(30, 98), cancel=cancel)
+        if self._company_name is None:
+            self._company_name = self._find_company_name()
+        self._company, self._view = company, view
+        self._snapshot = self._classify(sage_read_at, requests=self.client.stats.total - before)
+        if progress is not None:
+            progress(100, f"{len(self._snapshot.statuses)} contracts read")
+        return self._snapshot
+
+    def _find_company_name(self) -> str:
+        try:
+            companies = self.client.companies()
+        except SageSyncError as exc:
+            logger.info("Company name not available: %s", exc)
+            return ""
+        return next((str(c.get("name") or "") for c in companies if c.get("id") == self.client.company_id), "")
+
+    def _user(self) -> ProcoreUser:
+        assert self._view is not None
+        me = self._view.user
+        return ProcoreUser(
+            user_id=int(me.get("id") or 0), login=str(me.get("login") or ""), name=str(me.get("name") or ""),
+            company_id=int(self.client.company_id or 0), company_name=self._company_name or "",
+            erp_integrations=self._view.erp_access,
+        )
+
+    def _facts(self, number: str) -> ContractFacts:
+        assert self._company is not None and self._view is not None
+        contract = self._company.contract(number)
+        assert contract is not None
+        view = self._view
+        job = self._company.job(contract.job_key) if contract.job_key else None
+        linked = view.job_projects.get(job.number, ()) if job is not None else ()
+        try:
+            holders = view.holders(contract.number)
+        except origin_ids.OriginIdError:
+            holders = ()
+        facts = ContractFacts(
+            job_exists=job is not None,
+            linked_project=linked[0] if linked else None,
+            also_linked=tuple(linked[1:]),
+            holders=holders,
+            erp_access=view.erp_access,
+            prime_contracts_access=view.prime_contracts_access.get(linked[0].project_id) if linked else None,
+            known_uoms=view.uoms,
+        )
+        home = facts.home
+        if home is None:
+            return facts
+        return replace(facts, home_lines=view.lines.get(home.prime_contract_id, ()),
+                       known_values=self.history.known_line_values(contract.number))
+
+    def _classify(self, sage_read_at: datetime | None = None, requests: int | None = None) -> CompanySnapshot:
+        assert self._company is not None and self._view is not None
+        previous = self._snapshot
+        statuses = tuple(classify(c, self._facts(c.number)) for c in self._company.contracts)
+        return CompanySnapshot(
+            statuses=statuses,
+            jobs=job_statuses(self._company, self._view),
+            user=self._user(),
+            sage_read_at=sage_read_at or (previous.sage_read_at if previous else datetime.now(UTC)),
+            procore_read_at=self._view.read_at,
+            procore_requests=requests if requests is not None else (previous.procore_requests if previous else 0),
+        )
+
+    def _require_snapshot(self, progress: Progress | None, cancel: threading.Event | None) -> CompanySnapshot:
+        return self._snapshot or self.refresh(progress=progress, cancel=cancel)
+
+    def status(self, contract_number: str) -> ContractStatus | None:
+        return self._snapshot.status(contract_number) if self._snapshot else None
+
+    def diff(self, contract_number: str) -> ContractDiff:
+        """The line diff from the last refresh (all lines added for a contract not in Procore)."""
+        snapshot = self._require_snapshot(None, None)
+        status = snapshot.status(contract_number)
+        if status is None:
+            raise SageSyncError(f"Contract {contract_number.strip()} is not in Sage.",
+                                fix="Check the contract number (status lists them all).")
+        return status.diff or compute_diff(status.contract, [])
+
+    def job_links(self) -> tuple[JobLinkStatus, ...]:
+        return self._require_snapshot(None, None).jobs
+
+    # ------------------------------------------------------------------ jobs
+
+    def _linker(self) -> JobLinker:
+        login = str(self._view.user.get("login") or "") if self._view else ""
+        return JobLinker(self.client, self.history, windows_user=self.windows_user, procore_user=login)
+
+    def link_job(self, job_number: str, project_id: int) -> JobLinkStatus:
+        company = self._company or self.reader.read_company()
+        job = company.job(job_number)
+        if job is None:
+            raise LinkRefused(f"Job {job_number.strip()} does not exist in Sage.",
+                              fix="Check the job number (jobs lists them all).")
+        project = self._linker().link(job, int(project_id))
+        self._company = company
+        self._update_projects([project])
+        return self._job_status(job.number)
+
+    def unlink_job(self, job_number: str) -> JobLinkStatus | None:
+        cleared = self._linker().unlink(job_number)
+        self._update_projects(cleared)
+        return self._job_status(job_number.strip())
+
+    def _update_projects(self, changed: list[dict[str, Any]]) -> None:
+        if self._view is None or self._company is None:
+            return
+        by_id = {project["id"]: project for project in changed}
+        projects = tuple({**p, **by_id[p["id"]]} if p["id"] in by_id else p for p in self._view.projects)
+        view = replace(self._view, projects=projects, job_projects=job_projects(projects))
+        self._view = complete_view(self.client, self.cache, view)
+        self._snapshot = self._classify()
+
+    def _job_status(self, job_number: str) -> JobLinkStatus | None:
+        if self._snapshot is None:
+            return None
+        return next((j for j in self._snapshot.jobs if j.job.number == job_number), None)
+
+    # ------------------------------------------------------------------ writing
+
+    def import_contracts(self, numbers: Iterable[str], *, dry_run: bool = False,
+                         progress: Progress | None = None,
+                         cancel: threading.Event | None = None) -> list[ContractOutcome]:
+        return self._write_all("import", numbers, dry_run=dry_run, overwrite=False,
+                               progress=progress, cancel=cancel)
+
+    def reimport_contracts(self, numbers: Iterable[str], *, dry_run: bool = False,
+                           overwrite_procore_edits: bool = False, progress: Progress | None = None,
+                           cancel: threading.Event | None = None) -> list[ContractOutcome]:
+        return self._write_all("reimport", numbers, dry_run=dry_run, overwrite=overwrite_procore_edits,
+                               progress=progress, cancel=cancel)
+
+    def _write_all(self, action: str, numbers: Iterable[str], *, dry_run: bool, overwrite: bool,
+                   progress: Progress | None, cancel: threading.Event | None) -> list[ContractOutcome]:
+        wanted = [n.strip() for n in numbers]
+        self._require_snapshot(None, cancel)
+        access: dict[tuple[str, int | None], AccessLevel] = {}
+        outcomes: list[ContractOutcome] = []
+        for index, number in enumerate(wanted):
+            if progress is not None:
+                progress(100 * index // max(len(wanted), 1), f"{action.capitalize()} contract {number}")
+            if cancel is not None and cancel.is_set():
+                outcomes += [_skipped(n, action, dry_run, "Cancelled before it started; nothing was sent.",
+                                      cancelled=True) for n in wanted[index:]]
+                break
+            try:
+                outcome = self._write_one(action, number, dry_run=dry_run, overwrite=overwrite,
+                                          access=access, cancel=cancel)
+            except _BATCH_STOPPERS as exc:
+                outcomes.append(_failed(number, action, dry_run, exc, kind=_kind(exc)))
+                outcomes += [_skipped(n, action, dry_run, f"Not attempted: {exc.message}", kind=_kind(exc))
+                             for n in wanted[index + 1:]]
+                break
+            except SageSyncError as exc:
+                outcome = _failed(number, action, dry_run, exc, kind="procore")
+                self._record_failure(action, number, exc)
+            except Exception as exc:  # one bad contract must never stop the others
+                logger.exception("Unexpected error during %s of contract %s", action, number)
+                outcome = _failed(number, action, dry_run,
+                                  SageSyncError(f"Unexpected error: {type(exc).__name__}: {exc}"), kind="error")
+                self._record_failure(action, number, exc)
+            outcomes.append(outcome)
+            logger.info("%s %s: %s", action, number, outcome.message)
+            if outcome.error_kind in ("unreachable", "sign_in"):
+                outcomes += [_skipped(n, action, dry_run, "Not attempted: Procore could not be reached "
+                                      "or needs a new sign-in.", kind=outcome.error_kind)
+                             for n in wanted[index + 1:]]
+                break
+        if progress is not None:
+            progress(100, f"{sum(o.ok for o in outcomes)} of {len(outcomes)} contracts done")
+        return outcomes
+
+    def _record_failure(self, action: str, number: str, exc: Exception) -> None:
+        try:
+            self.history.append(
+                NewEntry(action=action, phase="failed", outcome="failed", contract=number,
+                         message=getattr(exc, "message", str(exc)), procore_error=getattr(exc, "detail", "")),
+                windows_user=self.windows_user, procore_user=self._linker().procore_user,
+            )
+        except SageSyncError:
+            logger.exception("Could not record the failure of %s in the history", number)
+
+    def _live_access(self, access: dict, tool: str, project_id: int | None) -> AccessLevel:
+        key = (tool, project_id)
+        if key not in access:
+            access[key] = self.client.access_level(tool, project_id=project_id)
+        return access[key]
+
+    def _write_one(self, action: str, number: str, *, dry_run: bool, overwrite: bool,
+                   access: dict, cancel: threading.Event | None) -> ContractOutcome:
+        assert self._snapshot is not None
+        status = self._snapshot.status(number)
+        if status is None:
+            return _skipped(number, action, dry_run, f"Contract {number} is not in Sage (as of the last refresh).")
+        blocking = tuple(r for r in status.reasons if r.code in DATA_RULES)
+        if blocking:
+            return _blocked(number, action, dry_run, blocking)
+        contract, project = status.contract, status.project
+        assert project is not None  # a contract without a linked project is blocked above
+        wanted = origin_ids.contract_origin_id(contract.number)
+        live = [pc for pc in self.client.prime_contracts(project.project_id) if pc.get("origin_id") == wanted]
+        if len(live) > 1:
+            return _skipped(number, action, dry_run,
+                            f"Procore holds contract {number} {len(live)} times in project '{project.name}' "
+                            f"(prime contracts {', '.join(str(pc['id']) for pc in live)}); delete the extras.",
+                            kind="blocked")
+        home = live[0] if live else None
+        if action == "import" and home is not None and home.get("status") != "Draft":
+            return _skipped(number, action, dry_run,
+                            f"Contract {number} is already in Procore (prime contract {home['id']}); "
+                            "use Re-Import to bring its changes.", kind="blocked")
+        if action == "reimport" and home is None:
+            return _skipped(number, action, dry_run,
+                            f"Contract {number} is not in project '{project.name}' in Procore "
+                            "(deleted there?). Refresh, then Add it to Procore again.", kind="blocked")
+        in_procore = action == "reimport"
+        facts = ContractFacts(
+            job_exists=True, linked_project=project,
+            erp_access=self._live_access(access, ERP_TOOL, None),
+            prime_contracts_access=(self._live_access(access, PRIME_CONTRACTS_TOOL, project.project_id)
+                                    if in_procore else None),
+        )
+        denied = tuple(permission_reasons(contract, facts, in_procore=in_procore))
+        if denied:
+            return _blocked(number, action, dry_run, denied)
+        lines = self.client.line_items(project.project_id, int(home["id"])) if home else []
+        plan = plan_write(contract, project, home, lines,
+                          known_values=self.history.known_line_values(contract.number),
+                          overwrite_procore_edits=overwrite)
+        if plan.is_empty:
+            kept = f"; {len(plan.kept)} lines edited in Procore kept" if plan.kept else ""
+            hint = " (use --overwrite-procore-edits to replace them)" if plan.kept else ""
+            return ContractOutcome(number, action, True, f"Contract {number}: nothing new to send{kept}{hint}.",
+                                   dry_run=dry_run, prime_contract_id=plan.prime_contract_id,
+                                   project_id=project.project_id)
+        if dry_run:
+            requests = tuple(r.as_dict() for r in plan.requests())
+            return ContractOutcome(number, action, True, _dry_run_message(number, plan, len(requests)),
+                                   dry_run=True, requests=requests, prime_contract_id=plan.prime_contract_id,
+                                   project_id=project.project_id,
+                                   details=tuple(f"Item {line.item_number}: kept (edited in Procore)"
+                                                 for line in plan.kept))
+        writer = ContractWriter(self.client, self.history, windows_user=self.windows_user,
+                                procore_user=str(self._view.user.get("login") or "") if self._view else "")
+        outcome = writer.execute(plan, action=action, cancel=cancel)
+        return self._reload_after_write(outcome, contract.number, project.project_id)
+
+    def _reload_after_write(self, outcome: ContractOutcome, number: str, project_id: int) -> ContractOutcome:
+        """Read the contract back so the snapshot (and the window) show Procore as it now is."""
+        if self._view is None:
+            return outcome
+        try:
+            contracts = tuple(self.client.prime_contracts(project_id))
+        except SageSyncError as exc:
+            logger.warning("Could not read project %s back after writing: %s", project_id, exc)
+            return outcome
+        if outcome.prime_contract_id is not None:
+            self.cache.forget(outcome.prime_contract_id)
+        view = replace(self._view, prime_contracts={**self._view.prime_contracts, project_id: contracts})
+        self._view = complete_view(self.client, self.cache, view)
+        self._snapshot = self._classify()
+        status = self._snapshot.status(number)
+        if status is not None and outcome.ok and status.diff is not None and status.diff.has_changes:
+            counts = status.diff.counts
+            note = (f"Procore still differs from Sage: {counts.added} added, {counts.changed} changed, "
+                    f"{counts.removed} removed (kept edits or refused lines).")
+            outcome = replace(outcome, details=(*outcome.details, note))
+        return outcome
+
+
+def _dry_run_message(number: str, plan: Any, count: int) -> str:
+    parts = []
+    if plan.creates:
+        parts.append("create the prime contract as Draft")
+    if plan.header_update:
+        parts.append(f"update {', '.join(plan.header_update)}")
+    if plan.upserts:
+        parts.append(f"upsert {len(plan.upserts)} lines")
+    if plan.deletes:
+        parts.append(f"delete {len(plan.deletes)} lines")
+    if plan.approve:
+        parts.append("set it Approved")
+    kept = f"; {len(plan.kept)} lines edited in Procore would be kept" if plan.kept else ""
+    return f"Dry run, contract {number}: would send {count} requests: {', '.join(parts)}{kept}. Nothing was sent."
+
+
+def _kind(exc: Exception) -> str:
+    return "sign_in" if isinstance(exc, SignInRequired) else "unreachable"
+
+
+def _skipped(number: str, action: str, dry_run: bool, message: str, *, kind: str = "blocked",
+             cancelled: bool = False) -> ContractOutcome:
+    return ContractOutcome(number, action, False, message, dry_run=dry_run, cancelled=cancelled,
+                           error_kind="cancelled" if cancelled else kind)
+
+
+def _blocked(number: str, action: str, dry_run: bool, reasons: tuple[Reason, ...]) -> ContractOutcome:
+    verb = "imported" if action == "import" else "re-imported"
+    return ContractOutcome(
+        number, action, False, f"Contract {number} was not {verb}: {reasons[0].message}",
+        details=tuple(f"{r.code.value}: {r.message} Fix: {r.fix}" for r in reasons),
+        dry_run=dry_run, reasons=reasons, error_kind="blocked",
+    )
+
+
+def _failed(number: str, action: str, dry_run: bool, exc: SageSyncError, *, kind: str) -> ContractOutcome:
+    details = tuple(d for d in (f"Fix: {exc.fix}" if exc.fix else "", exc.detail) if d)
+    return ContractOutcome(number, action, False, f"Contract {number}: {exc.message}", details=details,
+                           dry_run=dry_run, error_kind=kind)
