@@ -1,0 +1,295 @@
+"""`--self-test`: does this installation (usually the frozen app) work on this machine?
+
+Each check runs on its own, so one broken part never hides the others; the report says what
+worked, what did not and what to do. Exit 0 when every check passed, 1 otherwise.
+The report is printed (the console `sage-sync.exe`) and always saved to the log folder too,
+because the windowed `SageSyncDesktop.exe` has no console and sys.stdout is None there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import ssl
+import struct
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sage_sync_desktop import __version__
+from sage_sync_desktop.app_info import APP_DISPLAY_NAME, APP_NAME
+from sage_sync_desktop.logging_setup import redact, register_secret
+from sage_sync_desktop.secret_store import SecretStore
+
+logger = logging.getLogger(__name__)
+
+TIMBERLINE_DRIVER = "Timberline Data"
+REPORT_FILE_NAME = "self-test.txt"
+
+OK, FAIL, NOTE = "OK", "FAIL", "NOTE"
+_ODBC_DRIVERS_KEY = r"SOFTWARE\ODBC\ODBCINST.INI\ODBC Drivers"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    status: str  # OK, FAIL or NOTE (information that never fails the test)
+    detail: str
+    fix: str = ""
+
+
+def build_arch() -> str:
+    """The installer architecture this process belongs to: "x64" or "x86"."""
+    return "x64" if struct.calcsize("P") == 8 else "x86"
+
+
+def installer_name(arch: str) -> str:
+    return f"{APP_NAME}-{__version__}-{arch}-setup.exe"
+
+
+def run(args, context) -> int:
+    results = run_checks(context.secrets)
+    report_path = context.paths.log_dir / REPORT_FILE_NAME
+    text = format_report(results, report_path)
+    try:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        text += f"\n(could not save the report to {report_path}: {exc.strerror})\n"
+    _emit(text)
+    failed = [result.name for result in results if result.status == FAIL]
+    logger.info("self-test %s%s", "failed: " if failed else "passed", ", ".join(failed))
+    return 1 if failed else 0
+
+
+def run_checks(secrets: SecretStore) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    results.append(_guarded("Qt", check_qt))
+    results.extend(_guarded_many("ODBC", check_odbc))
+    results.append(_guarded("Credential store", lambda: check_credential_store(secrets)))
+    results.append(_guarded("TLS certificates", check_tls_certificates))
+    results.append(_guarded("Sample company", check_sample_company))
+    results.append(_guarded("Procore sandbox", check_sandbox))
+    return results
+
+
+def format_report(results: list[CheckResult], report_path: Path) -> str:
+    frozen = "frozen" if getattr(sys, "frozen", False) else "from source"
+    lines = [
+        f"{APP_DISPLAY_NAME} {__version__} self-test",
+        f"  build: {struct.calcsize('P') * 8}-bit ({build_arch()}), {frozen}, "
+        f"Python {platform.python_version()}, {platform.platform()}",
+    ]
+    for result in results:
+        lines.append(f"  {result.status:<5} {result.name}: {result.detail}")
+        if result.fix:
+            lines.append(f"        fix: {result.fix}")
+    failed = sum(result.status == FAIL for result in results)
+    passed = sum(result.status == OK for result in results)
+    verdict = "FAILED" if failed else "PASSED"
+    lines.append(f"Result: {verdict} ({passed} passed, {failed} failed). Report saved to {report_path}")
+    return redact("\n".join(lines)) + "\n"
+
+
+def _emit(text: str) -> None:
+    # The windowed exe on Windows has no console: sys.stdout is None there.
+    stream = sys.stdout
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError, UnicodeEncodeError):
+        logger.warning("could not print the self-test report; it is in the log folder")
+
+
+def _guarded(name: str, check: Callable[[], CheckResult | str]) -> CheckResult:
+    """Run one check; any exception becomes a FAIL line instead of ending the self-test."""
+    try:
+        outcome = check()
+    except Exception as exc:  # noqa: BLE001 - the report must name whatever went wrong
+        return _failure(name, exc)
+    if isinstance(outcome, CheckResult):
+        return outcome
+    return CheckResult(name, OK, outcome)
+
+
+def _guarded_many(name: str, check: Callable[[], list[CheckResult]]) -> list[CheckResult]:
+    try:
+        return check()
+    except Exception as exc:  # noqa: BLE001 - reported the same way as a single check
+        return [_failure(name, exc)]
+
+
+def _failure(name: str, exc: Exception) -> CheckResult:
+    logger.error("self-test %s failed", name, exc_info=exc)
+    if isinstance(exc, ModuleNotFoundError):
+        return CheckResult(name, FAIL, f"module {exc.name} is not in this build",
+                           fix="Rebuild with build_installer.spec, or reinstall.")
+    return CheckResult(name, FAIL, f"{type(exc).__name__}: {exc}")
+
+
+def check_qt() -> str:
+    # The Qt half lives in gui/ (the only place allowed to import PySide6).
+    from sage_sync_desktop.gui.qt_self_check import check_qt_offscreen
+
+    return check_qt_offscreen()
+
+
+def check_odbc() -> list[CheckResult]:
+    from sage_sync_desktop.sage.odbc_connection import list_odbc_drivers
+
+    drivers = list_odbc_drivers()
+    arch = build_arch()
+    bits = "64" if arch == "x64" else "32"
+    other_arch = "x86" if arch == "x64" else "x64"
+    listed = ", ".join(drivers) if drivers else "none"
+    results = [CheckResult("ODBC", OK, f"pyodbc loaded; {len(drivers)} {bits}-bit driver(s): {listed}")]
+    if TIMBERLINE_DRIVER in drivers:
+        results.append(CheckResult(
+            "Timberline driver", OK,
+            f"'{TIMBERLINE_DRIVER}' is installed as a {bits}-bit driver, usable by this {arch} build",
+        ))
+    elif TIMBERLINE_DRIVER in _drivers_of_other_bitness():
+        results.append(CheckResult(
+            "Timberline driver", FAIL,
+            f"'{TIMBERLINE_DRIVER}' is installed only as a {64 if bits == '32' else 32}-bit driver; "
+            f"this {bits}-bit build cannot load it",
+            fix=f"Uninstall this build and install {installer_name(other_arch)}.",
+        ))
+    else:
+        results.append(CheckResult(
+            "Timberline driver", NOTE,
+            f"'{TIMBERLINE_DRIVER}' is not installed on this machine; it is needed only where "
+            "the app reads Sage 300 CRE",
+        ))
+    results.append(CheckResult(
+        "Bitness", NOTE,
+        f"this is the {bits}-bit ({arch}) build. The Timberline Data ODBC driver is usually "
+        "32-bit, and an app can only load drivers of its own bitness: where Sage has the 32-bit "
+        f"driver, install {installer_name('x86')}",
+    ))
+    return results
+
+
+def _drivers_of_other_bitness() -> list[str]:
+    """ODBC drivers registered for the other bitness (Windows keeps two registry views)."""
+    if sys.platform != "win32":
+        return []
+    import winreg
+
+    view = winreg.KEY_WOW64_32KEY if build_arch() == "x64" else winreg.KEY_WOW64_64KEY
+    try:
+        key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, _ODBC_DRIVERS_KEY, 0, winreg.KEY_READ | view)
+    except OSError:
+        return []
+    names = []
+    with key:
+        index = 0
+        while True:
+            try:
+                name, _value, _type = winreg.EnumValue(key, index)
+            except OSError:
+                break
+            names.append(name)
+            index += 1
+    return names
+
+
+def check_credential_store(secrets: SecretStore) -> CheckResult | str:
+    backend = secrets.backend_name
+    if not secrets.is_usable():
+        return CheckResult(
+            "Credential store", FAIL, f"no usable keyring backend (found {backend})",
+            fix="On Windows, Credential Manager must be available to this user; on Linux, a "
+            "Secret Service (e.g. gnome-keyring) must be running.",
+        )
+    # A real round trip: a backend can be found yet unusable in a frozen app (a missing module).
+    name = f"self-test-{uuid.uuid4().hex}"
+    probe = f"probe-{uuid.uuid4().hex}"
+    register_secret(probe)
+    secrets.set(name, probe)
+    try:
+        read_back = secrets.get(name)
+    finally:
+        secrets.delete(name)
+    if read_back != probe:
+        return CheckResult("Credential store", FAIL,
+                           f"{backend} did not return the value just saved")
+    if secrets.get(name) is not None:
+        return CheckResult("Credential store", FAIL, f"{backend} did not delete the test entry")
+    return f"{backend}: save, read and delete worked"
+
+
+def check_tls_certificates() -> CheckResult | str:
+    import certifi  # requests verifies Procore's certificate against this bundle
+
+    bundle = Path(certifi.where())
+    if not bundle.is_file():
+        return CheckResult("TLS certificates", FAIL, f"the CA bundle {bundle} is missing",
+                           fix="Reinstall: the bundle ships inside the app.")
+    context = ssl.create_default_context(cafile=str(bundle))
+    authorities = context.cert_store_stats()["x509_ca"]
+    if authorities < 10:
+        return CheckResult("TLS certificates", FAIL,
+                           f"the CA bundle {bundle} holds only {authorities} certificates")
+    system = ssl.create_default_context().cert_store_stats()["x509_ca"]
+    return (f"CA bundle {bundle.name} present with {authorities} authorities; "
+            f"system store: {system} authorities")
+
+
+def check_sample_company() -> str:
+    from sage_sync_desktop.sage.odbc_connection import connect_sqlite_file
+    from sage_sync_desktop.sage.sage_reader import SageReader
+    from sage_sync_desktop.sage.sample_company import generate_sample_company
+    from sage_sync_desktop.sage.table_mapping import TableMapping
+
+    with tempfile.TemporaryDirectory(prefix="sage-sync-self-test-", ignore_cleanup_errors=True) as tmp:
+        database = Path(tmp) / "sample-company.db"
+        generate_sample_company(database)
+        reader = SageReader(lambda: connect_sqlite_file(database), TableMapping.preset("legacy"))
+        company = reader.read_company()
+    items = sum(len(contract.items) for contract in company.contracts)
+    if not company.contracts or not items:
+        raise RuntimeError(f"read back {len(company.contracts)} contracts and {items} items")
+    return (f"generated and read back {len(company.jobs)} jobs, {len(company.contracts)} "
+            f"contracts, {items} contract items")
+
+
+def check_sandbox() -> str:
+    from sage_sync_desktop.sandbox.server import ProcoreSandbox
+
+    sandbox = ProcoreSandbox()
+    sandbox.start()
+    try:
+        register_secret(sandbox.client_secret)
+        base = sandbox.url.rstrip("/")
+        form = urllib.parse.urlencode({
+            "grant_type": "client_credentials",
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        }).encode()
+        token = _http_json(urllib.request.Request(f"{base}/oauth/token", data=form))["access_token"]
+        register_secret(token)
+        request = urllib.request.Request(f"{base}/rest/v1.0/companies",
+                                         headers={"Authorization": f"Bearer {token}"})
+        companies = _http_json(request)
+    finally:
+        sandbox.stop()
+    ids = [company.get("id") for company in companies]
+    if sandbox.company_id not in ids:
+        raise RuntimeError(f"the sandbox's company {sandbox.company_id} is not among {ids}")
+    host = urllib.parse.urlsplit(base).netloc
+    return f"started on {host}, issued a token and listed {len(companies)} company(ies)"
+
+
+def _http_json(request: urllib.request.Request):
+    # The sandbox is plain HTTP on 127.0.0.1; this only proves it answers like Procore does.
+    with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - local sandbox
+        return json.loads(response.read().decode("utf-8"))
