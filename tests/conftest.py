@@ -14,6 +14,8 @@ import pytest
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.secret_store import SecretStore
 
+pytest_plugins = ["tests.fixtures.sandbox_fixtures"]
+
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A dict-backed keyring so no test touches a real credential store."""

@@ -32,6 +32,7 @@ EXIT_UNREACHABLE = 3
 # Modules that add subcommands, each with register(subparsers).
 _COMMAND_MODULES = (
     "sage_sync_desktop.cli.sage_commands",
+    "sage_sync_desktop.cli.procore_commands",
 )
 
 

@@ -1,0 +1,218 @@
+"""`login`, `logout` and `sandbox`: Procore sign-in from the command line and the local sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+
+from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.errors import ConfigurationError
+from sage_sync_desktop.logging_setup import register_secret
+from sage_sync_desktop.procore import environments, oauth, oauth_login
+from sage_sync_desktop.procore.http_transport import HttpTransport
+from sage_sync_desktop.procore.procore_client import ProcoreClient
+from sage_sync_desktop.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    login = subparsers.add_parser(
+        "login", help="sign in to Procore (browser, pasted code, or service account)",
+        description="Sign in to Procore and keep the sign-in in the Windows credential store.",
+    )
+    flow = login.add_mutually_exclusive_group(required=True)
+    flow.add_argument("--browser", action="store_true",
+                      help="open Procore's sign-in page; the answer comes back to http://localhost:<port>")
+    flow.add_argument("--paste-code", action="store_true",
+                      help="print the sign-in address and read the code Procore shows from standard input")
+    flow.add_argument("--client-credentials", action="store_true",
+                      help="sign in as a Procore service account (client ID and secret)")
+    login.add_argument("--client-secret-stdin", action="store_true",
+                       help="read the client secret from standard input and save it in the credential store")
+    login.add_argument("--client-id", help="the Procore app's client ID (saved in the settings)")
+    login.add_argument("--company-id", type=int, help="the Procore company to work in (saved in the settings)")
+    login.add_argument("--environment", choices=environments.ENVIRONMENT_NAMES,
+                       help="Procore environment (saved in the settings)")
+    login.add_argument("--api-url", help="API base URL for the custom environment")
+    login.add_argument("--login-url", help="sign-in base URL for the custom environment")
+    login.add_argument("--redirect-uri", help="loopback redirect for --browser (default from the settings)")
+    login.add_argument("--no-browser", action="store_true",
+                       help="with --browser: print the address instead of opening a browser")
+    login.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser (300)")
+    login.set_defaults(handler=run_login)
+
+    logout = subparsers.add_parser("logout", help="revoke the Procore sign-in and forget it")
+    logout.add_argument("--forget-client-secret", action="store_true",
+                        help="also remove the client secret from the credential store")
+    logout.set_defaults(handler=run_logout)
+
+    sandbox = subparsers.add_parser(
+        "sandbox", help="run the local Procore sandbox (for the demo, tests and scripts)",
+        description="Serve a local Procore sandbox on 127.0.0.1 until Ctrl+C. Prints one JSON line "
+        "with url, login_url, company_id, client_id and client_secret once it listens.",
+    )
+    sandbox.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    sandbox.add_argument("--state", type=Path, help="SQLite file keeping the sandbox's data across restarts")
+    sandbox.add_argument("--seed", type=Path, help="JSON file with companies, projects and users to start with")
+    sandbox.add_argument("--token-ttl", type=int, help="access-token lifetime in seconds (default 5400)")
+    sandbox.set_defaults(handler=run_sandbox)
+
+
+# ---------------------------------------------------------------------- login / logout
+
+def _settings_for_login(args: argparse.Namespace, settings: Settings) -> Settings:
+    changes: dict[str, object] = {}
+    if args.environment:
+        changes["environment"] = args.environment
+    if args.api_url:
+        changes["api_url"] = args.api_url.rstrip("/")
+    if args.login_url:
+        changes["login_url"] = args.login_url.rstrip("/")
+    if args.client_id:
+        changes["client_id"] = args.client_id.strip()
+    if args.company_id is not None:
+        changes["company_id"] = args.company_id
+    if args.redirect_uri:
+        changes["redirect_uri"] = args.redirect_uri
+    changes["auth"] = "client_credentials" if args.client_credentials else "authorization_code"
+    updated = settings.with_changes(procore=changes)
+    environment = updated.procore_environment()
+    if environment.name != environments.CUSTOM:
+        # A named environment fixes both URLs; keep the settings file telling the truth.
+        updated = updated.with_changes(procore={"api_url": environment.api_url, "login_url": environment.login_url})
+    updated.validate("command line")
+    if not updated.procore.client_id:
+        raise ConfigurationError("No Procore client ID is set.",
+                                 fix="Pass --client-id (it is saved in the settings).")
+    return updated
+
+
+def run_login(args: argparse.Namespace, context: CliContext) -> int:
+    settings = _settings_for_login(args, context.load_settings())
+    environment = settings.procore_environment()
+    client_id = settings.procore.client_id
+    secret_name = oauth.client_secret_name(environment.name, client_id)
+    if args.client_secret_stdin:
+        secret = sys.stdin.readline().strip()
+        if not secret:
+            raise ConfigurationError("No client secret arrived on standard input.",
+                                     fix="Pipe the secret in, e.g. `type secret.txt | sage-sync login ...`.")
+        register_secret(secret)
+        context.secrets.set(secret_name, secret)
+    secret = context.secrets.get(secret_name) or ""
+    transport = HttpTransport(timeout=settings.procore.timeout_seconds)
+    server = oauth.OAuthServer(transport, environment.login_url, client_id, secret)
+    store = oauth.TokenStore(context.secrets, environment.name, client_id)
+    if args.client_credentials:
+        auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth = oauth.ClientCredentialsAuth(server, store)
+        auth.authorization()  # fetches and saves the token
+    else:
+        auth = oauth.AuthorizationCodeAuth(server, store)
+        if args.browser:
+            opener = _print_url if args.no_browser else _open_and_print
+            oauth_login.sign_in_with_browser(auth, settings.procore.redirect_uri, open_browser=opener,
+                                             timeout=args.timeout)
+        else:
+            print("Open this address, sign in to Procore, choose Allow, then paste the code shown:")
+            print(oauth_login.paste_code_url(auth))
+            print("Code: ", end="", flush=True)
+            oauth_login.sign_in_with_pasted_code(auth, sys.stdin.readline())
+    client = ProcoreClient(environment, company_id=settings.procore.company_id, auth=auth, transport=transport)
+    me = client.me()
+    companies = client.companies()
+    settings = _choose_company(settings, companies)
+    context.save_settings(settings)
+    company = next((c for c in companies if c.get("id") == settings.procore.company_id), None)
+    print(f"Signed in to Procore ({environment.label}) as {me.get('name')} <{me.get('login')}>.")
+    if company:
+        print(f"Company: {company.get('name')} (id {company['id']}).")
+    return 0
+
+
+def _choose_company(settings: Settings, companies: list[dict]) -> Settings:
+    ids = [c.get("id") for c in companies]
+    wanted = settings.procore.company_id
+    if wanted is not None:
+        if wanted not in ids:
+            raise ConfigurationError(
+                f"Procore company {wanted} is not among the companies this sign-in can see.",
+                fix="Choose one of: " + ", ".join(f"{c.get('name')} ({c.get('id')})" for c in companies) + ".",
+            )
+        return settings
+    if len(companies) == 1:
+        return settings.with_changes(procore={"company_id": companies[0]["id"]})
+    listing = ", ".join(f"{c.get('name')} ({c.get('id')})" for c in companies) or "none"
+    raise ConfigurationError(
+        "This Procore sign-in sees several companies (or none); choose one.",
+        fix=f"Run login again with --company-id ID. Companies: {listing}.",
+    )
+
+
+def _print_url(url: str) -> bool:
+    print("Open this address to sign in to Procore:")
+    print(url, flush=True)
+    return True
+
+
+def _open_and_print(url: str) -> bool:
+    _print_url(url)
+    return webbrowser.open(url)
+
+
+def run_logout(args: argparse.Namespace, context: CliContext) -> int:
+    settings = context.load_settings()
+    environment = settings.procore_environment()
+    client_id = settings.procore.client_id
+    if not client_id:
+        print("Not signed in to Procore (no client ID in the settings).")
+        return 0
+    secret_name = oauth.client_secret_name(environment.name, client_id)
+    store = oauth.TokenStore(context.secrets, environment.name, client_id)
+    secret = context.secrets.get(secret_name)
+    if secret and store.load():
+        server = oauth.OAuthServer(HttpTransport(timeout=settings.procore.timeout_seconds),
+                                   environment.login_url, client_id, secret)
+        oauth.AuthorizationCodeAuth(server, store).sign_out()  # revokes (best effort) and forgets
+    store.clear()
+    if args.forget_client_secret:
+        context.secrets.delete(secret_name)
+    print("Signed out of Procore; the saved sign-in was removed from the credential store.")
+    return 0
+
+
+# ---------------------------------------------------------------------- sandbox
+
+def run_sandbox(args: argparse.Namespace, context: CliContext) -> int:
+    from sage_sync_desktop.sandbox.server import ProcoreSandbox
+
+    try:
+        sandbox = ProcoreSandbox(state_path=args.state, seed=args.seed, port=args.port, token_ttl=args.token_ttl)
+        sandbox.start()
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
+    except OSError as exc:
+        raise ConfigurationError(f"The sandbox cannot listen on port {args.port}: {exc.strerror}.",
+                                 fix="Choose another --port, or leave it out to use a free one.") from None
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        # Scripts read this one line; the secret is the sandbox's own made-up service account.
+        print(json.dumps(sandbox.info()), flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        sandbox.stop()
+    return 0

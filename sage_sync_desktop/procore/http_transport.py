@@ -1,0 +1,419 @@
+"""The only module that imports requests: one Session, timeouts, TLS, paging, rate limits, retries.
+
+- TLS verification is always on. `verify` is always a CA bundle path (certifi's unless one is
+  given), so neither a caller nor an environment variable (REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE)
+  can switch it off; plain http is refused except to this machine (the local sandbox).
+- Rate limits: X-Rate-Limit-Limit/Remaining/Reset are read on every answer; when few requests
+  remain the transport spreads the rest over the time to the reset. 429 (and 503) wait for
+  Retry-After, else the reset time, else capped exponential backoff with full jitter.
+- Connection errors and 5xx are retried only for idempotent calls (GET, DELETE, PATCH sync by
+  origin_id). A POST is never retried here: its caller decides after looking the object up.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json as jsonlib
+import logging
+import os
+import random as random_module
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import requests.adapters
+import requests.certs
+from requests.structures import CaseInsensitiveDict
+
+from sage_sync_desktop import app_info
+from sage_sync_desktop.errors import ConfigurationError
+from sage_sync_desktop.procore.errors import (
+    ErrorContext,
+    ProcoreUnreachable,
+    SignInRequired,
+    error_for_status,
+)
+
+logger = logging.getLogger(__name__)
+
+_RETRYABLE_5XX = {500, 502, 503, 504}
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+_LINK_PART = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";]+)"?')
+
+
+class Authorizer(Protocol):
+    """What the transport needs from an OAuth flow (see oauth.py)."""
+
+    def authorization(self) -> str:
+        """The Authorization header value for the next request ("Bearer ...")."""
+
+    def refresh_after_unauthorized(self, rejected: str) -> None:
+        """A 401 came back for `rejected`: get a new token (once) or raise SignInRequired."""
+
+
+class RequestStats:
+    """Requests sent (each attempt counts), per "METHOD /path-template", plus waits and retries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.total = 0
+        self.by_endpoint: Counter[str] = Counter()
+        self.retries = 0
+        self.rate_limit_waits = 0
+        self.waited_seconds = 0.0
+
+    def record(self, endpoint: str) -> None:
+        with self._lock:
+            self.total += 1
+            self.by_endpoint[endpoint] += 1
+
+    def record_retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+    def record_wait(self, seconds: float, *, rate_limit: bool) -> None:
+        with self._lock:
+            self.waited_seconds += seconds
+            if rate_limit:
+                self.rate_limit_waits += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "total": self.total,
+                "by_endpoint": dict(self.by_endpoint),
+                "retries": self.retries,
+                "rate_limit_waits": self.rate_limit_waits,
+                "waited_seconds": round(self.waited_seconds, 3),
+            }
+
+    def reset(self) -> None:
+        with self._lock:
+            self.total = 0
+            self.by_endpoint.clear()
+            self.retries = 0
+            self.rate_limit_waits = 0
+            self.waited_seconds = 0.0
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+
+    def json(self) -> Any:
+        if not self.body:
+            return None
+        try:
+            return jsonlib.loads(self.body)
+        except ValueError:
+            raise ProcoreUnreachable(
+                "Procore answered with something that is not JSON (a proxy or captive portal?).",
+                fix="Check the server's proxy settings and that the Procore address is right.",
+                detail=self.body[:300].decode("utf-8", "replace"),
+            ) from None
+
+
+@dataclass
+class _RateWindow:
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: float | None = None
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 6
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    # Longest single wait for a rate-limit reset or Retry-After before giving up.
+    max_wait: float = 300.0
+    # Start pacing when this share of the window (or fewer than 3 requests) is left.
+    low_remaining_share: float = 0.1
+    statuses: frozenset[int] = field(default_factory=lambda: frozenset(_RETRYABLE_5XX))
+
+
+class HttpTransport:
+    """Sends requests for the Procore client and the OAuth flows. Thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 30.0,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        user_agent: str = app_info.USER_AGENT,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        random: Callable[[], float] = random_module.random,
+    ) -> None:
+        if timeout is None or timeout <= 0:
+            raise ConfigurationError("The Procore timeout must be a positive number of seconds.")
+        if ca_bundle is not None and (isinstance(ca_bundle, bool) or not str(ca_bundle).strip()):
+            # Refuses False/"" so nobody can pass "verify=False" through this door.
+            raise ConfigurationError("ca_bundle must be the path of a CA certificate bundle.")
+        self.timeout = float(timeout)
+        self._verify: str = str(ca_bundle) if ca_bundle is not None else requests.certs.where()
+        self.policy = policy or RetryPolicy()
+        self.stats = RequestStats()
+        self._sleep = sleep
+        self._clock = clock
+        self._random = random
+        self._rate = _RateWindow()
+        self._rate_lock = threading.Lock()
+        self._session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+
+    @property
+    def verify(self) -> str:
+        """The CA bundle every request is verified against (never False)."""
+        return self._verify
+
+    def close(self) -> None:
+        self._session.close()
+
+    # ------------------------------------------------------------------ requests
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        auth: Authorizer | None = None,
+        context: ErrorContext | None = None,
+        accept: tuple[int, ...] = (),
+    ) -> HttpResponse:
+        """Send one call; retry what is safe; raise a typed ProcoreError for any error answer.
+
+        `endpoint` is "METHOD /path/{template}" for the stats. `accept` lists error statuses the
+        caller handles itself (e.g. 404 on a delete).
+        """
+        method = method.upper()
+        _refuse_plain_http(url)
+        if idempotent is None:
+            idempotent = method in {"GET", "HEAD", "DELETE", "PUT"}
+        context = context or ErrorContext()
+        attempt = 0
+        refreshed = False
+        while True:
+            attempt += 1
+            self._pace()
+            send_headers = dict(headers or {})
+            authorization = auth.authorization() if auth is not None else None
+            if authorization:
+                send_headers["Authorization"] = authorization
+            self.stats.record(endpoint)
+            try:
+                raw = self._session.request(
+                    method, url, params=params, json=json, data=form, headers=send_headers,
+                    timeout=self.timeout, verify=self._verify, allow_redirects=False,
+                )
+            except requests.exceptions.SSLError as exc:
+                raise ProcoreUnreachable(
+                    f"The secure connection to {_host(url)} could not be verified "
+                    "(TLS certificate problem).",
+                    fix="Check the server's date and time. If your network inspects HTTPS, its "
+                    "root certificate must be trusted; certificate checking cannot be turned off.",
+                    detail=type(exc).__name__,
+                ) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                maybe_sent = not isinstance(exc, requests.exceptions.ConnectTimeout)
+                if idempotent and attempt < self.policy.max_attempts:
+                    self._retry_wait(attempt, None, endpoint, why=type(exc).__name__)
+                    continue
+                timed_out = isinstance(exc, requests.exceptions.Timeout)
+                raise ProcoreUnreachable(
+                    f"Procore at {_host(url)} did not answer"
+                    + (f" within {self.timeout:g} seconds." if timed_out else "."),
+                    fix="Check this server's internet connection, proxy and firewall "
+                    "(HTTPS to Procore, port 443), then try again.",
+                    detail=f"{method} {endpoint}: {type(exc).__name__}",
+                    maybe_sent=maybe_sent,
+                ) from None
+            response = HttpResponse(raw.status_code, CaseInsensitiveDict(raw.headers), raw.content, raw.url)
+            self._note_rate_headers(response.headers)
+            status = response.status
+            if status == 401 and auth is not None and not refreshed:
+                refreshed = True
+                auth.refresh_after_unauthorized(authorization or "")
+                continue
+            if status == 429 and attempt < self.policy.max_attempts:
+                wait = self._server_wait(response.headers)
+                if wait is None or wait <= self.policy.max_wait:
+                    self._retry_wait(attempt, wait, endpoint, why="429", rate_limit=True)
+                    continue
+            if status in self.policy.statuses and idempotent and attempt < self.policy.max_attempts:
+                wait = self._server_wait(response.headers) if status == 503 else None
+                if wait is None or wait <= self.policy.max_wait:
+                    self._retry_wait(attempt, wait, endpoint, why=str(status), rate_limit=status == 503)
+                    continue
+            if status >= 400 and status not in accept:
+                if status == 401 and auth is None:
+                    raise SignInRequired(detail=f"{endpoint}: HTTP 401")
+                raise error_for_status(status, response.body, context)
+            if 300 <= status < 400:
+                raise ProcoreUnreachable(
+                    f"Procore at {_host(url)} answered with a redirect ({status}).",
+                    fix="Check the Procore environment and URLs in the settings.",
+                    detail=response.headers.get("Location", ""),
+                )
+            return response
+
+    def get_all(
+        self,
+        url: str,
+        *,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+        per_page: int,
+        headers: Mapping[str, str] | None = None,
+        auth: Authorizer | None = None,
+        context: ErrorContext | None = None,
+    ) -> list[Any]:
+        """Every page of a list endpoint, following Link rel="next" (per_page at the maximum)."""
+        items: list[Any] = []
+        query: dict[str, Any] | None = {**(params or {}), "page": 1, "per_page": per_page}
+        next_url = url
+        page = 1
+        while True:
+            response = self.request("GET", next_url, endpoint=endpoint, params=query, headers=headers,
+                                    auth=auth, context=context)
+            batch = response.json()
+            if not isinstance(batch, list):
+                raise ProcoreUnreachable(
+                    "Procore answered a list request with something that is not a list.",
+                    detail=f"{endpoint}: {type(batch).__name__}",
+                )
+            items.extend(batch)
+            link = parse_link_header(response.headers.get("Link", "")).get("next")
+            if link and _same_origin(link, url):
+                next_url, query = urljoin(url, link), None
+            elif not link and _more_by_total(response.headers, len(items), len(batch), per_page):
+                # Link missing but Total says there is more: ask for the next page number.
+                page += 1
+                next_url, query = url, {**(params or {}), "page": page, "per_page": per_page}
+            else:
+                return items
+            if not batch:
+                return items
+
+    # ------------------------------------------------------------------ rate limits
+
+    def _note_rate_headers(self, headers: Mapping[str, str]) -> None:
+        limit = _int_header(headers, "X-Rate-Limit-Limit")
+        remaining = _int_header(headers, "X-Rate-Limit-Remaining")
+        reset = _int_header(headers, "X-Rate-Limit-Reset")
+        if remaining is None:
+            return
+        with self._rate_lock:
+            self._rate = _RateWindow(limit, remaining, float(reset) if reset is not None else None)
+
+    def _pace(self) -> None:
+        """Slow down before the window runs out instead of hitting 429."""
+        with self._rate_lock:
+            rate = self._rate
+        if rate.remaining is None or rate.reset_at is None:
+            return
+        low = max(3, int((rate.limit or 0) * self.policy.low_remaining_share))
+        if rate.remaining > low:
+            return
+        until_reset = rate.reset_at - self._clock()
+        if until_reset <= 0:
+            return
+        delay = until_reset if rate.remaining <= 0 else until_reset / (rate.remaining + 1)
+        delay = min(delay, self.policy.max_wait)
+        logger.info("Procore rate limit: %s left, pausing %.2f s", rate.remaining, delay)
+        self.stats.record_wait(delay, rate_limit=True)
+        self._sleep(delay)
+        with self._rate_lock:
+            if self._rate is rate and rate.remaining is not None:
+                # Count the request about to go out so consecutive calls keep spreading out.
+                self._rate = _RateWindow(rate.limit, rate.remaining - 1, rate.reset_at)
+
+    def _server_wait(self, headers: Mapping[str, str]) -> float | None:
+        """Seconds the server asked us to wait: Retry-After, else the rate-limit reset."""
+        retry_after = headers.get("Retry-After")
+        if retry_after:
+            retry_after = retry_after.strip()
+            if retry_after.isdigit():
+                return float(retry_after)
+            try:
+                when = email.utils.parsedate_to_datetime(retry_after)
+                return max(0.0, when.timestamp() - self._clock())
+            except (TypeError, ValueError):
+                pass
+        reset = _int_header(headers, "X-Rate-Limit-Reset")
+        if reset is not None:
+            return max(0.0, reset - self._clock())
+        return None
+
+    def _retry_wait(self, attempt: int, server_wait: float | None, endpoint: str, *, why: str,
+                    rate_limit: bool = False) -> None:
+        backoff = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (attempt - 1))
+        if server_wait is not None:
+            # Honour the server, plus a little jitter so parallel clients do not stampede.
+            delay = server_wait + self._random() * min(1.0, backoff)
+        else:
+            delay = self._random() * backoff  # full jitter
+        logger.info("Retrying %s after %s (attempt %d), waiting %.2f s", endpoint, why, attempt, delay)
+        self.stats.record_retry()
+        self.stats.record_wait(delay, rate_limit=rate_limit)
+        self._sleep(delay)
+
+
+def parse_link_header(value: str) -> dict[str, str]:
+    """{"next": url, "last": url, ...} from a Link header."""
+    return {rel.strip(): url for url, rel in _LINK_PART.findall(value or "")}
+
+
+def _more_by_total(headers: Mapping[str, str], have: int, got: int, per_page: int) -> bool:
+    total = _int_header(headers, "Total")
+    return total is not None and have < total and got > 0 and got <= per_page
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def _same_origin(link: str, base: str) -> bool:
+    target, origin = urlsplit(urljoin(base, link)), urlsplit(base)
+    return (target.scheme, target.netloc) == (origin.scheme, origin.netloc)
+
+
+def _refuse_plain_http(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    if parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK_HOSTS:
+        return  # the local sandbox on this machine; nothing leaves it
+    raise ConfigurationError(
+        f"Refusing to send Procore requests to {parts.scheme}://{parts.netloc}: only https is allowed.",
+        fix="Use an https:// address for Procore (plain http is only allowed to this machine).",
+    )

@@ -1,0 +1,333 @@
+"""The Procore REST calls the import needs, over HttpTransport. Works unchanged against
+api.procore.com and the local sandbox.
+
+Lists are read at the largest page size each endpoint allows. A prime contract create (POST) is
+never blindly retried: after an ambiguous failure it first looks the contract up by origin_id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sage_sync_desktop.errors import ConfigurationError, ProcoreError
+from sage_sync_desktop.procore import oauth
+from sage_sync_desktop.procore.environments import ProcoreEnvironment
+from sage_sync_desktop.procore.errors import (
+    ErrorContext,
+    ProcoreUnreachable,
+    ServerError,
+    ValidationFailed,
+)
+from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport, RequestStats
+from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.settings import Settings
+from sage_sync_desktop.sync.records import AccessLevel
+
+logger = logging.getLogger(__name__)
+
+# Largest page each list endpoint serves (procore-api.md section 6.1; v1.1 projects max 300).
+PER_PAGE = {
+    "companies": 100,
+    "projects": 300,
+    "prime_contracts": 1000,
+    "line_items": 1000,
+    "cost_codes": 1000,
+    "line_item_types": 1000,
+    "uoms": 1000,
+}
+SYNC_CHUNK = 1000  # Procore's limit per .../sync call
+ERP_INTEGRATIONS = "ERP Integrations"
+PRIME_CONTRACTS = "Prime Contracts"
+_LEVELS = {level.value.lower(): level for level in AccessLevel}
+
+
+@dataclass(frozen=True)
+class LineItemSyncResult:
+    entities: tuple[dict, ...]
+    errors: tuple[dict, ...]
+    requests: int = 0
+
+
+class ProcoreClient:
+    def __init__(self, environment: ProcoreEnvironment, *, company_id: int | None, auth: Authorizer,
+                 timeout: float = 30.0, transport: HttpTransport | None = None) -> None:
+        self.environment = environment
+        self.company_id = company_id
+        self.auth = auth
+        self.transport = transport or HttpTransport(timeout=timeout)
+        self._api = environment.api_url.rstrip("/")
+        self._user_login: str | None = None
+
+    @property
+    def stats(self) -> RequestStats:
+        return self.transport.stats
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> ProcoreClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _headers(self, *, company_required: bool = True) -> dict[str, str]:
+        if self.company_id is None:
+            if company_required:
+                raise ConfigurationError(
+                    "No Procore company is chosen.",
+                    fix="Choose the company in Settings (or set procore.company_id).",
+                )
+            return {}
+        return {"Procore-Company-Id": str(self.company_id)}
+
+    def _context(self, what: str, tool: str | None = None, level: str | None = None) -> ErrorContext:
+        return ErrorContext(what=what, tool=tool, level_needed=level, user=self._user_login,
+                            company_id=self.company_id)
+
+    def _call(self, method: str, template: str, *, path: str | None = None, params: dict | None = None,
+              json: Any = None, context: ErrorContext, idempotent: bool | None = None,
+              accept: tuple[int, ...] = (), company_required: bool = True) -> Any:
+        response = self.transport.request(
+            method, self._api + (path or template), endpoint=f"{method} {template}", params=params,
+            json=json, headers=self._headers(company_required=company_required), auth=self.auth,
+            context=context, idempotent=idempotent, accept=accept,
+        )
+        return None if response.status in accept else response.json()
+
+    def _list(self, template: str, *, path: str | None = None, params: dict, per_page: int,
+              context: ErrorContext, company_required: bool = True) -> list[dict]:
+        return self.transport.get_all(
+            self._api + (path or template), endpoint=f"GET {template}", params=params,
+            per_page=per_page, headers=self._headers(company_required=company_required),
+            auth=self.auth, context=context,
+        )
+
+    # ------------------------------------------------------------------ who and where
+
+    def me(self) -> dict:
+        params = {"company_id": self.company_id} if self.company_id is not None else None
+        me = self._call("GET", "/rest/v1.0/me", params=params, context=self._context("user lookup"),
+                        company_required=False)
+        self._user_login = me.get("login") or me.get("name") or self._user_login
+        return me
+
+    def companies(self) -> list[dict]:
+        return self._list("/rest/v1.0/companies", params={}, per_page=PER_PAGE["companies"],
+                          context=self._context("company list"), company_required=False)
+
+    def projects(self, *, origin_id: str | None = None, project_number: str | None = None,
+                 updated_since: datetime | None = None) -> list[dict]:
+        params: dict[str, Any] = {"company_id": self._company()}
+        if origin_id is not None:
+            params["filters[origin_id]"] = origin_id
+        if project_number is not None:
+            params["filters[project_number]"] = project_number
+        if updated_since is not None:
+            params["filters[updated_at]"] = updated_range(updated_since)
+        return self._list("/rest/v1.1/projects", params=params, per_page=PER_PAGE["projects"],
+                          context=self._context("project list"))
+
+    def project(self, project_id: int) -> dict:
+        return self._call("GET", "/rest/v1.0/projects/{id}", path=f"/rest/v1.0/projects/{project_id}",
+                          params={"company_id": self._company()},
+                          context=self._context(f"project {project_id}"))
+
+    def set_project_origin(self, project_id: int, *, origin_id: str | None, origin_code: str | None) -> dict:
+        body = {"company_id": self._company(),
+                "project": {"origin_id": origin_id, "origin_code": origin_code}}
+        # Setting the same two values twice gives the same result, so a lost answer may be retried.
+        return self._call("PATCH", "/rest/v1.0/projects/{id}", path=f"/rest/v1.0/projects/{project_id}",
+                          json=body, idempotent=True,
+                          context=self._context(f"project {project_id}", "Admin", "Admin"))
+
+    def permissions(self, *, project_id: int | None = None) -> dict[str, AccessLevel]:
+        """{tool friendly name: the signed-in user's level} for the company, or for one project."""
+        params = {"project_id": project_id} if project_id is not None else {"company_id": self._company()}
+        what = f"permissions of project {project_id}" if project_id is not None else "company permissions"
+        body = self._call("GET", "/rest/v1.0/settings/permissions", params=params,
+                          context=self._context(what)) or {}
+        levels: dict[str, AccessLevel] = {}
+        for tool in body.get("tools") or []:
+            name = tool.get("friendly_name") or tool.get("name") or ""
+            level = (tool.get("user_access_level") or {}).get("name") or "None"
+            levels[name] = _LEVELS.get(str(level).strip().lower(), AccessLevel.NONE)
+        return levels
+
+    def access_level(self, tool_friendly_name: str, *, project_id: int | None = None) -> AccessLevel:
+        levels = self.permissions(project_id=project_id)
+        wanted = tool_friendly_name.strip().lower()
+        return next((lvl for name, lvl in levels.items() if name.lower() == wanted), AccessLevel.NONE)
+
+    # ------------------------------------------------------------------ prime contracts
+
+    def prime_contracts(self, project_id: int, *, updated_since: datetime | None = None) -> list[dict]:
+        params: dict[str, Any] = {"project_id": project_id}
+        if updated_since is not None:
+            params["filters[updated_at]"] = updated_range(updated_since)
+        return self._list("/rest/v1.0/prime_contracts", params=params, per_page=PER_PAGE["prime_contracts"],
+                          context=self._context(f"prime contracts of project {project_id}", PRIME_CONTRACTS,
+                                                "Read Only"))
+
+    def prime_contract(self, project_id: int, prime_contract_id: int) -> dict:
+        return self._call("GET", "/rest/v1.0/prime_contract/{id}",
+                          path=f"/rest/v1.0/prime_contract/{prime_contract_id}",
+                          params={"project_id": project_id},
+                          context=self._context(f"prime contract {prime_contract_id} in project {project_id}",
+                                                PRIME_CONTRACTS, "Read Only"))
+
+    def find_prime_contracts(self, project_id: int, origin_id: str) -> list[dict]:
+        """The project's prime contracts carrying `origin_id` (the list has no origin filter)."""
+        return [pc for pc in self.prime_contracts(project_id) if pc.get("origin_id") == origin_id]
+
+    def create_prime_contract(self, project_id: int, fields: dict) -> dict:
+        origin_id = fields.get("origin_id")
+        title = fields.get("number") or fields.get("title") or origin_id or "new"
+        context = self._context(f"prime contract '{title}'", PRIME_CONTRACTS, "Admin")
+        body = {"project_id": project_id, "prime_contract": fields}
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._call("POST", "/rest/v1.0/prime_contract", json=body, idempotent=False,
+                                  context=context)
+            except (ProcoreUnreachable, ServerError) as exc:
+                if not origin_id:
+                    raise
+                existing = self._existing_after_failure(project_id, origin_id)
+                if existing is not None:
+                    logger.info("Create of %s failed ambiguously but it exists: id %s", origin_id,
+                                existing["id"])
+                    return existing
+                if attempt == 2:
+                    raise
+                logger.warning("Create of %s failed (%s) and it is not in Procore; retrying once",
+                               origin_id, type(exc).__name__)
+            except ValidationFailed as exc:
+                # An earlier attempt (killed process, lost answer) may have created it already.
+                if origin_id and "origin_id" in exc.field_errors:
+                    existing = self._existing_after_failure(project_id, origin_id)
+                    if existing is not None:
+                        return existing
+                raise
+
+    def _existing_after_failure(self, project_id: int, origin_id: str) -> dict | None:
+        matches = self.find_prime_contracts(project_id, origin_id)
+        if not matches:
+            return None
+        return self.prime_contract(project_id, matches[0]["id"])
+
+    def update_prime_contract(self, project_id: int, prime_contract_id: int, fields: dict) -> dict:
+        body = {"project_id": project_id, "prime_contract": fields}
+        # A PATCH of the same values is idempotent, so lost answers may be retried.
+        return self._call("PATCH", "/rest/v1.0/prime_contract/{id}",
+                          path=f"/rest/v1.0/prime_contract/{prime_contract_id}", json=body,
+                          idempotent=True,
+                          context=self._context(f"prime contract {prime_contract_id}", PRIME_CONTRACTS,
+                                                "Admin"))
+
+    # ------------------------------------------------------------------ line items
+
+    def line_items(self, project_id: int, prime_contract_id: int, *,
+                   updated_since: datetime | None = None) -> list[dict]:
+        params: dict[str, Any] = {"project_id": project_id}
+        if updated_since is not None:
+            params["filters[updated_at]"] = updated_range(updated_since)
+        template = "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items"
+        return self._list(template, path=f"/rest/v1.0/prime_contracts/{prime_contract_id}/line_items",
+                          params=params, per_page=PER_PAGE["line_items"],
+                          context=self._context(f"line items of prime contract {prime_contract_id}",
+                                                PRIME_CONTRACTS, "Read Only"))
+
+    def sync_line_items(self, project_id: int, prime_contract_id: int,
+                        updates: list[dict]) -> LineItemSyncResult:
+        """Upsert lines in chunks of at most 1000. On a failed chunk the error carries `.partial`."""
+        template = "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync"
+        path = f"/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync"
+        entities: list[dict] = []
+        errors: list[dict] = []
+        requests = 0
+        for chunk in _chunks(updates, SYNC_CHUNK):
+            # Items matched by id or origin_id upsert to the same result when sent twice.
+            idempotent = all(item.get("id") or item.get("origin_id") for item in chunk)
+            try:
+                requests += 1
+                body = self._call("PATCH", template, path=path, params={"project_id": project_id},
+                                  json={"updates": chunk}, idempotent=idempotent,
+                                  context=self._context(f"prime contract {prime_contract_id}",
+                                                        PRIME_CONTRACTS, "Admin"))
+            except ProcoreError as exc:
+                exc.partial = LineItemSyncResult(tuple(entities), tuple(errors), requests)  # type: ignore[attr-defined]
+                raise
+            entities.extend((body or {}).get("entities") or [])
+            errors.extend((body or {}).get("errors") or [])
+        return LineItemSyncResult(tuple(entities), tuple(errors), requests)
+
+    def delete_line_item(self, project_id: int, prime_contract_id: int, line_item_id: int) -> None:
+        """Delete one line; a line that is already gone (404) counts as deleted."""
+        self._call("DELETE", "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/{id}",
+                   path=f"/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/{line_item_id}",
+                   params={"project_id": project_id}, accept=(404,),
+                   context=self._context(f"line item {line_item_id}", PRIME_CONTRACTS, "Admin"))
+
+    # ------------------------------------------------------------------ lookups
+
+    def cost_codes(self, project_id: int) -> list[dict]:
+        return self._list("/rest/v1.0/cost_codes", params={"project_id": project_id},
+                          per_page=PER_PAGE["cost_codes"], context=self._context("cost codes"))
+
+    def line_item_types(self, project_id: int | None = None) -> list[dict]:
+        params: dict[str, Any] = {"company_id": self._company()}
+        if project_id is not None:
+            params["project_id"] = project_id
+        return self._list("/rest/v1.0/line_item_types", params=params,
+                          per_page=PER_PAGE["line_item_types"], context=self._context("line item types"))
+
+    def uoms(self) -> list[dict]:
+        company = self._company()
+        return self._list("/rest/v1.0/companies/{company_id}/uoms",
+                          path=f"/rest/v1.0/companies/{company}/uoms", params={},
+                          per_page=PER_PAGE["uoms"], context=self._context("units of measure"))
+
+    def _company(self) -> int:
+        self._headers()  # raises the clear "no company chosen" error
+        assert self.company_id is not None
+        return self.company_id
+
+
+def build_client_from_settings(settings: Settings, secrets: SecretStore, *,
+                               transport: HttpTransport | None = None) -> ProcoreClient:
+    """A client for the configured environment, company and sign-in flow (secrets from keyring)."""
+    environment = settings.procore_environment()
+    client_id = settings.procore.client_id.strip()
+    transport = transport or HttpTransport(timeout=settings.procore.timeout_seconds)
+    secret = secrets.get(oauth.client_secret_name(environment.name, client_id)) if client_id else None
+    server = oauth.OAuthServer(transport, environment.login_url, client_id, secret or "")
+    store = oauth.TokenStore(secrets, environment.name, client_id)
+    auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth
+    if settings.procore.auth == "client_credentials":
+        auth = oauth.ClientCredentialsAuth(server, store)
+    else:
+        auth = oauth.AuthorizationCodeAuth(server, store)
+    return ProcoreClient(environment, company_id=settings.procore.company_id, auth=auth,
+                         transport=transport)
+
+
+def updated_range(since: datetime) -> str:
+    """Procore's filters[updated_at] range from `since` to a day from now (UTC)."""
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    until = datetime.now(UTC) + timedelta(days=1)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return f"{since.astimezone(UTC).strftime(fmt)}...{until.strftime(fmt)}"
+
+
+def _chunks(items: list[dict], size: int) -> Iterable[list[dict]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

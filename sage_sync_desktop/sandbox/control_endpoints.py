@@ -1,0 +1,156 @@
+"""/_sandbox/*: the test and benchmark controls, for a sandbox running in another process.
+
+  GET    /_sandbox/info                 the start-up JSON plus the users
+  GET    /_sandbox/requests             {"total", "by_endpoint"};  DELETE resets the counts
+  GET    /_sandbox/faults               the rules;  POST adds one;  DELETE clears them
+         POST body: {"action": "status"|"reset"|"delay", "endpoint": "POST /rest/v1.0/prime_contract",
+                     "status": 503, "seconds": 2.5, "times": 1, "skip": 0, "probability": 1.0,
+                     "retry_after": 1, "after_processing": false}
+  PUT    /_sandbox/rate_limit           {"limit": 25, "window_seconds": 10}
+  PUT    /_sandbox/token_ttl            {"seconds": 5}
+  POST   /_sandbox/tokens/expire        {"login": "..."} (or {} for everyone)
+  POST   /_sandbox/users                a seed user object -> the user with its client credentials
+  PUT    /_sandbox/permissions          {"login", "tool", "level", "project_id"?}
+  PATCH  /_sandbox/projects/{id}        {"always_editable_sov": true}
+  POST   /_sandbox/seed                 {"projects": [...], "prime_contracts": [...]} placed directly
+These need no token: the sandbox only listens on 127.0.0.1 and holds only made-up data.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sage_sync_desktop.sandbox.contract_store import ContractStore
+from sage_sync_desktop.sandbox.faults import FaultRule
+from sage_sync_desktop.sandbox.routing import COMPANY_NOT_NEEDED, Request, Response, Router, fail
+from sage_sync_desktop.sandbox.state_store import LEVELS
+
+if TYPE_CHECKING:
+    from sage_sync_desktop.sandbox.server import ProcoreSandbox
+
+
+class ControlEndpoints:
+    def __init__(self, sandbox: ProcoreSandbox) -> None:
+        self.sandbox = sandbox
+
+    def register(self, router: Router) -> None:
+        for method, path, handler in (
+            ("GET", "/_sandbox/info", self.info),
+            ("GET", "/_sandbox/requests", self.counts),
+            ("DELETE", "/_sandbox/requests", self.reset_counts),
+            ("GET", "/_sandbox/faults", self.faults),
+            ("POST", "/_sandbox/faults", self.add_fault),
+            ("DELETE", "/_sandbox/faults", self.clear_faults),
+            ("PUT", "/_sandbox/rate_limit", self.rate_limit),
+            ("PUT", "/_sandbox/token_ttl", self.token_ttl),
+            ("POST", "/_sandbox/tokens/expire", self.expire_tokens),
+            ("POST", "/_sandbox/users", self.add_user),
+            ("PUT", "/_sandbox/permissions", self.set_permission),
+            ("PATCH", "/_sandbox/projects/{id}", self.project_settings),
+            ("POST", "/_sandbox/seed", self.place),
+        ):
+            router.add(method, path, handler, auth=False, company=COMPANY_NOT_NEEDED)
+
+    def info(self, request: Request) -> Response:
+        return Response(200, {**self.sandbox.info(), "users": self.sandbox.users()})
+
+    def counts(self, request: Request) -> Response:
+        return Response(200, self.sandbox.request_counts())
+
+    def reset_counts(self, request: Request) -> Response:
+        self.sandbox.reset_counts()
+        return Response(200, {})
+
+    def faults(self, request: Request) -> Response:
+        return Response(200, {"rules": self.sandbox.faults.rules()})
+
+    def add_fault(self, request: Request) -> Response:
+        body = request.body_object()
+        try:
+            rule = FaultRule(
+                endpoint=str(body["endpoint"]), action=str(body.get("action", "status")),
+                status=int(body.get("status", 500)), seconds=float(body.get("seconds", 0)),
+                phase="after" if body.get("after_processing", body.get("action") == "delay") else "before",
+                times=None if body.get("times", 1) is None else int(body.get("times", 1)),
+                skip=int(body.get("skip", 0)), probability=float(body.get("probability", 1.0)),
+                retry_after=None if body.get("retry_after") is None else float(body["retry_after"]))
+            self.sandbox.faults.add(rule)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(400, f"bad fault rule: {exc}") from None
+        return Response(201, rule.to_dict())
+
+    def clear_faults(self, request: Request) -> Response:
+        self.sandbox.faults.clear()
+        return Response(200, {})
+
+    def rate_limit(self, request: Request) -> Response:
+        body = request.body_object()
+        self.sandbox.rate_limiter.configure(int(body.get("limit", 100_000)), float(body.get("window_seconds", 3600)))
+        return Response(200, {})
+
+    def token_ttl(self, request: Request) -> Response:
+        self.sandbox.state.set_token_ttl(int(request.body_object()["seconds"]))
+        return Response(200, {})
+
+    def expire_tokens(self, request: Request) -> Response:
+        login = (request.body if isinstance(request.body, dict) else {}).get("login")
+        user = self.sandbox.state.user_by_login(login) if login else None
+        if login and not user:
+            raise fail(404, f"no user {login}")
+        count = self.sandbox.state.expire_tokens(user["id"] if user else None)
+        return Response(200, {"expired": count})
+
+    def add_user(self, request: Request) -> Response:
+        body = request.body_object()
+        if "login" not in body:
+            raise fail(400, "login is required")
+        if self.sandbox.state.user_by_login(body["login"]):
+            raise fail(422, {"login": ["has already been taken"]})
+        user = self.sandbox.add_user(body)
+        return Response(201, user_view(user))
+
+    def set_permission(self, request: Request) -> Response:
+        body = request.body_object()
+        user = self.sandbox.state.user_by_login(str(body.get("login", "")))
+        if not user:
+            raise fail(404, f"no user {body.get('login')}")
+        if body.get("level") not in LEVELS:
+            raise fail(400, f"level must be one of {', '.join(LEVELS)}")
+        self.sandbox.set_permission(user["login"], str(body["tool"]), body["level"], project_id=body.get("project_id"))
+        return Response(200, {})
+
+    def project_settings(self, request: Request) -> Response:
+        project = self.sandbox.state.project(request.params["id"])
+        if not project:
+            raise fail(404, f"no project {request.params['id']}")
+        body = request.body_object()
+        if "always_editable_sov" in body:
+            self.sandbox.state.set_always_editable_sov(project["id"], bool(body["always_editable_sov"]))
+        return Response(200, {"id": project["id"], "always_editable_sov": bool(body.get("always_editable_sov"))})
+
+    def place(self, request: Request) -> Response:
+        body = request.body_object()
+        state = self.sandbox.state
+        placed: dict[str, list[int]] = {"projects": [], "prime_contracts": []}
+        company_id = self.sandbox.company_id
+        for project in body.get("projects") or []:
+            row = state.add_project(company_id=project.get("company_id", company_id), name=project["name"],
+                                    project_number=project.get("project_number"), origin_id=project.get("origin_id"),
+                                    origin_code=project.get("origin_code"), active=project.get("active", True),
+                                    always_editable_sov=project.get("always_editable_sov", False),
+                                    project_id=project.get("id"))
+            placed["projects"].append(row["id"])
+        store = ContractStore(state)
+        for contract in body.get("prime_contracts") or []:
+            project = state.project(int(contract["project_id"]))
+            if project is None:
+                raise fail(404, f"no project {contract['project_id']}")
+            fields = {k: v for k, v in contract.items() if k not in ("id", "project_id", "line_items")}
+            placed["prime_contracts"].append(store.place_contract(
+                company_id=project["company_id"], project_id=project["id"], fields=fields,
+                lines=contract.get("line_items") or [], contract_id=contract.get("id")))
+        return Response(201, placed)
+
+
+def user_view(user: dict) -> dict:
+    return {key: user[key] for key in ("id", "login", "name", "client_id", "client_secret")}
