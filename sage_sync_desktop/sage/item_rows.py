@@ -1,0 +1,198 @@
+"""Contract item rows -> SageContractItem records: the hot loop of a company read.
+
+A big company has ~50 times more items than contracts, so this is the part that must stay
+within 1.5x of the driver's own fetch time. The common row (string key, string or float
+amount, known contract) takes a straight path with no per-field function calls; anything else
+goes through `_slow_row`, which also explains what is wrong with the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sage_sync_desktop.sage import normalise as norm
+from sage_sync_desktop.sage.records import DataProblem, SageContractItem
+from sage_sync_desktop.sage.table_mapping import TableMapping
+
+_ITEM_FIELDS = (
+    "contract_key", "key", "number", "description", "amount", "quantity", "unit_price", "unit",
+    "cost_code", "category",
+)
+
+
+def _item_constructor() -> Any:
+    """A fast SageContractItem constructor.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__, which costs
+    about 1 microsecond per item: 150 ms on a 150,000-item company. Filling the instance dict
+    directly gives an identical, equal, hashable record at half the cost. If the record's fields
+    ever change, the normal constructor is used instead.
+    """
+    if tuple(f.name for f in fields(SageContractItem)) != _ITEM_FIELDS:
+        return SageContractItem
+    new = object.__new__
+    cls = SageContractItem
+
+    def make(contract_key, key, number, description, amount, quantity, unit_price, unit,  # noqa: ANN001
+             cost_code, category):
+        item = new(cls)
+        item.__dict__.update(contract_key=contract_key, key=key, number=number,
+                             description=description, amount=amount, quantity=quantity,
+                             unit_price=unit_price, unit=unit, cost_code=cost_code,
+                             category=category)
+        return item
+
+    return make
+
+
+_make_item = _item_constructor()
+
+
+class ItemRowReader:
+    """Adds item rows to their contract drafts; problems go to the draft or the company list."""
+
+    def __init__(self, mapping: TableMapping, drafts: dict[str, dict[str, Any]],
+                 company_problems: list[DataProblem]) -> None:
+        self.mapping = mapping
+        self.drafts = drafts
+        self.company_problems = company_problems
+        self.table = mapping.table("contract_item")
+        positions = {f: i for i, (f, _) in enumerate(mapping.mapped_fields("contract_item"))}
+        self.at = {f: positions.get(f) for f in mapping.columns["contract_item"]}
+        self._by_number: dict[str, str] | None = None
+        # The items list of each draft, looked up once per row instead of draft["items"].
+        self._lists = {key: draft["items"] for key, draft in drafts.items()}
+
+    def add(self, rows: list[Any]) -> None:
+        at = self.at
+        ci, ii, di, ai = at["contract"], at["item"], at["description"], at["amount"]
+        qi, pi, ui, cci, cai = (at[f] for f in ("quantity", "unit_price", "unit", "cost_code", "category"))
+        lists_get = self._lists.get
+        make = _make_item
+        slow = self._slow_row
+        decimal, cent, half_up, noise, zero = Decimal, norm.CENT, ROUND_HALF_UP, _NOISE, norm.ZERO
+        text = norm.text
+        for row in rows:
+            contract_key = row[ci]
+            target = lists_get(contract_key)
+            item_key = row[ii]
+            description = row[di]
+            if target is None or type(item_key) is not str or type(description) is not str:
+                slow(row)
+                continue
+            number = item_key.strip()
+            if not number:
+                slow(row)
+                continue
+            # Decimal(str) and Decimal(repr(float)) are exact. Junk text, NULL amounts, bytes,
+            # NaN/Infinity and sub-cent amounts all raise or fail a check here and go to the
+            # slow path, which records what is wrong.
+            try:
+                raw = row[ai]
+                exact = decimal(repr(raw)) if type(raw) is float else decimal(raw)
+                amount = exact.quantize(cent, half_up)
+                if amount != exact and abs(amount - exact) > noise:
+                    raise ValueError
+                if not amount:
+                    amount = zero  # also turns -0.00 into 0.00
+                quantity = unit_price = None
+                if qi is not None and (raw := row[qi]) is not None:
+                    quantity = decimal(repr(raw)) if type(raw) is float else decimal(raw)
+                    if not quantity.is_finite():
+                        raise ValueError
+                if pi is not None and (raw := row[pi]) is not None:
+                    unit_price = decimal(repr(raw)) if type(raw) is float else decimal(raw)
+                    if not unit_price.is_finite():
+                        raise ValueError
+            except (ArithmeticError, TypeError, ValueError):
+                slow(row)
+                continue
+            unit = "" if ui is None else (v.strip() if type(v := row[ui]) is str else text(v))
+            cost_code = "" if cci is None else (v.strip() if type(v := row[cci]) is str else text(v))
+            category = "" if cai is None else (v.strip() if type(v := row[cai]) is str else text(v))
+            target.append(make(contract_key, item_key, number, description.strip(), amount,
+                               quantity, unit_price, unit, cost_code, category))
+
+    def _contract_for(self, raw_key: Any) -> str | None:
+        key = norm.key(raw_key)
+        if key is None:
+            return None
+        if key in self.drafts:
+            return key
+        # The item's padding may differ from the contract's (another field width): match on
+        # the trimmed number, which is unique among contracts.
+        if self._by_number is None:
+            self._by_number = {d["number"]: k for k, d in self.drafts.items()}
+        return self._by_number.get(key.strip())
+
+    def _slow_row(self, row: Any) -> None:
+        at = self.at
+        column = self.mapping.column
+        raw_contract = row[at["contract"]]
+        contract_key = self._contract_for(raw_contract)
+        item_key = norm.key(row[at["item"]])
+        shown_item = item_key.strip() if item_key else "(none)"
+        if contract_key is None:
+            shown = norm.display(norm.key(raw_contract)) or "(none)"
+            self.company_problems.append(DataProblem(
+                "orphan_item" if norm.key(raw_contract) else "missing_key",
+                f"Item {shown_item} in {self.table} belongs to contract {shown}, which does not "
+                "exist; it was skipped." if norm.key(raw_contract) else
+                f"Item {shown_item} in {self.table} has no {column('contract_item', 'contract')}; "
+                "it was skipped.",
+                contract_key=norm.key(raw_contract), item_key=item_key,
+                column=column("contract_item", "contract")))
+            return
+        draft = self.drafts[contract_key]
+        problems = draft["problems"]
+        number = draft["number"]
+        if item_key is None:
+            problems.append(DataProblem(
+                "missing_key", f"Contract {number}: a row of {self.table} has no "
+                f"{column('contract_item', 'item')}; it was skipped.",
+                contract_key=contract_key, column=column("contract_item", "item")))
+            return
+        raw_amount = row[at["amount"]]
+        amount_column = column("contract_item", "amount")
+        try:
+            amount, unrounded = norm.money_with_precision(raw_amount)
+        except ValueError:
+            problems.append(DataProblem(
+                "bad_amount", f"Contract {number}, item {shown_item}: {amount_column} "
+                f"{raw_amount!r} is not an amount; the item was left out.",
+                contract_key=contract_key, item_key=item_key, column=amount_column))
+            return
+        if unrounded is not None:
+            problems.append(DataProblem(
+                "amount_precision", f"Contract {number}, item {shown_item}: {amount_column} "
+                f"{unrounded} has more than two decimals; it was rounded to {amount}.",
+                contract_key=contract_key, item_key=item_key, column=amount_column))
+
+        def optional_number(field: str) -> Decimal | None:
+            i = at[field]
+            if i is None:
+                return None
+            try:
+                return norm.number(row[i])
+            except ValueError:
+                problems.append(DataProblem(
+                    "bad_number", f"Contract {number}, item {shown_item}: "
+                    f"{column('contract_item', field)} {row[i]!r} is not a number; it was left empty.",
+                    contract_key=contract_key, item_key=item_key,
+                    column=column("contract_item", field)))
+                return None
+
+        def optional_text(field: str) -> str:
+            i = at[field]
+            return norm.text(row[i]) if i is not None else ""
+
+        self._lists[contract_key].append(_make_item(
+            contract_key, item_key, item_key.strip(), norm.text(row[at["description"]]), amount,
+            optional_number("quantity"), optional_number("unit_price"), optional_text("unit"),
+            optional_text("cost_code"), optional_text("category"),
+        ))
+
+
+_NOISE = Decimal("0.000001")

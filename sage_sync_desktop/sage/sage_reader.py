@@ -1,0 +1,360 @@
+"""Read a whole Sage 300 CRE company (jobs, customers, prime contracts, their items) in one pass.
+
+Four SELECTs, one per table, whatever the company's size; rows are streamed with fetchmany and
+turned into records as they arrive, so memory holds the records, not the driver's rows too.
+A row that cannot be used never aborts the read: it becomes a `DataProblem` on its contract
+(or on `SageCompany.problems` when it belongs to no contract). Problem codes:
+
+- `missing_key`: a row without its key (job, customer, contract, or item number); skipped.
+- `duplicate_key` / `duplicate_contract` / `duplicate_item`: a key seen twice; the first row
+  is kept, the repeat skipped (a duplicate item number makes the whole contract suspect).
+- `bad_amount`: an item amount that is not a number; the item is left out.
+- `amount_precision`: an amount with sub-cent digits; kept, rounded half-up to the cent.
+- `bad_number` / `bad_date`: an optional quantity, price, retainage or date that cannot be read;
+  the value is left empty.
+- `missing_job` / `unknown_job`: a contract with no job, or a job that does not exist.
+- `orphan_item`: an item whose contract does not exist (on `SageCompany.problems`).
+
+Approval: see `table_mapping.ApprovalRule` (approval date set and, with a status column, a
+status that is not an unapproved one).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from operator import attrgetter
+from typing import Any
+
+from sage_sync_desktop import secret_store
+from sage_sync_desktop.errors import CancelledError, ConfigurationError, SageError
+from sage_sync_desktop.sage import connection_string as cs
+from sage_sync_desktop.sage import normalise as norm
+from sage_sync_desktop.sage.item_rows import ItemRowReader
+from sage_sync_desktop.sage.odbc_connection import ReadOnlyConnection, connect_odbc, connect_sqlite_file
+from sage_sync_desktop.sage.records import (
+    DataProblem,
+    SageCompany,
+    SageContract,
+    SageCustomer,
+    SageJob,
+)
+from sage_sync_desktop.sage.table_mapping import TableMapping
+
+logger = logging.getLogger(__name__)
+
+FETCH_ROWS = 5000
+Progress = Callable[[int, str], None]
+
+
+def sage_password_secret(sage_settings: Any) -> str:
+    """The credential-store name of the password for this Sage connection (and user)."""
+    return secret_store.scoped(
+        secret_store.SAGE_PASSWORD,
+        cs.scope(sage_settings.connection_string, sage_settings.user),
+    )
+
+
+def select_sql(mapping: TableMapping, logical: str) -> str:
+    """The one SELECT for a table: explicit double-quoted columns, nothing vendor-specific."""
+    columns = ", ".join(f'"{column}"' for _, column in mapping.mapped_fields(logical))
+    return f'SELECT {columns} FROM "{mapping.table(logical)}"'
+
+
+class SageReader:
+    """Reads a company through a connection factory (ODBC or the demo's sqlite3)."""
+
+    def __init__(self, connect: Callable[[], ReadOnlyConnection], mapping: TableMapping, *,
+                 fetch_rows: int = FETCH_ROWS) -> None:
+        self.connect = connect
+        self.mapping = mapping
+        self.fetch_rows = fetch_rows
+
+    @classmethod
+    def from_settings(cls, settings: Any, secrets: secret_store.SecretStore) -> SageReader:
+        """`sqlite:///path.db` (or a path ending .db/.sqlite) = the demo's sqlite3; else ODBC.
+
+        The password is read from the credential store each time a connection opens, so a
+        password changed in the app is used by the next read.
+        """
+        sage = settings.sage
+        mapping = TableMapping.from_settings(sage)
+        conn_str = sage.connection_string.strip()
+        if not conn_str:
+            raise ConfigurationError(
+                "No Sage connection is set up (sage.connection_string is empty).",
+                fix="Set sage.connection_string, e.g. DSN=<your Timberline DSN> or "
+                "DRIVER={Timberline Data};DBQ=<company data folder>;... (see the README).",
+            )
+        sqlite_file = cs.sqlite_path(conn_str)
+        if sqlite_file is not None:
+            return cls(partial(connect_sqlite_file, sqlite_file), mapping)
+        secret_name = sage_password_secret(sage)
+
+        def connect() -> ReadOnlyConnection:
+            return connect_odbc(conn_str, password=secrets.get(secret_name),
+                                login_timeout=sage.login_timeout_seconds, user=sage.user or None)
+
+        return cls(connect, mapping)
+
+    def read_company(self, *, progress: Progress | None = None,
+                     cancel: threading.Event | None = None) -> SageCompany:
+        report = progress or (lambda percent, message: None)
+        run = _Read(self.mapping, self.fetch_rows, report, cancel)
+        report(0, "Connecting to Sage")
+        run.check_cancel()
+        # The read creates ~50 records per contract and no reference cycles; the cyclic
+        # collector would otherwise walk the growing heap again and again (about a third of the
+        # Python time on a 150,000-item company), so it pauses for the read.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with self.connect() as connection:
+                run.connection = connection
+                report(2, "Reading customers")
+                customers = run.customers()
+                report(5, f"Reading jobs ({len(customers)} customers)")
+                jobs = run.jobs()
+                report(10, f"Reading prime contracts ({len(jobs)} jobs)")
+                drafts = run.contracts(jobs)
+                report(20, f"Reading contract items ({len(drafts)} contracts)")
+                run.items(drafts)
+            report(95, "Checking contract items")
+            contracts = run.finish(drafts)
+        finally:
+            if collecting:
+                gc.enable()
+        company = SageCompany(
+            jobs=tuple(sorted(jobs.values(), key=_by_number)),
+            customers=tuple(sorted(customers.values(), key=_by_number)),
+            contracts=contracts,
+            problems=tuple(run.problems),
+        )
+        logger.info("Read Sage company: %d jobs, %d contracts, %d items, %d problems",
+                    len(company.jobs), len(contracts), sum(len(c.items) for c in contracts),
+                    len(company.problems) + sum(len(c.problems) for c in contracts))
+        report(100, f"Read {len(contracts)} prime contracts from Sage")
+        return company
+
+
+def _by_number(record: Any) -> tuple[str, str]:
+    return (record.number, record.key)
+
+
+class _Read:
+    """State of one read_company call."""
+
+    def __init__(self, mapping: TableMapping, fetch_rows: int, report: Progress,
+                 cancel: threading.Event | None) -> None:
+        self.mapping = mapping
+        self.fetch_rows = fetch_rows
+        self.report = report
+        self.cancel = cancel
+        self.connection: ReadOnlyConnection | None = None
+        self.problems: list[DataProblem] = []
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise CancelledError("Reading Sage was cancelled; nothing was changed.")
+
+    def batches(self, logical: str) -> Iterator[list[Any]]:
+        assert self.connection is not None
+        table = self.mapping.table(logical)
+        try:
+            cursor = self.connection.execute(select_sql(self.mapping, logical))
+        except SageError as exc:
+            if type(exc) is not SageError:
+                raise
+            raise SageError(
+                f"Cannot read the Sage table {table} ({logical.replace('_', ' ')}s).",
+                fix="Run `sage-sync-desktop check-sage`: it names the missing table or column "
+                "and what to set in sage.mapping.",
+                detail=exc.detail,
+            ) from None
+        try:
+            fetch = cursor.fetchmany
+            size = self.fetch_rows
+            while True:
+                self.check_cancel()
+                batch = fetch(size)
+                if not batch:
+                    return
+                yield batch
+        finally:
+            cursor.close()
+
+    def column(self, logical: str, field: str) -> str:
+        return self.mapping.column(logical, field) or field
+
+    def index(self, logical: str) -> dict[str, int | None]:
+        positions = {f: i for i, (f, _) in enumerate(self.mapping.mapped_fields(logical))}
+        return {f: positions.get(f) for f in self.mapping.columns[logical]}
+
+    def _missing_key(self, logical: str, field: str, where: str = "") -> DataProblem:
+        table, column = self.mapping.table(logical), self.column(logical, field)
+        return DataProblem("missing_key", f"A row of {table}{where} has no {column}; it was skipped.",
+                           column=column)
+
+    def customers(self) -> dict[str, SageCustomer]:
+        at = self.index("customer")
+        id_i, name_i = at["id"], at["name"]
+        result: dict[str, SageCustomer] = {}
+        for batch in self.batches("customer"):
+            for row in batch:
+                key = norm.key(row[id_i])
+                if key is None:
+                    self.problems.append(self._missing_key("customer", "id"))
+                elif key in result:
+                    self.problems.append(DataProblem(
+                        "duplicate_key", f"Customer {key.strip()} appears twice in "
+                        f"{self.mapping.table('customer')}; the second row was skipped."))
+                else:
+                    result[key] = SageCustomer(key=key, number=key.strip(), name=norm.text(row[name_i]))
+        return result
+
+    def jobs(self) -> dict[str, SageJob]:
+        at = self.index("job")
+        id_i, desc_i, status_i, cust_i = at["id"], at["description"], at["status"], at["customer"]
+        result: dict[str, SageJob] = {}
+        for batch in self.batches("job"):
+            for row in batch:
+                key = norm.key(row[id_i])
+                if key is None:
+                    self.problems.append(self._missing_key("job", "id"))
+                    continue
+                if key in result:
+                    self.problems.append(DataProblem(
+                        "duplicate_key", f"Job {key.strip()} appears twice in "
+                        f"{self.mapping.table('job')}; the second row was skipped."))
+                    continue
+                result[key] = SageJob(
+                    key=key, number=key.strip(), description=norm.text(row[desc_i]),
+                    status=norm.text(row[status_i]) if status_i is not None else "",
+                    customer_key=norm.key(row[cust_i]) if cust_i is not None else None,
+                )
+        return result
+
+    def contracts(self, jobs: dict[str, SageJob]) -> dict[str, dict[str, Any]]:
+        """Contract fields by exact key, items and problems still to be added."""
+        at = self.index("contract")
+        table = self.mapping.table("contract")
+        jobs_by_number = {job.number: job.key for job in jobs.values()}
+        rule = self.mapping.approval
+        date_mapped, status_mapped = at["approval_date"] is not None, at["status"] is not None
+        drafts: dict[str, dict[str, Any]] = {}
+        for batch in self.batches("contract"):
+            for row in batch:
+                key = norm.key(row[at["id"]])
+                if key is None:
+                    self.problems.append(self._missing_key("contract", "id"))
+                    continue
+                number = key.strip()
+                if key in drafts:
+                    drafts[key]["problems"].append(DataProblem(
+                        "duplicate_contract", f"Contract {number} appears twice in {table}; "
+                        "the second row was skipped.", contract_key=key))
+                    continue
+                problems: list[DataProblem] = []
+
+                def date_of(field: str) -> Any:
+                    i = at[field]
+                    if i is None:
+                        return None
+                    try:
+                        return norm.sage_date(row[i])
+                    except ValueError:
+                        column = self.column("contract", field)
+                        problems.append(DataProblem(
+                            "bad_date", f"Contract {number}: {column} {row[i]!r} is not a date; "
+                            "it was treated as empty.", contract_key=key, column=column))
+                        return None
+
+                retainage = None
+                if at["retainage_percent"] is not None:
+                    try:
+                        retainage = norm.number(row[at["retainage_percent"]])
+                    except ValueError:
+                        column = self.column("contract", "retainage_percent")
+                        problems.append(DataProblem(
+                            "bad_number", f"Contract {number}: {column} "
+                            f"{row[at['retainage_percent']]!r} is not a number; it was left empty.",
+                            contract_key=key, column=column))
+                job_key = norm.key(row[at["job"]])
+                job_column = self.column("contract", "job")
+                if job_key is None:
+                    problems.append(DataProblem(
+                        "missing_job", f"Contract {number} has no {job_column} in {table}, so it "
+                        "belongs to no job.", contract_key=key, column=job_column))
+                elif job_key not in jobs:
+                    if job_key.strip() in jobs_by_number:
+                        job_key = jobs_by_number[job_key.strip()]
+                    else:
+                        problems.append(DataProblem(
+                            "unknown_job", f"Contract {number} names job {job_key.strip()}, which "
+                            f"is not in {self.mapping.table('job')}.", contract_key=key,
+                            column=job_column))
+                status = norm.text(row[at["status"]]) if status_mapped else ""
+                approval_date = date_of("approval_date")
+                drafts[key] = {
+                    "key": key, "number": number, "job_key": job_key,
+                    "description": norm.text(row[at["description"]]),
+                    "customer_key": norm.key(row[at["customer"]]) if at["customer"] is not None else None,
+                    "status": status,
+                    "approved": rule.is_approved(approval_date_mapped=date_mapped,
+                                                 approval_date=approval_date,
+                                                 status_mapped=status_mapped, status=status),
+                    "approval_date": approval_date,
+                    "contract_date": date_of("contract_date"),
+                    "retainage_percent": retainage,
+                    "items": [],
+                    "problems": problems,
+                }
+        return drafts
+
+    def items(self, drafts: dict[str, dict[str, Any]]) -> None:
+        converter = ItemRowReader(self.mapping, drafts, self.problems)
+        estimate = max(1, len(drafts) * 12)
+        done = 0
+        for batch in self.batches("contract_item"):
+            converter.add(batch)
+            done += len(batch)
+            percent = 20 + int(74 * min(1.0, done / estimate))
+            self.report(percent, f"Reading contract items ({done:,} so far)")
+
+    def finish(self, drafts: dict[str, dict[str, Any]]) -> tuple[SageContract, ...]:
+        table = self.mapping.table("contract_item")
+        contracts = []
+        for draft in sorted(drafts.values(), key=lambda d: (d["number"], d["key"])):
+            items = draft.pop("items")
+            problems = draft.pop("problems")
+            # Sage's own order: its index sorts the stored (right-justified) item numbers.
+            keys = [item.key for item in items]
+            if keys != sorted(keys):
+                items.sort(key=_ITEM_KEY)
+                keys.sort()
+            if len(set(keys)) != len(keys):
+                items = self._without_duplicates(draft, items, problems, table)
+            contracts.append(SageContract(items=tuple(items), problems=tuple(problems), **draft))
+        return tuple(contracts)
+
+    @staticmethod
+    def _without_duplicates(draft: dict[str, Any], items: list[Any], problems: list[DataProblem],
+                            table: str) -> list[Any]:
+        seen: set[str] = set()
+        unique = []
+        for item in items:
+            if item.key in seen:
+                problems.append(DataProblem(
+                    "duplicate_item", f"Contract {draft['number']}: item {item.number} appears "
+                    f"more than once in {table}; only the first was kept.",
+                    contract_key=draft["key"], item_key=item.key))
+                continue
+            seen.add(item.key)
+            unique.append(item)
+        return unique
+
+
+_ITEM_KEY = attrgetter("key")
