@@ -1,0 +1,81 @@
+"""The short setup on first start: Sage connection, then Procore sign-in and company."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
+
+from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.gui import settings_checks
+from sage_sync_desktop.gui.app_icon import app_icon
+from sage_sync_desktop.gui.procore_settings_page import ProcoreSettingsPage
+from sage_sync_desktop.gui.sage_settings_page import SageSettingsPage
+from sage_sync_desktop.settings import Settings
+
+WELCOME = (
+    "This app imports prime contracts from Sage 300 CRE into Procore, one way, and keeps them "
+    "current with Re-Import. It reads Sage on this computer (never writes to it) and sends to "
+    "Procore only what you confirm.\n\n"
+    "You need: the Sage data source or company data folder and a Sage user; a Procore app's "
+    "client ID and secret; and Admin (or Standard for a first import) on your company's ERP "
+    "Integrations tool."
+)
+
+
+def _page(title: str, subtitle: str, content: QWidget) -> QWizardPage:
+    page = QWizardPage()
+    page.setTitle(title)
+    page.setSubTitle(subtitle)
+    layout = QVBoxLayout(page)
+    layout.addWidget(content)
+    return page
+
+
+class FirstRunWizard(QWizard):
+    """Welcome, Sage 300 CRE, Procore; Finish saves the settings file."""
+
+    def __init__(self, context: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("firstRunWizard")
+        self.setWindowTitle("Set up Sage 300 CRE Integration")
+        self.setWindowIcon(app_icon())
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.resize(720, 600)
+        self._context = context
+        self._settings = Settings()
+        welcome = QLabel(WELCOME)
+        welcome.setWordWrap(True)
+        self.sage_page = SageSettingsPage(self._settings, context.secrets)
+        self.procore_page = ProcoreSettingsPage(self._settings, context.secrets)
+        self.addPage(_page("Welcome", "Three short steps.", welcome))
+        self.addPage(_page("Sage 300 CRE", "Where your Sage data is and how to log in.", self.sage_page))
+        self.addPage(_page("Procore", "Sign in and choose your company.", self.procore_page))
+        self._error = QLabel()
+        self._error.setObjectName("settingsError")
+        self._error.setWordWrap(True)
+        self.procore_page.layout().addWidget(self._error)
+
+    def save(self) -> bool:
+        try:
+            settings = self.procore_page.apply(self.sage_page.apply(self._settings))
+            settings.validate("settings")
+            self._context.save_settings(settings)
+        except (SageSyncError, ValueError, OSError) as exc:
+            self._error.setText(settings_checks.plain_error(exc))
+            return False
+        return True
+
+    def accept(self) -> None:
+        if self.save():
+            super().accept()
+
+    def done(self, result: int) -> None:
+        self.sage_page.shutdown()
+        self.procore_page.shutdown()
+        super().done(result)
+
+    @classmethod
+    def run(cls, context: Any, parent: QWidget | None = None) -> bool:
+        """Show the setup; True when settings were saved. Tests replace this classmethod."""
+        return cls(context, parent).exec() == QWizard.DialogCode.Accepted

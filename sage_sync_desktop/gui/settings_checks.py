@@ -1,0 +1,135 @@
+"""The blocking work behind Settings and the first-run setup (runs on the TaskRunner, no Qt).
+
+Each function takes settings and the secret store as objects and returns plain values for the
+page to show, in words a Sage administrator can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sage_sync_desktop.errors import ConfigurationError, SageSyncError
+from sage_sync_desktop.logging_setup import register_secret
+from sage_sync_desktop.procore import oauth
+from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.sage import odbc_connection
+from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
+from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.settings import Settings
+from sage_sync_desktop.sync.records import AccessLevel
+
+logger = logging.getLogger(__name__)
+
+ERP_TOOL = "ERP Integrations"
+PRIME_CONTRACTS_TOOL = "Prime Contracts"
+PROJECTS_CHECKED = 5  # permission look-ups are one request each; a sample is enough here
+
+
+def odbc_data_sources() -> dict[str, str]:
+    """Installed ODBC data sources (name -> driver); the driver manager can be slow to answer."""
+    return odbc_connection.list_odbc_data_sources()
+
+
+def save_sage_password(settings: Settings, secrets: SecretStore, password: str) -> None:
+    register_secret(password)
+    secrets.set(sage_password_secret(settings.sage), password)
+
+
+def describe_sage_connection(settings: Settings, secrets: SecretStore) -> str:
+    """Read the company once and say what was found (or raise SageError with the fix)."""
+    company = SageReader.from_settings(settings, secrets).read_company()
+    approved = sum(1 for c in company.contracts if c.approved)
+    items = sum(len(c.items) for c in company.contracts)
+    problems = len(company.problems) + sum(len(c.problems) for c in company.contracts)
+    text = (
+        f"Connected. Sage 300 CRE has {len(company.jobs)} jobs and {len(company.contracts)} "
+        f"prime contracts ({approved} approved) with {items} line items."
+    )
+    if problems:
+        text += f" {problems} rows cannot be used as they are; each contract shows which."
+    return text
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user_name: str
+    login: str
+    companies: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class Permissions:
+    company_name: str
+    erp_integrations: AccessLevel
+    prime_contracts: tuple[tuple[str, AccessLevel], ...]  # (project label, level), a sample
+
+    def describe(self) -> str:
+        levels = {level for _project, level in self.prime_contracts}
+        if not self.prime_contracts:
+            prime = "no projects to check yet"
+        elif len(levels) == 1:
+            prime = f"{next(iter(levels)).value} on the {len(self.prime_contracts)} projects checked"
+        else:
+            prime = "; ".join(f"{level.value} on {project}" for project, level in self.prime_contracts)
+        erp_need = "" if self.erp_integrations is AccessLevel.ADMIN else (
+            " (Re-Import needs Admin; Add to Procore needs Standard)")
+        return (f"ERP Integrations: {self.erp_integrations.value}{erp_need}. "
+                f"Prime Contracts: {prime} (Re-Import needs Admin).")
+
+
+def store_client_secret(settings: Settings, secrets: SecretStore, client_secret: str) -> None:
+    environment = settings.procore_environment()
+    register_secret(client_secret)
+    secrets.set(oauth.client_secret_name(environment.name, settings.procore.client_id.strip()), client_secret)
+
+
+def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirect_uri: str = "") -> SignedIn:
+    """Sign in (service account, or exchange a browser/pasted code) and list the companies."""
+    service_account = settings.procore.auth == "client_credentials"
+    if service_account and settings.procore.company_id is None:
+        # Procore ties a service account to the companies it was installed in and wants the
+        # company named on every request, even the company list.
+        raise ConfigurationError(
+            "A service account needs the Procore company ID.",
+            fix="Type the company ID (the number in your Procore company's web address) in Company.",
+        )
+    client = build_client_from_settings(
+        settings if service_account else settings.with_changes(procore={"company_id": None}), secrets)
+    try:
+        if code:
+            auth: Any = client.auth
+            auth.sign_in_with_code(code, redirect_uri or oauth.OOB_REDIRECT_URI)
+        companies = tuple(
+            (int(c["id"]), str(c.get("name") or c["id"]))
+            for c in client.companies()
+            if c.get("is_active", True)
+        )
+        # Procore answers /me within a company, so ask with the chosen (or first) company.
+        known = [company_id for company_id, _name in companies]
+        wanted = settings.procore.company_id
+        client.company_id = wanted if wanted in known else (known[0] if known else None)
+        me = client.me() if client.company_id is not None else {}
+    finally:
+        client.close()
+    return SignedIn(str(me.get("name") or me.get("login") or ""), str(me.get("login") or ""), companies)
+
+
+def permissions(settings: Settings, secrets: SecretStore, company_name: str) -> Permissions:
+    client = build_client_from_settings(settings, secrets)
+    try:
+        erp = client.access_level(ERP_TOOL)
+        sample = []
+        for project in client.projects()[:PROJECTS_CHECKED]:
+            label = " ".join(x for x in (str(project.get("project_number") or ""), str(project.get("name") or "")) if x)
+            sample.append((label, client.access_level(PRIME_CONTRACTS_TOOL, project_id=int(project["id"]))))
+    finally:
+        client.close()
+    return Permissions(company_name, erp, tuple(sample))
+
+
+def plain_error(error: object) -> str:
+    if isinstance(error, SageSyncError):
+        return f"{error.message} {error.fix}".strip()
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,103 @@
+"""Settings: the Sage test over the sample company, Procore sign-in against the local sandbox."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QRadioButton
+
+from sage_sync_desktop.gui.settings_dialog import SettingsDialog
+from sage_sync_desktop.procore import environments
+from sage_sync_desktop.sage.sage_reader import sage_password_secret
+from sage_sync_desktop.sage.sample_company import generate_sample_company
+
+
+def _dialog(qtbot, cli_context) -> SettingsDialog:
+    dialog = SettingsDialog(cli_context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_test_connection_says_what_it_found_in_plain_words(qtbot, cli_context, tmp_path):
+    info = generate_sample_company(tmp_path / "sage.db")
+    dialog = _dialog(qtbot, cli_context)
+    page = dialog.sage_page
+    for radio in page.findChildren(QRadioButton):
+        if radio.text().startswith("A connection string"):
+            radio.setChecked(True)
+    page.findChild(QLineEdit, "sageConnectionString").setText(f"sqlite:///{info.path}")
+    result = page.findChild(QLabel, "sageTestResult")
+    qtbot.mouseClick(page.findChild(QPushButton, "testSageConnectionButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: result.text().startswith(("Connected", "Could not")), timeout=30_000)
+    assert result.text().startswith(
+        f"Connected. Sage 300 CRE has {len(info.job_numbers)} jobs and {info.contract_count} prime contracts")
+
+
+def test_a_sage_that_cannot_be_read_is_explained(qtbot, cli_context, tmp_path):
+    dialog = _dialog(qtbot, cli_context)
+    page = dialog.sage_page
+    for radio in page.findChildren(QRadioButton):
+        if radio.text().startswith("A connection string"):
+            radio.setChecked(True)
+    page.findChild(QLineEdit, "sageConnectionString").setText(f"sqlite:///{tmp_path / 'missing.db'}")
+    result = page.findChild(QLabel, "sageTestResult")
+    qtbot.mouseClick(page.findChild(QPushButton, "testSageConnectionButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: result.text().startswith(("Connected", "Could not")), timeout=30_000)
+    assert result.text().startswith("Could not read Sage: ")
+    assert str(tmp_path / "missing.db") in result.text() or "missing.db" in result.text()
+
+
+def test_the_sage_password_goes_to_the_credential_store_not_the_file(qtbot, cli_context, secret_store):
+    dialog = _dialog(qtbot, cli_context)
+    page = dialog.sage_page
+    page.findChild(QComboBox, "odbcDataSourceCombo").setEditText("Timberline Company")
+    page.findChild(QLineEdit, "sageUser").setText("tsuser")
+    page.findChild(QLineEdit, "sagePassword").setText("s3cret-Sage!")
+    assert dialog.save()
+    saved = cli_context.load_settings()
+    assert saved.sage.connection_string.startswith("DSN=Timberline Company;")
+    assert "s3cret" not in cli_context.settings_path.read_text(encoding="utf-8")
+    assert secret_store.get(sage_password_secret(saved.sage)) == "s3cret-Sage!"
+
+
+def test_service_account_sign_in_lists_companies_and_permissions(qtbot, cli_context, sandbox, secret_store):
+    dialog = _dialog(qtbot, cli_context)
+    page = dialog.procore_page
+    combo = page.findChild(QComboBox, "procoreEnvironmentCombo")
+    combo.setCurrentIndex(combo.findData(environments.CUSTOM))
+    page.findChild(QLineEdit, "procoreApiUrl").setText(sandbox.url)
+    page.findChild(QLineEdit, "procoreLoginUrl").setText(sandbox.login_url)
+    page.findChild(QLineEdit, "procoreClientId").setText(sandbox.client_id)
+    page.findChild(QLineEdit, "procoreClientSecret").setText(sandbox.client_secret)
+    method = page.findChild(QComboBox, "signInMethodCombo")
+    method.setCurrentIndex(method.findData("service"))
+    page.findChild(QComboBox, "procoreCompanyCombo").setEditText(str(sandbox.company_id))
+    qtbot.mouseClick(page.findChild(QPushButton, "signInButton"), Qt.MouseButton.LeftButton)
+    permissions = page.findChild(QLabel, "procorePermissions")
+    qtbot.waitUntil(lambda: permissions.text().startswith("ERP Integrations:"), timeout=30_000)
+    assert page.status_text().startswith("Signed in as ")
+    assert permissions.text().startswith("ERP Integrations: Admin. Prime Contracts: Admin")
+    assert page.findChild(QComboBox, "procoreCompanyCombo").currentData() == sandbox.company_id
+    assert dialog.save()
+    saved = json.loads(cli_context.settings_path.read_text(encoding="utf-8"))
+    assert saved["procore"]["company_id"] == sandbox.company_id
+    assert saved["procore"]["auth"] == "client_credentials"
+    assert sandbox.client_secret not in cli_context.settings_path.read_text(encoding="utf-8")
+
+
+def test_service_account_without_a_company_id_says_what_to_type(qtbot, cli_context, sandbox):
+    dialog = _dialog(qtbot, cli_context)
+    page = dialog.procore_page
+    combo = page.findChild(QComboBox, "procoreEnvironmentCombo")
+    combo.setCurrentIndex(combo.findData(environments.CUSTOM))
+    page.findChild(QLineEdit, "procoreApiUrl").setText(sandbox.url)
+    page.findChild(QLineEdit, "procoreLoginUrl").setText(sandbox.login_url)
+    page.findChild(QLineEdit, "procoreClientId").setText(sandbox.client_id)
+    page.findChild(QLineEdit, "procoreClientSecret").setText(sandbox.client_secret)
+    method = page.findChild(QComboBox, "signInMethodCombo")
+    method.setCurrentIndex(method.findData("service"))
+    qtbot.mouseClick(page.findChild(QPushButton, "signInButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.status_text().startswith("A service account"), timeout=10_000)
+    assert "company ID" in page.status_text()
