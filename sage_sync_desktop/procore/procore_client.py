@@ -172,8 +172,7 @@ class ProcoreClient:
         if updated_since is not None:
             params["filters[updated_at]"] = updated_range(updated_since)
         return self._list("/rest/v1.0/prime_contracts", params=params, per_page=PER_PAGE["prime_contracts"],
-                          context=self._context(f"prime contracts of project {project_id}", PRIME_CONTRACTS,
-                                                "Read Only"))
+                          context=self._context(f"project {project_id}", PRIME_CONTRACTS, "Read Only"))
 
     def prime_contract(self, project_id: int, prime_contract_id: int) -> dict:
         return self._call("GET", "/rest/v1.0/prime_contract/{id}",
@@ -242,7 +241,7 @@ class ProcoreClient:
         template = "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items"
         return self._list(template, path=f"/rest/v1.0/prime_contracts/{prime_contract_id}/line_items",
                           params=params, per_page=PER_PAGE["line_items"],
-                          context=self._context(f"line items of prime contract {prime_contract_id}",
+                          context=self._context(f"prime contract {prime_contract_id} in project {project_id}",
                                                 PRIME_CONTRACTS, "Read Only"))
 
     def sync_line_items(self, project_id: int, prime_contract_id: int,
