@@ -1,0 +1,208 @@
+"""The demo: the sample Sage company, a local Procore sandbox and settings, seeded so that every
+view of the window has something to show.
+
+Everything happens locally and in well under five seconds: the sample company is read through
+Python's sqlite3 (no ODBC driver needed) and the Procore side is seeded directly, as if some
+contracts had been imported earlier (lines carry the origin ids and origin_data the engine
+writes). Then the demo plays the Sage user on its own sample file to create changes. Roles
+(which contract shows what) are in `DemoEnvironment.roles`:
+
+- synced: imported, nothing new (Re-Import greyed, "nothing new");
+- synced_with_procore_line: imported, plus a line added by hand in Procore (never touched);
+- changes_ready: imported, then Sage gained two items, changed one and lost one;
+- edited_in_procore: imported, then a PM changed a line's amount in Procore (flagged);
+- no_permission: imported and changed in Sage, but the signed-in user has only Standard on
+  that project's Prime Contracts tool (Re-Import needs Admin);
+- on_two_projects: a prime contract with its origin id sits in two projects;
+- invalid_data: an item's unit of measure does not exist in Procore;
+- plus the sample's own unapproved contracts and its contract on a job with no project, and
+  the rest ready to import.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sage_sync_desktop import settings as settings_module
+from sage_sync_desktop.logging_setup import register_secret
+from sage_sync_desktop.paths import AppPaths
+from sage_sync_desktop.procore import environments, oauth
+from sage_sync_desktop.sage.odbc_connection import connect_sqlite_file
+from sage_sync_desktop.sage.records import SageCompany, SageContract
+from sage_sync_desktop.sage.sage_reader import SageReader
+from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company
+from sage_sync_desktop.sage.table_mapping import TableMapping
+from sage_sync_desktop.sandbox.seed import default_seed
+from sage_sync_desktop.sandbox.server import ProcoreSandbox
+from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.settings import Settings
+from sage_sync_desktop.sync import contract_payload, origin_ids
+from sage_sync_desktop.sync.line_values import line_payload
+from sage_sync_desktop.sync.sample_editor import SampleEditor
+
+logger = logging.getLogger(__name__)
+
+FIRST_PROJECT_ID = 5_100_000_001
+# Units a Sage company commonly uses beyond the sandbox's default list.
+EXTRA_UOMS = (("SQ", "Square (100 SF)"), ("SY", "Square Yard"), ("TN", "Ton"))
+UNKNOWN_UOM = "BAG"  # not in Procore's list: the demo's invalid-data contract
+ROLES = ("synced", "synced_with_procore_line", "changes_ready", "edited_in_procore", "no_permission",
+         "on_two_projects", "invalid_data")
+
+
+@dataclass
+class DemoEnvironment:
+    root: Path
+    paths: AppPaths
+    settings_path: Path
+    sandbox: ProcoreSandbox
+    sample: SampleCompanyInfo
+    roles: dict[str, str] = field(default_factory=dict)  # role -> contract number
+    project_ids: dict[str, int] = field(default_factory=dict)  # job number -> project id
+
+    def stop(self) -> None:
+        self.sandbox.stop()
+
+
+def read_sample(path: Path, naming: str = "legacy") -> SageCompany:
+    """The sample company through Python's sqlite3 (the demo needs no ODBC driver)."""
+    return SageReader(partial(connect_sqlite_file, path), TableMapping.preset(naming)).read_company()
+
+
+def sandbox_seed(info: SampleCompanyInfo, *, unlinked: bool = True,
+                 always_editable_sov: bool = True) -> dict[str, Any]:
+    """The sandbox's default seed with one project per linkable sample job (project number = job
+    number, so the Jobs tab suggests the match), and the sample's units of measure.
+
+    unlinked=False links every project to its job already (origin id set), as the demo does.
+    The projects allow editing an Approved contract's schedule of values (Procore's "Enable
+    Always Editable Schedule of Values"), so re-imports work; tests turn it off where needed.
+    """
+    seed = default_seed()
+    company_id = seed["companies"][0]["id"]
+    projects = []
+    for index, job in enumerate(info.linked_jobs):
+        project: dict[str, Any] = {"id": FIRST_PROJECT_ID + index, "company_id": company_id,
+                                   "name": info.job_descriptions.get(job, f"Job {job}"), "project_number": job,
+                                   "always_editable_sov": always_editable_sov}
+        if not unlinked:
+            project.update(origin_id=origin_ids.job_origin_id(job), origin_code=job)
+        projects.append(project)
+    projects.append({"id": FIRST_PROJECT_ID + len(projects), "company_id": company_id,
+                     "name": "Corporate Office Refresh (not in Sage)", "project_number": "CORP-01"})
+    seed["projects"] = projects
+    first = str(projects[0]["id"])
+    for user in seed["users"]:
+        per_project = (user.get("permissions") or {}).get("projects") or {}
+        for key in [k for k in per_project if k != "*"]:
+            per_project[first] = per_project.pop(key)
+    seed["uoms"] = [*seed["uoms"], *({"name": n, "description": d, "category": "Other"} for n, d in EXTRA_UOMS)]
+    return seed
+
+
+def placed_contract(contract: SageContract, project_id: int, *, extra_lines: list[dict] | None = None,
+                    status: str = contract_payload.APPROVED) -> dict[str, Any]:
+    """A prime contract as an earlier import by this app would have left it in Procore."""
+    fields = {**contract_payload.create_fields(contract), "status": status,
+              "executed": status == contract_payload.APPROVED}
+    lines = [line_payload(contract, item) for item in contract.items]
+    return {"project_id": project_id, **fields, "line_items": [*lines, *(extra_lines or [])]}
+
+
+def _choose_roles(company: SageCompany, info: SampleCompanyInfo) -> dict[str, SageContract]:
+    """One contract per role, each on a different job, from approved contracts on linkable jobs."""
+    chosen: dict[str, SageContract] = {}
+    used_jobs: set[str] = set()
+    candidates = [c for c in company.contracts
+                  if c.approved and c.job_number in info.linked_jobs and not c.problems and len(c.items) >= 3]
+    for role in ROLES:
+        pick = next((c for c in candidates if c.job_number not in used_jobs), None)
+        if pick is None:
+            break
+        chosen[role] = pick
+        used_jobs.add(pick.job_number or "")
+    return chosen
+
+
+def prepare_demo(root: Path) -> DemoEnvironment:
+    """Sample company + running sandbox + settings under `root`; the caller calls `.stop()`."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    paths = AppPaths.under(root / "app")
+    paths.ensure()
+    sample_path = root / "sage-sample-company.db"
+    sample_path.unlink(missing_ok=True)
+    info = generate_sample_company(sample_path)
+    company = read_sample(sample_path, info.naming)
+    roles = _choose_roles(company, info)
+
+    seed = sandbox_seed(info, unlinked=False)
+    project_of = {p["project_number"]: p["id"] for p in seed["projects"]}
+    placements = []
+    for role, contract in roles.items():
+        project_id = project_of[contract.job_number or ""]
+        if role == "synced_with_procore_line":
+            extra = [{"description": "Owner-directed allowance (added in Procore)", "amount": "15000.00"}]
+            placements.append(placed_contract(contract, project_id, extra_lines=extra))
+        elif role == "edited_in_procore":
+            placed = placed_contract(contract, project_id)
+            first = placed["line_items"][0]
+            first["amount"] = str(Decimal(first["amount"]) + Decimal("1250.00"))
+            placements.append(placed)
+        elif role == "on_two_projects":
+            other = project_of[roles["synced"].job_number or ""] if "synced" in roles else seed["projects"][-1]["id"]
+            placements += [placed_contract(contract, project_id), placed_contract(contract, other)]
+        elif role in ("synced", "changes_ready", "no_permission"):
+            placements.append(placed_contract(contract, project_id))
+    seed["prime_contracts"] = placements
+    if "no_permission" in roles:
+        project = str(project_of[roles["no_permission"].job_number or ""])
+        service = next(u for u in seed["users"] if u.get("service_account"))
+        service.setdefault("permissions", {}).setdefault("projects", {})[project] = {"Prime Contracts": "Standard"}
+
+    _play_sage_user(SampleEditor(sample_path, info.naming), roles)
+    sandbox = ProcoreSandbox(seed=seed).start()
+    try:
+        settings_path = _write_settings(paths, sandbox, sample_path)
+    except BaseException:
+        sandbox.stop()
+        raise
+    logger.info("Demo ready under %s: sandbox %s, roles %s", root, sandbox.url,
+                {role: c.number for role, c in roles.items()})
+    return DemoEnvironment(root=root, paths=paths, settings_path=settings_path, sandbox=sandbox, sample=info,
+                           roles={role: c.number for role, c in roles.items()},
+                           project_ids={job: pid for job, pid in project_of.items() if job in info.linked_jobs})
+
+
+def _play_sage_user(editor: SampleEditor, roles: dict[str, SageContract]) -> None:
+    if "changes_ready" in roles:
+        contract = roles["changes_ready"]
+        items = [item.number for item in contract.items]
+        editor.add_item(contract.number, "90", "Change Order 1 – Added Canopy", "48500.00")
+        editor.add_item(contract.number, "91", "Change Order 2 – Upgraded Finishes", "12750.00")
+        editor.change_item(contract.number, items[1], amount=Decimal(str(contract.items[1].amount)) + 5000)
+        editor.delete_item(contract.number, items[-1])
+    if "no_permission" in roles:
+        contract = roles["no_permission"]
+        editor.add_item(contract.number, "90", "Change Order 1 – Owner Requested Scope", "22000.00")
+    if "invalid_data" in roles:
+        contract = roles["invalid_data"]
+        editor.change_item(contract.number, contract.items[-1].number, unit=UNKNOWN_UOM)
+
+
+def _write_settings(paths: AppPaths, sandbox: ProcoreSandbox, sample_path: Path) -> Path:
+    settings = Settings().with_changes(
+        sage={"connection_string": f"sqlite:///{sample_path.resolve().as_posix()}"},
+        procore={"environment": environments.CUSTOM, "api_url": sandbox.url, "login_url": sandbox.login_url,
+                 "company_id": sandbox.company_id, "client_id": sandbox.client_id,
+                 "auth": "client_credentials", "timeout_seconds": 15},
+    )
+    register_secret(sandbox.client_secret)
+    SecretStore().set(oauth.client_secret_name(environments.CUSTOM, sandbox.client_id), sandbox.client_secret)
+    settings_module.save(settings, paths.settings_file)
+    return paths.settings_file
