@@ -269,7 +269,7 @@ def check_sandbox() -> str:
     sandbox.start()
     try:
         register_secret(sandbox.client_secret)
-        base = sandbox.url.rstrip("/")
+        base, company_id = sandbox.url.rstrip("/"), sandbox.company_id
         form = urllib.parse.urlencode({
             "grant_type": "client_credentials",
             "client_id": sandbox.client_id,
@@ -277,14 +277,14 @@ def check_sandbox() -> str:
         }).encode()
         token = _http_json(urllib.request.Request(f"{base}/oauth/token", data=form))["access_token"]
         register_secret(token)
-        request = urllib.request.Request(f"{base}/rest/v1.0/companies",
-                                         headers={"Authorization": f"Bearer {token}"})
+        request = urllib.request.Request(f"{base}/rest/v1.0/companies", headers={
+            "Authorization": f"Bearer {token}", "Procore-Company-Id": str(company_id)})
         companies = _http_json(request)
     finally:
         sandbox.stop()
     ids = [company.get("id") for company in companies]
-    if sandbox.company_id not in ids:
-        raise RuntimeError(f"the sandbox's company {sandbox.company_id} is not among {ids}")
+    if company_id not in ids:
+        raise RuntimeError(f"the sandbox's company {company_id} is not among {ids}")
     host = urllib.parse.urlsplit(base).netloc
     return f"started on {host}, issued a token and listed {len(companies)} company(ies)"
 

@@ -1,0 +1,113 @@
+"""`--self-test` from source: each check against the real parts it checks (pyodbc + unixODBC,
+the credential store, the CA bundle, the sample company over the Sage reader, the sandbox over
+HTTP). The frozen app runs the same command in test_frozen_app.py."""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from sage_sync_desktop.cli import self_test_command
+from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.cli.self_test_command import FAIL, NOTE, OK, run_checks
+from sage_sync_desktop.secret_store import SecretStore
+
+
+@pytest.fixture
+def context(app_paths, secret_store) -> CliContext:
+    return CliContext(paths=app_paths, settings_path=app_paths.settings_file, secrets=secret_store)
+
+
+def _by_name(results):
+    return {result.name: result for result in results}
+
+
+def test_odbc_check_lists_the_installed_drivers_and_looks_for_timberline() -> None:
+    results = _by_name(self_test_command.check_odbc())
+    assert results["ODBC"].status == OK
+    assert "SQLite3" in results["ODBC"].detail  # the driver installed on this machine
+    assert results["Timberline driver"].status == NOTE
+    assert "'Timberline Data' is not installed" in results["Timberline driver"].detail
+
+
+def test_bitness_note_names_the_x86_installer_for_the_32_bit_driver() -> None:
+    bitness = _by_name(self_test_command.check_odbc())["Bitness"]
+    arch = self_test_command.build_arch()
+    assert f"({arch}) build" in bitness.detail
+    assert "usually 32-bit" in bitness.detail
+    assert self_test_command.installer_name("x86") in bitness.detail
+    assert self_test_command.installer_name("x86").endswith("-x86-setup.exe")
+
+
+def test_credential_store_check_round_trips_a_value(memory_keyring, secret_store) -> None:
+    detail = self_test_command.check_credential_store(secret_store)
+    assert isinstance(detail, str) and "save, read and delete worked" in detail
+    assert memory_keyring.values == {}  # the probe entry is gone again
+
+
+def test_credential_store_check_fails_on_the_fail_backend() -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # the autouse fixture restores it
+    result = self_test_command.check_credential_store(SecretStore())
+    assert result.status == FAIL
+    assert "fail.Keyring" in result.detail
+
+
+def test_tls_check_finds_the_ca_bundle() -> None:
+    detail = self_test_command.check_tls_certificates()
+    assert "cacert.pem present with" in detail
+
+
+def test_sample_company_check_reads_back_what_it_generated() -> None:
+    detail = self_test_command.check_sample_company()
+    assert "generated and read back" in detail
+    assert " 0 contracts" not in detail
+
+
+def test_sandbox_check_gets_a_token_and_lists_the_company() -> None:
+    detail = self_test_command.check_sandbox()
+    assert "issued a token and listed 1 company" in detail
+
+
+def test_a_crashing_check_becomes_a_fail_line_and_the_others_still_run(monkeypatch, secret_store) -> None:
+    def broken() -> str:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(self_test_command, "check_tls_certificates", broken)
+    results = _by_name(run_checks(secret_store))
+    assert results["TLS certificates"].status == FAIL
+    assert "OSError: disk on fire" in results["TLS certificates"].detail
+    assert results["Sample company"].status == OK
+    assert results["Procore sandbox"].status == OK
+
+
+def test_a_missing_module_is_reported_not_raised(monkeypatch, secret_store) -> None:
+    monkeypatch.setitem(sys.modules, "sage_sync_desktop.sandbox.server", None)
+    result = _by_name(run_checks(secret_store))["Procore sandbox"]
+    assert result.status == FAIL
+    assert "sage_sync_desktop.sandbox.server" in result.detail
+
+
+def test_report_is_saved_and_printed_and_exit_code_follows_failures(context, monkeypatch, capsys) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    code = self_test_command.run(SimpleNamespace(), CliContext(
+        paths=context.paths, settings_path=context.settings_path, secrets=SecretStore()))
+    printed = capsys.readouterr().out
+    saved = (context.paths.log_dir / "self-test.txt").read_text(encoding="utf-8")
+    assert code == 1
+    assert printed == saved
+    assert "FAIL  Credential store" in saved
+    assert saved.rstrip().splitlines()[-1].startswith("Result: FAILED")
+
+
+def test_report_without_a_console_still_goes_to_the_log_folder(context, monkeypatch) -> None:
+    # The windowed exe on Windows runs with sys.stdout = None.
+    monkeypatch.setattr(sys, "stdout", None)
+    code = self_test_command.run(SimpleNamespace(), context)
+    saved = (context.paths.log_dir / "self-test.txt").read_text(encoding="utf-8")
+    assert code in (0, 1)
+    assert "OK    Sample company" in saved
+    assert ("Result: PASSED" in saved) == (code == 0)
