@@ -14,7 +14,7 @@ import pytest
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.secret_store import SecretStore
 
-pytest_plugins = ["tests.fixtures.sandbox_fixtures"]
+pytest_plugins = ["tests.fixtures.sandbox_fixtures", "tests.fixtures.sage_fixtures"]
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

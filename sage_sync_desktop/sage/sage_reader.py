@@ -42,7 +42,7 @@ from sage_sync_desktop.sage.records import (
     SageCustomer,
     SageJob,
 )
-from sage_sync_desktop.sage.table_mapping import TableMapping
+from sage_sync_desktop.sage.table_mapping import TableMapping, column_sql
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +59,10 @@ def sage_password_secret(sage_settings: Any) -> str:
 
 
 def select_sql(mapping: TableMapping, logical: str) -> str:
-    """The one SELECT for a table: explicit double-quoted columns, nothing vendor-specific."""
-    columns = ", ".join(f'"{column}"' for _, column in mapping.mapped_fields(logical))
-    return f'SELECT {columns} FROM "{mapping.table(logical)}"'
+    """The one SELECT for a table: explicit qualified columns, nothing vendor-specific."""
+    table = mapping.table(logical)
+    columns = ", ".join(column_sql(table, column) for _, column in mapping.mapped_fields(logical))
+    return f'SELECT {columns} FROM "{table}"'
 
 
 class SageReader:

@@ -16,7 +16,13 @@ from typing import Any
 
 from sage_sync_desktop.errors import SageError
 from sage_sync_desktop.sage.odbc_connection import ReadOnlyConnection
-from sage_sync_desktop.sage.table_mapping import LOGICAL_TABLES, OPTIONAL_FIELDS, PRESET_TABLES, TableMapping
+from sage_sync_desktop.sage.table_mapping import (
+    LOGICAL_TABLES,
+    OPTIONAL_FIELDS,
+    PRESET_TABLES,
+    TableMapping,
+    column_sql,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -113,14 +119,14 @@ def _probe_table(connection: ReadOnlyConnection, mapping: TableMapping,
                  logical: str) -> tuple[TableCheck, list[MissingName]]:
     table = mapping.table(logical)
     fields = mapping.mapped_fields(logical)
-    column_list = ", ".join(f'"{column}"' for _, column in fields)
+    column_list = ", ".join(column_sql(table, column) for _, column in fields)
     if _works(connection, f'SELECT {column_list} FROM "{table}" WHERE 1=0'):
         return TableCheck(logical, table, True), []
     if not _works(connection, f'SELECT * FROM "{table}" WHERE 1=0'):
         return TableCheck(logical, table, False), [_missing_table(connection, mapping, logical, table)]
     names = []
     for field_name, column in fields:
-        if not _works(connection, f'SELECT "{column}" FROM "{table}" WHERE 1=0'):
+        if not _works(connection, f'SELECT {column_sql(table, column)} FROM "{table}" WHERE 1=0'):
             names.append(_missing_column(logical, table, field_name, column))
     if not names:
         # Each column works alone but not together: report it rather than claim success.

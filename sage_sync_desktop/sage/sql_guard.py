@@ -67,22 +67,22 @@ def check_select_only(sql: object) -> str:
     code = _code_only(sql).strip()
     if code.endswith(";"):
         code = code[:-1].rstrip()
-    if ";" in code:
-        raise SageReadOnlyViolation(
-            "Refused a Sage query holding more than one statement (a ';' inside it).",
-            fix="Sage is only ever read, one SELECT at a time.",
-        )
     words = _WORD.findall(code)
+    forbidden = sorted({w.upper() for w in words} & FORBIDDEN_WORDS)
+    if forbidden:
+        raise SageReadOnlyViolation(
+            f"Refused a Sage query containing {', '.join(forbidden)}: only plain SELECTs are allowed.",
+            fix="Sage is read-only for this app; nothing may be written to it.",
+        )
     if not words or words[0].upper() != "SELECT":
         first = words[0].upper() if words else "nothing"
         raise SageReadOnlyViolation(
             f"Refused a Sage statement starting with {first}: only SELECT is allowed.",
             fix="Sage is read-only for this app; nothing may be written to it.",
         )
-    forbidden = sorted({w.upper() for w in words} & FORBIDDEN_WORDS)
-    if forbidden:
+    if ";" in code:
         raise SageReadOnlyViolation(
-            f"Refused a Sage query containing {', '.join(forbidden)}: only plain SELECTs are allowed.",
-            fix="Sage is read-only for this app; nothing may be written to it.",
+            "Refused a Sage query holding more than one statement (a ';' inside it).",
+            fix="Sage is only ever read, one SELECT at a time.",
         )
     return sql

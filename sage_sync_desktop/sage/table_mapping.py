@@ -270,6 +270,16 @@ class TableMapping:
         return result
 
 
+def column_sql(table: str, column: str) -> str:
+    """A column reference for SQL sent to Sage: double-quoted and qualified by its table.
+
+    Qualified on purpose: SQLite (the stand-in) reads an unknown "Name" as a text literal and
+    would return it instead of failing, which would hide a missing column; "Table"."Name"
+    always fails when the column does not exist, on any driver.
+    """
+    return f'"{table}"."{column}"'
+
+
 def _approval_from(value: Any, where: str) -> ApprovalRule:
     if not isinstance(value, Mapping):
         raise ConfigurationError(f"{where} must be a JSON object.")
