@@ -33,6 +33,8 @@ EXIT_UNREACHABLE = 3
 _COMMAND_MODULES = (
     "sage_sync_desktop.cli.sage_commands",
     "sage_sync_desktop.cli.procore_commands",
+    "sage_sync_desktop.cli.sync_commands",
+    "sage_sync_desktop.cli.bench_command",
 )
 
 

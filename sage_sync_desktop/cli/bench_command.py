@@ -1,0 +1,103 @@
+"""`bench`: the figures for scan speed, Procore requests, memory, GUI responsiveness and start-up.
+
+The work is in `sage_sync_desktop.bench`; this module parses the options, prints the table and
+writes the JSON. It also hosts the window probe (a hidden option the benchmark runs in a child
+process), because only the GUI package and these command modules may import the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+from pathlib import Path
+
+from sage_sync_desktop.cli.context import CliContext
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bench", help="measure speed, requests and memory on a large generated company",
+        description="Generate a large Sage company (read through the real ODBC path with the SQLite3 "
+        "driver) and a local Procore sandbox with half of it imported, then measure the scan, "
+        "Procore requests, memory, window responsiveness and start-up. Prints a table; --json "
+        "writes the figures.",
+    )
+    parser.add_argument("--contracts", type=int, default=3000, metavar="N", help="prime contracts (default 3000)")
+    parser.add_argument("--items-per-contract", type=int, default=50, metavar="M",
+                        help="items per contract (default 50)")
+    parser.add_argument("--jobs", type=int, default=500, metavar="J", help="jobs (default 500)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON")
+    parser.add_argument("--frozen", type=Path, metavar="PATH",
+                        help="the frozen app (folder or executable) for the start-up time "
+                        "(default: dist/SageSyncDesktop/ when built)")
+    parser.add_argument("--work-dir", type=Path, metavar="DIR",
+                        help="keep the generated company and sandbox state in DIR (default: a temporary folder)")
+    parser.add_argument("--repeats", type=int, default=3, metavar="R",
+                        help="rounds of the Sage read against the bare fetch; the best of each counts (default 3)")
+    parser.add_argument("--no-gui", action="store_true", help="skip the window measurement")
+    parser.add_argument("--window-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, context: CliContext) -> int:
+    if args.window_probe:
+        return _window_probe(context)
+    from sage_sync_desktop.bench import bench_report
+    from sage_sync_desktop.bench.bench_company import BenchSize
+    from sage_sync_desktop.bench.bench_runner import BenchOptions, run_benchmark
+
+    for name in ("contracts", "jobs", "repeats"):
+        if getattr(args, name) < 1:
+            print(f"error: --{name} must be at least 1")
+            return 2
+    if args.items_per_contract < 1:
+        print("error: --items-per-contract must be at least 1")
+        return 2
+    options = BenchOptions(
+        size=BenchSize(args.contracts, args.items_per_contract, args.jobs),
+        frozen=args.frozen, work_dir=args.work_dir, repeats=args.repeats, gui=not args.no_gui,
+    )
+    result = run_benchmark(options, say=lambda message: print(message, flush=True))
+    print()
+    print(bench_report.format_table(result))
+    if args.json is not None:
+        bench_report.write_json(result, args.json)
+        print(f"\nFigures written to {args.json}")
+    return 0
+
+
+def _window_probe(context: CliContext) -> int:
+    """Child process of the benchmark: open the window on the bench company and time its load."""
+    from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
+    from sage_sync_desktop.bench.child_process import emit, read_payload
+
+    payload = read_payload()
+    try:
+        from sage_sync_desktop.gui.application import create_application
+        from sage_sync_desktop.gui.responsiveness_probe import measure_load_responsiveness
+        from sage_sync_desktop.gui.window_startup import build_window
+
+        probe_context = CliContext(paths=context.paths, settings_path=Path(payload["settings_path"]),
+                                   secrets=InMemorySecretStore(payload.get("secrets", {})))
+        app = create_application()
+        window = build_window(probe_context)
+        window.show()
+        app.processEvents()
+        measured = measure_load_responsiveness(window)
+        window.close()
+    except Exception as exc:  # reported to the parent, which prints it
+        logger.exception("window probe failed")
+        emit({"error": f"{type(exc).__name__}: {exc}"})
+        return 1
+    first_rows = measured.first_rows_seconds
+    emit({
+        "gui_max_stall_ms": measured.max_stall_ms,
+        "gui_first_rows_seconds": None if math.isnan(first_rows) else first_rows,
+        "gui_load_seconds": measured.total_seconds,
+        "gui_rows": measured.rows,
+        "gui_ticks": measured.ticks,
+    })
+    return 0
