@@ -91,6 +91,10 @@ def _settings_for_login(args: argparse.Namespace, settings: Settings) -> Setting
     if not updated.procore.client_id:
         raise ConfigurationError("No Procore client ID is set.",
                                  fix="Pass --client-id (it is saved in the settings).")
+    if args.client_credentials and updated.procore.company_id is None:
+        # Procore wants Procore-Company-Id on every service-account call, /me included.
+        raise ConfigurationError("A Procore service account needs the company ID to sign in.",
+                                 fix="Pass --company-id (the number in the company's Procore address).")
     return updated
 
 

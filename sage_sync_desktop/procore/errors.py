@@ -181,6 +181,12 @@ def error_for_status(status: int, body: bytes | None, context: ErrorContext) -> 
             fix="Try again in a few minutes; running the same import again never duplicates.",
             detail=detail, status=status,
         )
+    if "procore-company-id" in text.lower():
+        return ValidationFailed(
+            "Procore needs to know which company to work in (a service account always does).",
+            fix="Choose the company in Settings, or pass --company-id to `sage-sync-desktop login`.",
+            detail=detail, status=status,
+        )
     summary = f": {text}" if text else ""
     return ValidationFailed(
         f"Procore refused the {context.what}{summary}",

@@ -20,7 +20,6 @@ import random as random_module
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -39,6 +38,7 @@ from sage_sync_desktop.procore.errors import (
     SignInRequired,
     error_for_status,
 )
+from sage_sync_desktop.procore.request_stats import RequestStats
 
 logger = logging.getLogger(__name__)
 
@@ -55,51 +55,6 @@ class Authorizer(Protocol):
 
     def refresh_after_unauthorized(self, rejected: str) -> None:
         """A 401 came back for `rejected`: get a new token (once) or raise SignInRequired."""
-
-
-class RequestStats:
-    """Requests sent (each attempt counts), per "METHOD /path-template", plus waits and retries."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.total = 0
-        self.by_endpoint: Counter[str] = Counter()
-        self.retries = 0
-        self.rate_limit_waits = 0
-        self.waited_seconds = 0.0
-
-    def record(self, endpoint: str) -> None:
-        with self._lock:
-            self.total += 1
-            self.by_endpoint[endpoint] += 1
-
-    def record_retry(self) -> None:
-        with self._lock:
-            self.retries += 1
-
-    def record_wait(self, seconds: float, *, rate_limit: bool) -> None:
-        with self._lock:
-            self.waited_seconds += seconds
-            if rate_limit:
-                self.rate_limit_waits += 1
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "total": self.total,
-                "by_endpoint": dict(self.by_endpoint),
-                "retries": self.retries,
-                "rate_limit_waits": self.rate_limit_waits,
-                "waited_seconds": round(self.waited_seconds, 3),
-            }
-
-    def reset(self) -> None:
-        with self._lock:
-            self.total = 0
-            self.by_endpoint.clear()
-            self.retries = 0
-            self.rate_limit_waits = 0
-            self.waited_seconds = 0.0
 
 
 @dataclass(frozen=True)
