@@ -19,6 +19,7 @@ Exit 0 when everything asked for was done and verified, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -103,7 +104,9 @@ def sign_executables(folder: Path, tool: str | None) -> list[str]:
     notes = []
     for name in (GUI_EXE_NAME, CONSOLE_EXE_NAME):
         path = folder / f"{name}{EXE_SUFFIX}"
-        if not is_windows_pe(path):
+        if not path.exists():
+            notes.append(f"{path.name}: not in this console-only build")
+        elif not is_windows_pe(path):
             notes.append(f"{path.name}: not signed - a {sys.platform} freeze makes ELF/Mach-O "
                          "executables, and Authenticode signs only Windows PE files")
         elif tool is None:
@@ -113,6 +116,11 @@ def sign_executables(folder: Path, tool: str | None) -> list[str]:
             notes.append(f"{path.name}: signed and verified ({tool})")
         print(notes[-1])
     return notes
+
+
+def is_console_only(folder: Path) -> bool:
+    """The Qt-free build (32-bit Python cannot install PySide6): no windowed executable."""
+    return not (folder / f"{GUI_EXE_NAME}{EXE_SUFFIX}").exists()
 
 
 def find_makensis() -> str:
@@ -156,6 +164,8 @@ def build_installer(folder: Path, dist: Path, tool: str | None,
         f"-DICON={RESOURCES / 'icons' / 'app.ico'}",
         f"-DCOMPRESSOR={compressor}",
     ]
+    if is_console_only(folder):
+        command.append("-DCONSOLE_ONLY")
     if tool:
         # NSIS appends the file to sign; code_signing.py reads the certificate from the environment.
         command.append(f'-DSIGN_CMD="{sys.executable}" "{RESOURCES / "code_signing.py"}" sign --tool {tool}')
@@ -219,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     tool = args.sign_with
     print(f"{APP_NAME} {__version__}, {build_arch()} build (Python {sys.version.split()[0]}, "
           f"{struct.calcsize('P') * 8}-bit) on {sys.platform}")
+    if importlib.util.find_spec("PySide6") is None or os.environ.get("SAGE_SYNC_CONSOLE_ONLY") == "1":
+        print("NOTE: console-only build (no PySide6 for this Python): sage-sync only, no window.")
     if tool and not os.environ.get("SIGN_TIMESTAMP_URL"):
         print("NOTE: SIGN_TIMESTAMP_URL is not set: signing without an RFC 3161 timestamp.")
     with tempfile.TemporaryDirectory(prefix="sign-record-") as tmp:
@@ -242,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
                 if not tool:
                     summary.append(f"{installer.name}: NOT signed (no --sign-with)")
             if tool:
-                targets = [folder / f"{name}{EXE_SUFFIX}" for name in (GUI_EXE_NAME, CONSOLE_EXE_NAME)]
+                targets = [path for path in (folder / f"{name}{EXE_SUFFIX}"
+                                             for name in (GUI_EXE_NAME, CONSOLE_EXE_NAME))
+                           if path.exists()]
                 summary += verify_all(targets + ([installer] if installer else []), tool, record_file)
         except (BuildError, SigningError) as exc:
             print(f"\nBUILD FAILED: {exc}", file=sys.stderr)

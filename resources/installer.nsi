@@ -5,7 +5,9 @@
 ; absolute paths or paths relative to resources/):
 ;   makensis -DAPP_VERSION=0.1.0 -DVERSION_QUAD=0.1.0.0 -DARCH=x64 -DPUBLISHER=SageSyncDesktop
 ;            -DSOURCE_DIR=../dist/SageSyncDesktop -DOUTPUT_FILE=../dist/SageSyncDesktop-0.1.0-x64-setup.exe
-;            [-DSIGN_CMD="<command that signs the file named after it>"] resources/installer.nsi
+;            [-DSIGN_CMD="<command that signs the file named after it>"] [-DCONSOLE_ONLY]
+;            resources/installer.nsi
+; CONSOLE_ONLY: the frozen folder has only sage-sync.exe (the 32-bit build, see build_installer.spec).
 ;
 ; Per-machine install under Program Files. User data never lives here: settings, history and logs
 ; are in each user's %LOCALAPPDATA%\SageSyncDesktop and secrets in Windows Credential Manager, so
@@ -52,6 +54,11 @@ RequestExecutionLevel admin
 !define APP_DISPLAY_NAME "Sage Sync Desktop"
 !define GUI_EXE "SageSyncDesktop.exe"
 !define CONSOLE_EXE "sage-sync.exe"
+!ifdef CONSOLE_ONLY
+  !define DISPLAY_EXE "${CONSOLE_EXE}"
+!else
+  !define DISPLAY_EXE "${GUI_EXE}"
+!endif
 !define UNINSTALLER "uninstall.exe"
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APP_NAME}"
 !define SHORTCUT "$SMPROGRAMS\${APP_DISPLAY_NAME}.lnk"
@@ -190,12 +197,16 @@ Section "Install"
   File /r "${SOURCE_DIR}/*"
   WriteUninstaller "$INSTDIR\${UNINSTALLER}"
 
+!ifdef CONSOLE_ONLY
+  ; No window in this build (see build_installer.spec), so no Start menu entry.
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "${APP_DISPLAY_NAME} (${ARCH}, command line)"
+!else
   CreateShortCut "${SHORTCUT}" "$INSTDIR\${GUI_EXE}" "" "$INSTDIR\${GUI_EXE}" 0
-
   WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "${APP_DISPLAY_NAME} (${ARCH})"
+!endif
   WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayVersion" "${APP_VERSION}"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "Publisher" "${PUBLISHER}"
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\${GUI_EXE},0"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\${DISPLAY_EXE},0"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\${UNINSTALLER}"'
   WriteRegStr HKLM "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\${UNINSTALLER}" /S'

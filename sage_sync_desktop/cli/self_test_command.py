@@ -20,6 +20,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from sage_sync_desktop import __version__
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 TIMBERLINE_DRIVER = "Timberline Data"
 REPORT_FILE_NAME = "self-test.txt"
+BUILD_INFO_NAME = "build-info.json"
 
 OK, FAIL, NOTE = "OK", "FAIL", "NOTE"
 _ODBC_DRIVERS_KEY = r"SOFTWARE\ODBC\ODBCINST.INI\ODBC Drivers"
@@ -81,6 +83,8 @@ def run_checks(secrets: SecretStore) -> list[CheckResult]:
 
 def format_report(results: list[CheckResult], report_path: Path) -> str:
     frozen = "frozen" if getattr(sys, "frozen", False) else "from source"
+    if build_info().get("flavour") == "console-only":
+        frozen += ", console-only"
     lines = [
         f"{APP_DISPLAY_NAME} {__version__} self-test",
         f"  build: {struct.calcsize('P') * 8}-bit ({build_arch()}), {frozen}, "
@@ -135,7 +139,21 @@ def _failure(name: str, exc: Exception) -> CheckResult:
     return CheckResult(name, FAIL, f"{type(exc).__name__}: {exc}")
 
 
-def check_qt() -> str:
+def build_info() -> dict:
+    """What build_installer.spec recorded about this freeze; {} when running from source."""
+    try:
+        text = (resources.files("sage_sync_desktop") / "assets" / BUILD_INFO_NAME).read_text(
+            encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return {}
+    return json.loads(text)
+
+
+def check_qt() -> CheckResult | str:
+    if build_info().get("flavour") == "console-only":
+        # Qt 6 has no 32-bit Windows build; this build is meant to have no window.
+        return CheckResult("Qt", NOTE, "console-only build: no window in this build (Qt has no "
+                           f"32-bit Windows version); the window is in {installer_name('x64')}")
     # The Qt half lives in gui/ (the only place allowed to import PySide6).
     from sage_sync_desktop.gui.qt_self_check import check_qt_offscreen
 

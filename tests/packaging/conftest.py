@@ -124,20 +124,29 @@ def _wait_for_bus_name(env: dict[str, str], name: str, timeout: float = 20.0) ->
     pytest.fail(f"{name} did not appear on the test D-Bus session within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def frozen_app(tmp_path_factory) -> FrozenApp:
-    """The real freeze with build_installer.spec, once per session (tens of seconds to minutes)."""
-    base = tmp_path_factory.mktemp("freeze")
+def _freeze(base: Path, **extra_env: str) -> FrozenApp:
     dist, work = base / "dist", base / "build"
     started = time.perf_counter()
     result = run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level",
                   "WARN", "--distpath", dist, "--workpath", work, ROOT / "build_installer.spec"],
-                 cwd=ROOT, timeout=1500)
+                 cwd=ROOT, timeout=1500, env=dict(os.environ, **extra_env))
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, result.stderr[-5000:]
     folder = dist / GUI_EXE_NAME
     return FrozenApp(dist, work, folder, folder / f"{GUI_EXE_NAME}{EXE_SUFFIX}",
                      folder / f"{CONSOLE_EXE_NAME}{EXE_SUFFIX}", elapsed)
+
+
+@pytest.fixture(scope="session")
+def frozen_app(tmp_path_factory) -> FrozenApp:
+    """The real freeze with build_installer.spec, once per session (tens of seconds to minutes)."""
+    return _freeze(tmp_path_factory.mktemp("freeze"), SAGE_SYNC_CONSOLE_ONLY="0")
+
+
+@pytest.fixture(scope="session")
+def console_only_app(tmp_path_factory) -> FrozenApp:
+    """The Qt-free build that 32-bit Windows Python produces, forced here on Linux."""
+    return _freeze(tmp_path_factory.mktemp("freeze-console"), SAGE_SYNC_CONSOLE_ONLY="1")
 
 
 def makensis_command(source_dir: Path, output: Path, *, arch: str = ARCH,

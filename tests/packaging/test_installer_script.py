@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import pytest
 
+from sage_sync_desktop import __version__
 from tests.packaging.conftest import RESOURCES, makensis_command, run
 
 SCRIPT = RESOURCES / "installer.nsi"
@@ -132,3 +133,46 @@ def test_installer_packs_the_folder_passed_by_define(tiny_program_folder, tmp_pa
     assert result.returncode == 0, result.stdout[-3000:]
     for name in ("SageSyncDesktop.exe", "sage-sync.exe", "base_library.zip"):
         assert re.search(rf"File: \"{re.escape(name)}\"", result.stdout), name
+
+
+def _compiled_registry(tiny_folder, tmp_path, *extra: str, arch: str = "x64") -> tuple[dict, str]:
+    """The uninstall-key values as makensis resolved them (-V4 echoes every instruction)."""
+    command = makensis_command(tiny_folder, tmp_path / "setup.exe", arch=arch)
+    result = run([command[0], "-V4", *extra, *command[2:]])
+    assert result.returncode == 0, result.stdout[-3000:]
+    prefix = "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\SageSyncDesktop\\"
+    values = {}
+    for line in result.stdout.splitlines():
+        match = re.match(r"WriteReg(?:Str|DWORD): (.+?)=(.*)$", line.strip())
+        if match and match.group(1).startswith(prefix):
+            values[match.group(1)[len(prefix):]] = match.group(2)
+    return values, result.stdout
+
+
+def test_compiled_apps_and_features_entry_carries_the_release_values(tiny_program_folder,
+                                                                     tmp_path) -> None:
+    values, listing = _compiled_registry(tiny_program_folder, tmp_path)
+    assert values["DisplayName"] == "Sage Sync Desktop (x64)"
+    assert values["DisplayVersion"] == __version__
+    assert values["Publisher"] == "SageSyncDesktop"
+    assert values["DisplayIcon"] == "$INSTDIR\\SageSyncDesktop.exe,0"
+    assert values["InstallLocation"] == "$INSTDIR"
+    assert values["UninstallString"] == '"$INSTDIR\\uninstall.exe"'
+    assert values["QuietUninstallString"] == '"$INSTDIR\\uninstall.exe" /S'
+    assert values["NoModify"] == "1" and values["NoRepair"] == "1"
+    assert 'CreateShortcut: "$SMPROGRAMS\\Sage Sync Desktop.lnk"->"$INSTDIR\\SageSyncDesktop.exe"' in listing
+    assert 'InstallDir: "$PROGRAMFILES64\\SageSyncDesktop"' in listing
+
+
+def test_x86_installer_defaults_to_the_32_bit_program_files(tiny_program_folder, tmp_path) -> None:
+    _, listing = _compiled_registry(tiny_program_folder, tmp_path, arch="x86")
+    assert 'InstallDir: "$PROGRAMFILES32\\SageSyncDesktop"' in listing
+
+
+def test_console_only_installer_has_no_shortcut_to_a_missing_window(tiny_program_folder,
+                                                                    tmp_path) -> None:
+    (tiny_program_folder / "SageSyncDesktop.exe").unlink()
+    values, listing = _compiled_registry(tiny_program_folder, tmp_path, "-DCONSOLE_ONLY", arch="x86")
+    assert "CreateShortcut" not in listing
+    assert values["DisplayIcon"] == "$INSTDIR\\sage-sync.exe,0"
+    assert values["DisplayName"] == "Sage Sync Desktop (x86, command line)"
