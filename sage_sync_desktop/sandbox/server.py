@@ -364,6 +364,9 @@ def _drop_connection(handler: BaseHTTPRequestHandler) -> None:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ProcoreSandbox/1.0"
+    # Headers and body go out in separate writes; with Nagle on, each keep-alive answer would
+    # wait ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
         self.server.sandbox.serve(self)  # type: ignore[attr-defined]
