@@ -186,7 +186,7 @@ class ContractWriter:
         rejected, unknown, not_sent = run.count(h.REJECTED), run.count(h.UNKNOWN), run.count(h.NOT_SENT)
         details = [f"Item {self._item(plan, o)}: {r}{' - ' + e if e else ''}"
                    for o, (r, e) in run.results.items() if r in (h.REJECTED, h.UNKNOWN, h.KEPT)]
-        done = f"{written} lines written, {deleted} deleted"
+        done = f"{count_lines(written)} written, {deleted} deleted"
         if plan.kept:
             done += f", {len(plan.kept)} edited in Procore kept"
         where = f"project '{plan.project.name}'"
@@ -194,30 +194,30 @@ class ContractWriter:
         if cancelled:
             kind = "cancelled"
             message = (f"Contract {number}: cancelled after {len(run.sent)} requests ({done}); "
-                       f"{not_sent} lines not sent. Run it again to finish.")
+                       f"{count_lines(not_sent)} not sent. Run it again to finish.")
             ok = False
         elif isinstance(run.stop, RecordLocked):
             kind = "locked"
             message = (f"Contract {number}: Procore refuses to change the schedule of values of this "
-                       f"Approved contract. {done}; {not_sent + unknown} lines not written. Turn on "
+                       f"Approved contract. {done}; {count_lines(not_sent + unknown)} not written. Turn on "
                        f"'{EDITABLE_SOV_SETTING}' in {where}'s Prime Contracts settings, then Re-Import again.")
             ok = False
         elif run.stop is not None:
             kind = ("sign_in" if isinstance(run.stop, SignInRequired)
                     else "unreachable" if isinstance(run.stop, ProcoreUnreachable) else "procore")
             message = (f"Contract {number}: stopped by Procore ({run.stop.message}) {done}; "
-                       f"{not_sent} lines not sent, {unknown} unconfirmed. "
+                       f"{count_lines(not_sent)} not sent, {unknown} unconfirmed. "
                        f"{getattr(run.stop, 'fix', '') or 'Run it again to finish; nothing is duplicated.'}")
             ok = False
         elif rejected or unknown:
             kind = "rejected"
-            message = (f"Contract {number}: {done}; Procore refused {rejected} lines"
+            message = (f"Contract {number}: {done}; Procore refused {count_lines(rejected)}"
                        f"{f' and did not confirm {unknown}' if unknown else ''}, so the contract was "
                        "left in Draft. See the details, correct them in Sage and run it again.")
             ok = False
         elif run.action == "import":
             message = (f"Added contract {number} to Procore {where} as prime contract "
-                       f"{run.prime_contract_id}: {written} lines, total {money_text(plan.diff.sage_total)}"
+                       f"{run.prime_contract_id}: {count_lines(written)}, total {money_text(plan.diff.sage_total)}"
                        f"{', approved' if run.approved else ''}.")
             ok = True
         else:
@@ -231,6 +231,10 @@ class ContractWriter:
             requests=tuple(run.sent), cancelled=cancelled, prime_contract_id=run.prime_contract_id,
             project_id=plan.project.project_id, error_kind=kind,
         )
+
+
+def count_lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
 
 
 def _with_id(request: PlannedRequest, prime_contract_id: int | None) -> PlannedRequest:

@@ -148,7 +148,7 @@ def placement_reasons(contract: SageContract, facts: ContractFacts) -> list[Reas
         return [
             _reason(
                 ReasonCode.ON_TWO_PROJECTS,
-                f"Procore holds contract {contract.number} {len(holders)} times: {names}.",
+                f"Procore holds contract {contract.number} in {len(holders)} places: {names}.",
                 "Delete the extra prime contracts in Procore so that only the one in the job's "
                 "project remains, then Refresh.",
             )
@@ -250,13 +250,16 @@ def permission_reasons(contract: SageContract, facts: ContractFacts, *, in_proco
                 "(Company Directory, permission template), then Refresh.",
             )
         )
-    if in_procore and facts.linked_project is not None:
+    # This app writes through Procore's REST API as the signed-in user, and Procore lets only
+    # Admins of a project's Prime Contracts tool create or edit its prime contracts; so the
+    # first import needs it too, not only the re-import Procore's own connector documents.
+    if facts.linked_project is not None:
         level = facts.prime_contracts_access or AccessLevel.NONE
         if level.rank < AccessLevel.ADMIN.rank:
             reasons.append(
                 _reason(
                     ReasonCode.NO_PERMISSION_PRIME_CONTRACTS,
-                    f"To re-import you need Admin on the {PRIME_CONTRACTS_TOOL} tool of project "
+                    f"To {action} you need Admin on the {PRIME_CONTRACTS_TOOL} tool of project "
                     f"{_project_name(facts.linked_project)}; you have {level.value}.",
                     f"Ask a Procore admin to give you Admin on {PRIME_CONTRACTS_TOOL} in that "
                     "project's Directory, then Refresh.",

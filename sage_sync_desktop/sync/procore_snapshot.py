@@ -6,8 +6,8 @@ Per refresh:
 - every project's prime contracts: 1 request per project (per 1000 contracts). All projects,
   not only linked ones, because "on two projects" means a contract's origin id anywhere in the
   company; this is the refresh's main fixed cost, one request per project;
-- the Prime Contracts permission of each linked project holding one of our contracts:
-  1 request per such project (a re-import needs Admin there);
+- the Prime Contracts permission of each linked project: 1 request per linked project
+  (creating or changing a prime contract through the API needs Admin there);
 - the lines of our prime contracts in linked projects: 1 request per 1000 lines, but only for
   contracts whose `updated_at` (or total) moved since the cached read. An unchanged company's
   second refresh therefore reads no lines at all.
@@ -171,7 +171,7 @@ def complete_view(
         if _is_ours(pc)
     ]
     access = {k: v for k, v in view.prime_contracts_access.items() if k in linked_ids}
-    for project_id in sorted({project_id for project_id, _ in ours_in_linked} - set(access)):
+    for project_id in sorted(linked_ids - set(access)):
         step(50, "Reading Prime Contracts permissions")
         access[project_id] = client.access_level(PRIME_CONTRACTS_TOOL, project_id=project_id)
     lines: dict[int, tuple[dict[str, Any], ...]] = {}

@@ -21,7 +21,7 @@ from sage_sync_desktop.errors import CancelledError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany
 from sage_sync_desktop.sync import origin_ids
-from sage_sync_desktop.sync.contract_writer import ContractWriter
+from sage_sync_desktop.sync.contract_writer import ContractWriter, count_lines
 from sage_sync_desktop.sync.eligibility import (
     DATA_RULES,
     ERP_TOOL,
@@ -314,8 +314,7 @@ class SyncEngine:
         facts = ContractFacts(
             job_exists=True, linked_project=project,
             erp_access=self._live_access(access, ERP_TOOL, None),
-            prime_contracts_access=(self._live_access(access, PRIME_CONTRACTS_TOOL, project.project_id)
-                                    if in_procore else None),
+            prime_contracts_access=self._live_access(access, PRIME_CONTRACTS_TOOL, project.project_id),
         )
         denied = tuple(permission_reasons(contract, facts, in_procore=in_procore))
         if denied:
@@ -325,7 +324,7 @@ class SyncEngine:
                           known_values=self.history.known_line_values(contract.number),
                           overwrite_procore_edits=overwrite)
         if plan.is_empty:
-            kept = f"; {len(plan.kept)} lines edited in Procore kept" if plan.kept else ""
+            kept = f"; {count_lines(len(plan.kept))} edited in Procore kept" if plan.kept else ""
             hint = " (use --overwrite-procore-edits to replace them)" if plan.kept else ""
             return ContractOutcome(number, action, True, f"Contract {number}: nothing new to send{kept}{hint}.",
                                    dry_run=dry_run, prime_contract_id=plan.prime_contract_id,
@@ -372,12 +371,12 @@ def _dry_run_message(number: str, plan: Any, count: int) -> str:
     if plan.header_update:
         parts.append(f"update {', '.join(plan.header_update)}")
     if plan.upserts:
-        parts.append(f"upsert {len(plan.upserts)} lines")
+        parts.append(f"upsert {count_lines(len(plan.upserts))}")
     if plan.deletes:
-        parts.append(f"delete {len(plan.deletes)} lines")
+        parts.append(f"delete {count_lines(len(plan.deletes))}")
     if plan.approve:
         parts.append("set it Approved")
-    kept = f"; {len(plan.kept)} lines edited in Procore would be kept" if plan.kept else ""
+    kept = f"; {count_lines(len(plan.kept))} edited in Procore would be kept" if plan.kept else ""
     return f"Dry run, contract {number}: would send {count} requests: {', '.join(parts)}{kept}. Nothing was sent."
 
 

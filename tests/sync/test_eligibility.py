@@ -97,6 +97,13 @@ def test_import_needs_standard_on_erp_integrations() -> None:
     assert classify(contract(), _facts(erp_access=AccessLevel.STANDARD)).can_import
 
 
+def test_import_through_the_api_needs_admin_on_the_projects_prime_contracts() -> None:
+    status = classify(contract(), _facts(prime_contracts_access=AccessLevel.STANDARD))
+    assert _codes(status) == ["no_permission_prime_contracts"]
+    assert status.reasons[0].message.startswith("To import you need Admin")
+    assert status.state is ContractState.READY_TO_IMPORT and not status.can_import
+
+
 def test_reimport_needs_admin_on_erp_and_on_the_projects_prime_contracts() -> None:
     sage = contract(items=[item("010", "5.00")])
     held = _held(sage, [])
