@@ -257,16 +257,17 @@ class HttpTransport:
                     detail=f"{endpoint}: {type(batch).__name__}",
                 )
             items.extend(batch)
+            page += 1
             link = parse_link_header(response.headers.get("Link", "")).get("next")
+            if not batch:
+                return items
             if link and _same_origin(link, url):
                 next_url, query = urljoin(url, link), None
-            elif not link and _more_by_total(response.headers, len(items), len(batch), per_page):
-                # Link missing but Total says there is more: ask for the next page number.
-                page += 1
+            elif link or _more_by_total(response.headers, len(items), len(batch), per_page):
+                # No usable Link (missing, or pointing elsewhere: never send the token there),
+                # but there is more: ask for the next page by number.
                 next_url, query = url, {**(params or {}), "page": page, "per_page": per_page}
             else:
-                return items
-            if not batch:
                 return items
 
     # ------------------------------------------------------------------ rate limits

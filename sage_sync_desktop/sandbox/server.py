@@ -71,6 +71,8 @@ class ProcoreSandbox:
                 logger.info("Sandbox state %s already holds data; the seed is not applied again", self.state_path)
             if self._token_ttl is not None:
                 self.state.set_token_ttl(self._token_ttl)
+        self._stopping.clear()
+        self.router = Router()
         for endpoints in (OAuthEndpoints(self.state), ProjectEndpoints(self.state),
                           ContractEndpoints(self.state), ControlEndpoints(self)):
             endpoints.register(self.router)
