@@ -332,7 +332,7 @@ class _Read:
             items = draft.pop("items")
             problems = draft.pop("problems")
             # Sage's own order: its index sorts the stored (right-justified) item numbers.
-            keys = [item.key for item in items]
+            keys = list(map(_ITEM_KEY, items))
             if keys != sorted(keys):
                 items.sort(key=_ITEM_KEY)
                 keys.sort()

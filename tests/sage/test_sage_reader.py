@@ -235,3 +235,18 @@ def test_from_settings_over_odbc_takes_the_password_from_the_credential_store(sa
 def test_from_settings_without_a_connection_string_says_what_to_set(secret_store):
     with pytest.raises(ConfigurationError, match="connection_string"):
         SageReader.from_settings(Settings(), secret_store)
+
+
+def test_codepage_1252_in_the_connection_string_decodes_sage_text_as_windows_1252(sample_company_db):
+    # Timberline stores Windows-1252 bytes; the SQLite ODBC driver hands stored bytes over as they
+    # are, so cp1252 bytes in the file reproduce what the Timberline driver returns.
+    raw = "Müller Bau GmbH – Dépôt".encode("cp1252").hex()
+    con = sqlite3.connect(sample_company_db)
+    con.execute(f'UPDATE "MASTER_ARM_CUSTOMER" SET "Name" = CAST(X\'{raw}\' AS TEXT) WHERE "Customer" = \'MULLER\'')
+    con.commit()
+    con.close()
+    conn_str = odbc_connection_string_for(sample_company_db) + ";CODEPAGE=1252"
+    reader = SageReader(lambda: connect_odbc(conn_str, password=None, login_timeout=5), TableMapping.preset("legacy"))
+    customers = {c.number: c.name for c in reader.read_company().customers}
+    assert customers["MULLER"] == "Müller Bau GmbH – Dépôt"
+    assert customers["1002"] == "Lakeview Unified School District"
