@@ -82,6 +82,8 @@ class ContractFacts:
     also_linked: tuple[ProjectRef, ...] = ()
     # The company's units of measure in Procore (None when they could not be read).
     known_uoms: frozenset[str] | None = None
+    # Sage keys of every contract with this trimmed number (two or more: padded twins).
+    same_number_keys: tuple[str, ...] = ()
 
     @property
     def home(self) -> ProcoreHolder | None:
@@ -168,9 +170,17 @@ def placement_reasons(contract: SageContract, facts: ContractFacts) -> list[Reas
     return []
 
 
-def data_reasons(contract: SageContract, known_uoms: frozenset[str] | None = None) -> list[Reason]:
+def data_reasons(contract: SageContract, known_uoms: frozenset[str] | None = None,
+                 same_number_keys: tuple[str, ...] = ()) -> list[Reason]:
     """Sage's own data problems and values Procore cannot take as they are."""
     problems: list[str] = [f"Sage data: {problem.message}" for problem in contract.problems]
+    reported = any(problem.code == "duplicate_contract" for problem in contract.problems)
+    if len(same_number_keys) > 1 and not reported:
+        keys = " and ".join(repr(key) for key in same_number_keys)
+        problems.append(
+            f"Contract {contract.number} appears twice in Sage ({keys}) once spaces are trimmed; "
+            "both would be the same Procore contract, so neither is imported until one is corrected."
+        )
     try:
         origin_ids.contract_origin_id(contract.number)
     except origin_ids.OriginIdError as exc:
@@ -281,7 +291,7 @@ def classify(contract: SageContract, facts: ContractFacts) -> ContractStatus:
         )
     reasons += job_reasons(contract, facts)
     reasons += placement_reasons(contract, facts)
-    reasons += data_reasons(contract, facts.known_uoms)
+    reasons += data_reasons(contract, facts.known_uoms, facts.same_number_keys)
     home = facts.home
     reasons += permission_reasons(contract, facts, in_procore=home is not None or bool(facts.holders))
 

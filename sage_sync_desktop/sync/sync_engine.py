@@ -19,7 +19,7 @@ from typing import Any
 
 from sage_sync_desktop.errors import CancelledError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
-from sage_sync_desktop.sage.records import SageCompany
+from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.contract_writer import ContractWriter, count_lines
 from sage_sync_desktop.sync.eligibility import (
@@ -120,10 +120,8 @@ class SyncEngine:
             erp_integrations=self._view.erp_access,
         )
 
-    def _facts(self, number: str) -> ContractFacts:
+    def _facts(self, contract: SageContract) -> ContractFacts:
         assert self._company is not None and self._view is not None
-        contract = self._company.contract(number)
-        assert contract is not None
         view = self._view
         job = self._company.job(contract.job_key) if contract.job_key else None
         linked = view.job_projects.get(job.number, ()) if job is not None else ()
@@ -139,6 +137,7 @@ class SyncEngine:
             erp_access=view.erp_access,
             prime_contracts_access=view.prime_contracts_access.get(linked[0].project_id) if linked else None,
             known_uoms=view.uoms,
+            same_number_keys=tuple(c.key for c in self._company.contracts if c.number == contract.number),
         )
         home = facts.home
         if home is None:
@@ -149,7 +148,7 @@ class SyncEngine:
     def _classify(self, sage_read_at: datetime | None = None, requests: int | None = None) -> CompanySnapshot:
         assert self._company is not None and self._view is not None
         previous = self._snapshot
-        statuses = tuple(classify(c, self._facts(c.number)) for c in self._company.contracts)
+        statuses = tuple(classify(c, self._facts(c)) for c in self._company.contracts)
         return CompanySnapshot(
             statuses=statuses,
             jobs=job_statuses(self._company, self._view),

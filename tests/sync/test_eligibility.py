@@ -161,3 +161,9 @@ def test_unit_of_measure_unknown_to_procore_is_invalid_data() -> None:
     assert _codes(status) == ["invalid_data"]
     assert status.reasons[0].message.startswith("Item 010: the unit of measure 'SQ' is not in Procore's list")
     assert classify(sage, _facts(known_uoms=None)).can_import  # list unreadable: not checked
+
+
+def test_padded_and_unpadded_twins_of_one_contract_both_block() -> None:
+    status = classify(contract(), _facts(same_number_keys=("      1001", "1001")))
+    assert _codes(status) == ["invalid_data"] and "appears twice" in status.reasons[0].message
+    assert status.state is ContractState.NOT_READY
