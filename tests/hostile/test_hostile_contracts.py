@@ -69,9 +69,6 @@ def test_nothing_crashed_every_outcome_is_a_reported_result(hostile_run):
     assert all(o.message for o in hostile_run.outcomes)
 
 
-@pytest.mark.xfail(strict=True, reason="REQUESTS.md (scale -> sage/engine): a contract key stored padded "
-                   "and unpadded is two Sage contracts with one origin id; today the first is imported "
-                   "and the second silently refused")
 def test_padded_and_unpadded_forms_of_one_contract_key_block_both(hostile_run):
     twins = [s for s in hostile_run.before.statuses if s.number == TWIN_CONTRACT]
     assert len(twins) == 2
