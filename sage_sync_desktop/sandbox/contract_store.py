@@ -9,6 +9,7 @@ totals follow the lines. Seeding goes through `place_contract`, which skips the 
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -51,7 +52,6 @@ def parse_decimal(value: Any) -> Decimal | None:
 
 
 def _valid_date(value: Any) -> bool:
-    from datetime import date
     try:
         date.fromisoformat(str(value))
         return True

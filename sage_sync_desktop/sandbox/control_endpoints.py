@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sage_sync_desktop.sandbox.contract_store import ContractStore
+from sage_sync_desktop.sandbox import seed as seed_module
 from sage_sync_desktop.sandbox.faults import FaultRule
 from sage_sync_desktop.sandbox.routing import COMPANY_NOT_NEEDED, Request, Response, Router, fail
 from sage_sync_desktop.sandbox.state_store import LEVELS
@@ -129,28 +129,12 @@ class ControlEndpoints:
         return Response(200, {"id": project["id"], "always_editable_sov": bool(body.get("always_editable_sov"))})
 
     def place(self, request: Request) -> Response:
-        body = request.body_object()
-        state = self.sandbox.state
-        placed: dict[str, list[int]] = {"projects": [], "prime_contracts": []}
-        company_id = self.sandbox.company_id
-        for project in body.get("projects") or []:
-            row = state.add_project(company_id=project.get("company_id", company_id), name=project["name"],
-                                    project_number=project.get("project_number"), origin_id=project.get("origin_id"),
-                                    origin_code=project.get("origin_code"), active=project.get("active", True),
-                                    always_editable_sov=project.get("always_editable_sov", False),
-                                    project_id=project.get("id"))
-            placed["projects"].append(row["id"])
-        store = ContractStore(state)
-        for contract in body.get("prime_contracts") or []:
-            project = state.project(int(contract["project_id"]))
-            if project is None:
-                raise fail(404, f"no project {contract['project_id']}")
-            fields = {k: v for k, v in contract.items() if k not in ("id", "project_id", "line_items")}
-            placed["prime_contracts"].append(store.place_contract(
-                company_id=project["company_id"], project_id=project["id"], fields=fields,
-                lines=contract.get("line_items") or [], contract_id=contract.get("id")))
+        try:
+            placed = seed_module.place(self.sandbox.state, request.body_object(),
+                                       default_company=self.sandbox.company_id)
+        except (KeyError, ValueError) as exc:
+            raise fail(400, f"cannot place that data: {exc}") from None
         return Response(201, placed)
-
 
 def user_view(user: dict) -> dict:
     return {key: user[key] for key in ("id", "login", "name", "client_id", "client_secret")}

@@ -116,14 +116,31 @@ def apply_seed(state: SandboxState, seed: dict[str, Any]) -> None:
         for user in seed.get("users") or []:
             add_seeded_user(state, user, company_ids, project_ids)
         _seed_lookups(state, seed, company_ids, project_ids)
+        place(state, {"prime_contracts": seed.get("prime_contracts") or []}, default_company=first_company)
+
+
+def place(state: SandboxState, data: dict, *, default_company: int) -> dict[str, list[int]]:
+    """Place projects and prime contracts (with their lines) directly, skipping Procore's rules."""
+    placed: dict[str, list[int]] = {"projects": [], "prime_contracts": []}
+    with state.transaction():
+        for project in data.get("projects") or []:
+            row = state.add_project(
+                company_id=project.get("company_id", default_company), name=project["name"],
+                project_number=project.get("project_number"), origin_id=project.get("origin_id"),
+                origin_code=project.get("origin_code"), active=project.get("active", True),
+                always_editable_sov=project.get("always_editable_sov", False), project_id=project.get("id"))
+            placed["projects"].append(row["id"])
         store = ContractStore(state)
-        for contract in seed.get("prime_contracts") or []:
+        for contract in data.get("prime_contracts") or []:
             project = state.project(int(contract["project_id"]))
             if project is None:
-                raise ValueError(f"seeded prime contract names unknown project {contract['project_id']}")
+                raise ValueError(f"prime contract {contract.get('origin_id')} names unknown project "
+                                 f"{contract['project_id']}")
             fields = {k: v for k, v in contract.items() if k not in ("id", "project_id", "line_items")}
-            store.place_contract(company_id=project["company_id"], project_id=project["id"], fields=fields,
-                                 lines=contract.get("line_items") or [], contract_id=contract.get("id"))
+            placed["prime_contracts"].append(store.place_contract(
+                company_id=project["company_id"], project_id=project["id"], fields=fields,
+                lines=contract.get("line_items") or [], contract_id=contract.get("id")))
+    return placed
 
 
 def add_seeded_user(state: SandboxState, user: dict, company_ids: list[int],

@@ -27,6 +27,7 @@ from sage_sync_desktop.sandbox.oauth_endpoints import OAuthEndpoints
 from sage_sync_desktop.sandbox.project_endpoints import ProjectEndpoints
 from sage_sync_desktop.sandbox.routing import (
     COMPANY_FOR_SERVICE_ACCOUNTS,
+    COMPANY_NOT_NEEDED,
     COMPANY_REQUIRED,
     ApiError,
     Request,
@@ -197,8 +198,7 @@ class ProcoreSandbox:
     def place(self, data: dict) -> dict:
         """Place projects and prime contracts (with lines) directly, skipping Procore's rules."""
         with self._state.lock:
-            response = ControlEndpoints(self).place(Request("POST", "/_sandbox/seed", {}, {}, data, self.url))
-        return response.body
+            return seed_module.place(self._state, data, default_company=self.company_id)
 
     def prime_contracts(self, project_id: int | None = None) -> list[dict]:
         """Stored prime contracts (for assertions): id, project_id, origin_id, status, number, lines."""
@@ -254,7 +254,7 @@ class ProcoreSandbox:
             with self._state.lock:
                 if route.auth:
                     self._authenticate(request)
-                if route.auth and route.company != "none":
+                if route.auth and route.company != COMPANY_NOT_NEEDED:
                     self._company(request, route)
                 with self._state.transaction():
                     response = route.handler(request)
