@@ -95,6 +95,7 @@ def compute_diff(
         else:
             others.append(line)
 
+    values = {id(line): procore_values(line) for line in procore_lines}
     lines: list[LineDiff] = []
     after = ZERO
     for origin_id, item in sage_items.items():
@@ -104,7 +105,7 @@ def compute_diff(
             lines.append(_line(LineState.ADDED, origin_id, item, wanted, None, None))
             after += wanted.amount
             continue
-        current = procore_values(line)
+        current = values[id(line)]
         edited = is_edited_in_procore(line, current, known_values.get(origin_id, ()))
         changed_fields = current.differences(wanted)
         state = LineState.CHANGED if changed_fields else LineState.UNCHANGED
@@ -117,7 +118,7 @@ def compute_diff(
 
     removed = [line for origin_id, line in ours.items() if origin_id not in sage_items]
     for line in (*removed, *duplicates):
-        current = procore_values(line)
+        current = values[id(line)]
         edited = is_edited_in_procore(line, current, known_values.get(line["origin_id"], ()))
         parsed = origin_ids.try_parse(line["origin_id"])
         lines.append(
@@ -136,7 +137,7 @@ def compute_diff(
             after += current.amount
 
     for line in others:
-        current = procore_values(line)
+        current = values[id(line)]
         origin_id = line.get("origin_id")
         lines.append(
             LineDiff(
@@ -151,7 +152,7 @@ def compute_diff(
         )
         after += current.amount
 
-    before = sum((procore_values(line).amount for line in procore_lines), ZERO)
+    before = sum((v.amount for v in values.values()), ZERO)
     return ContractDiff(
         contract_number=contract.number,
         lines=tuple(lines),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from sage_sync_desktop.sage.records import SageContract, SageJob
 
@@ -116,8 +117,16 @@ class ContractDiff:
         counts = self.counts
         return bool(counts.added or counts.changed or counts.removed or self.header_changes)
 
+    @cached_property
+    def _by_origin(self) -> dict[str, LineDiff]:
+        found: dict[str, LineDiff] = {}
+        for line in self.lines:
+            if line.origin_id is not None:
+                found.setdefault(line.origin_id, line)
+        return found
+
     def line(self, origin_id: str) -> LineDiff | None:
-        return next((line for line in self.lines if line.origin_id == origin_id), None)
+        return self._by_origin.get(origin_id)
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,15 @@ class SampleEditor:
         if not changed:
             raise ValueError(f"no item {item} on contract {contract} in {self.path}")
 
+    def change_items(self, contract: str, changes: dict[str, dict[str, object]]) -> None:
+        """Many `change_item`s in one transaction: {item number: {field: value}}."""
+        with self._connect() as db:
+            for item, fields in changes.items():
+                where, params = self._item_where(contract, item)
+                sets = ", ".join(f'"{self._item_col[name]}" = ?' for name in fields)
+                values = [float(v) if isinstance(v, Decimal) else v for v in fields.values()]
+                db.execute(f'UPDATE "{self._items}" SET {sets} WHERE {where}', (*values, *params))
+
     def delete_item(self, contract: str, item: str) -> None:
         where, params = self._item_where(contract, item)
         with self._connect() as db:
