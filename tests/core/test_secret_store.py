@@ -17,3 +17,18 @@ def test_secret_round_trip_and_delete_is_idempotent(memory_keyring):
 
 def test_memory_backend_counts_as_usable(memory_keyring):
     assert SecretStore().is_usable()
+
+
+def test_demo_memory_store_is_installed_only_without_a_usable_backend(memory_keyring):
+    import keyring
+    from keyring.backends import fail
+
+    from sage_sync_desktop.secret_store import use_memory_store_for_demo
+
+    assert use_memory_store_for_demo() is False  # the in-memory test backend counts as usable
+    keyring.set_keyring(fail.Keyring())
+    assert not SecretStore().is_usable()
+    assert use_memory_store_for_demo() is True
+    store = SecretStore()
+    store.set("demo", "throwaway")
+    assert store.get("demo") == "throwaway"
