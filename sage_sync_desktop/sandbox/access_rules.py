@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from sage_sync_desktop.sandbox.routing import Request, fail
-from sage_sync_desktop.sandbox.state_store import LEVELS, SandboxState
+from sage_sync_desktop.sandbox.state_store import LEVELS, SandboxState, stamp_text
 
 
 def visible_project(state: SandboxState, request: Request, project_id: int | None) -> dict:
@@ -65,7 +65,7 @@ def _bound(text: str, *, end_of_day: bool) -> str:
         if end_of_day and moment.microsecond == 0:
             # A bound given to the second covers that whole second.
             moment = moment.replace(microsecond=999999)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return stamp_text(moment)
 
 
 def int_list(request: Request, name: str) -> list[int]:

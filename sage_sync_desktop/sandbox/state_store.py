@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +77,23 @@ CREATE INDEX IF NOT EXISTS line_items_updated ON line_items (prime_contract_id, 
 """
 
 
+_clock_lock = threading.Lock()
+_last_stamp = [datetime.min.replace(tzinfo=UTC)]
+
+
 def now_iso() -> str:
-    """UTC timestamp with milliseconds; text order equals time order."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """UTC timestamp in microseconds, strictly increasing, so "changed since" never misses a
+    change made in the same instant; text order equals time order."""
+    with _clock_lock:
+        now = datetime.now(UTC)
+        if now <= _last_stamp[0]:
+            now = _last_stamp[0] + timedelta(microseconds=1)
+        _last_stamp[0] = now
+    return stamp_text(now)
+
+
+def stamp_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_secret(nbytes: int = 24) -> str:

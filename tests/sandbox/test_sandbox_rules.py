@@ -232,3 +232,17 @@ def test_faults_and_counts_are_controllable_over_http(sandbox, token):
     assert counts == {"total": 2, "by_endpoint": {"GET /rest/v1.0/me": 2}}
     info = call(sandbox, "GET", "/_sandbox/info", company=False).body
     assert info["company_id"] == sandbox.company_id and len(info["users"]) == 6
+
+
+def test_line_changes_bump_the_contract_and_nulls_clear_fields(sandbox, token):
+    contract_id = _contract(sandbox, token)
+    before = sandbox.state.one("SELECT updated_at FROM prime_contracts WHERE id = ?", (contract_id,))["updated_at"]
+    first = _sync(sandbox, token, contract_id, [{"origin_id": "q", "quantity": "2", "unit_cost": "3.5", "uom": "EA",
+                                                 "amount": "7", "origin_data": '{"wrote": "7"}'}]).body["entities"][0]
+    assert (first["quantity"], first["unit_cost"], first["uom"], first["origin_data"]) == ("2.0", "3.5", "EA",
+                                                                                          '{"wrote": "7"}')
+    after = sandbox.state.one("SELECT updated_at FROM prime_contracts WHERE id = ?", (contract_id,))["updated_at"]
+    assert after > before
+    cleared = _sync(sandbox, token, contract_id, [{"origin_id": "q", "quantity": None, "unit_cost": None,
+                                                   "uom": None}]).body["entities"][0]
+    assert (cleared["quantity"], cleared["unit_cost"], cleared["uom"], cleared["amount"]) == (None, None, None, "7.0")
