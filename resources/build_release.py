@@ -59,7 +59,9 @@ def installer_file_name(version: str, arch: str) -> str:
 
 
 def folder_size(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    # A Linux freeze links shared libraries into _internal/ (symlinks): count each file once.
+    return sum(path.stat().st_size for path in folder.rglob("*")
+               if path.is_file() and not path.is_symlink())
 
 
 def megabytes(size: int) -> str:
