@@ -7,6 +7,8 @@ token, Procore-Company-Id, the endpoint (under the state lock, in one transactio
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
 import logging
 import socket
@@ -322,6 +324,8 @@ class ProcoreSandbox:
         if raw:
             if "application/x-www-form-urlencoded" in content_type:
                 body = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+            elif "multipart/form-data" in content_type:
+                body = _multipart_fields(content_type, raw)  # Procore's docs use `curl -F` for tokens
             else:
                 try:
                     body = json.loads(raw)
@@ -344,6 +348,18 @@ class ProcoreSandbox:
             handler.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True  # the client gave up (e.g. its timeout); nothing to do
+
+
+def _multipart_fields(content_type: str, raw: bytes) -> dict[str, str]:
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    fields: dict[str, str] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            fields[str(name)] = part.get_content() if part.get_content_maintype() == "text" else \
+                (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+    return fields
 
 
 def _error_response(exc: ApiError) -> Response:

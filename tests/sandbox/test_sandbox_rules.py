@@ -246,3 +246,19 @@ def test_line_changes_bump_the_contract_and_nulls_clear_fields(sandbox, token):
     cleared = _sync(sandbox, token, contract_id, [{"origin_id": "q", "quantity": None, "unit_cost": None,
                                                    "uom": None}]).body["entities"][0]
     assert (cleared["quantity"], cleared["unit_cost"], cleared["uom"], cleared["amount"]) == (None, None, None, "7.0")
+
+
+def test_token_endpoint_accepts_multipart_form_data_like_procores_curl_examples(sandbox):
+    import urllib.request
+
+    user = sandbox.user(SERVICE_ACCOUNT)
+    boundary = "sandbox-boundary-1"
+    fields = {"grant_type": "client_credentials", "client_id": user["client_id"], "client_secret": user["client_secret"]}
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                    for k, v in fields.items()) + f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(sandbox.url + "/oauth/token", data=body,
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        token = json.loads(answer.read())
+    assert token["token_type"] == "bearer" and call(sandbox, "GET", "/rest/v1.0/me",
+                                                     token=token["access_token"]).status == 200
