@@ -17,6 +17,8 @@ from typing import Any
 
 import pyodbc
 
+from sage_sync_desktop import __version__
+from sage_sync_desktop.app_info import APP_NAME
 from sage_sync_desktop.errors import SageError
 from sage_sync_desktop.logging_setup import redact, register_secret
 from sage_sync_desktop.sage import connection_string as cs
@@ -187,6 +189,11 @@ def _other_build() -> str:
     return "32-bit (x86)" if APP_BITS == 64 else "64-bit (x64)"
 
 
+def _other_installer() -> str:
+    """The installer of the other build, named as packaging names it."""
+    return f"{APP_NAME}-{__version__}-{'x86' if APP_BITS == 64 else 'x64'}-setup.exe"
+
+
 def _connect_error(exc: pyodbc.Error, connection_string: str, login_timeout: int) -> SageError:
     state, text = _error_parts(exc)
     lower = text.lower()
@@ -198,8 +205,9 @@ def _connect_error(exc: pyodbc.Error, connection_string: str, login_timeout: int
         return SageError(
             f"Architecture mismatch: this is the {APP_BITS}-bit build of Sage Sync Desktop and "
             f"the ODBC driver behind {'DSN ' + dsn if dsn else driver} is not.",
-            fix=f"Install the {_other_build()} build of Sage Sync Desktop (Sage's Timberline Data "
-            f"driver is normally 32-bit), or make the DSN in the matching ODBC administrator.",
+            fix=f"Install the {_other_build()} build of Sage Sync Desktop ({_other_installer()}); "
+            f"Sage's Timberline Data driver is normally 32-bit. Or make the DSN in the matching "
+            f"ODBC administrator.",
             detail=detail,
         )
     if state == "IM002" or "can't open lib" in lower or "not found" in lower and (
@@ -208,8 +216,9 @@ def _connect_error(exc: pyodbc.Error, connection_string: str, login_timeout: int
         what = f"The ODBC data source {dsn!r}" if dsn else f"The ODBC driver {driver!r}"
         if APP_BITS == 64:
             fix = (f"Sage's Timberline Data driver is normally 32-bit, so a 64-bit program cannot "
-                   f"see it: install the 32-bit (x86) build of Sage Sync Desktop. A DSN must be "
-                   f"made in the 32-bit ODBC administrator ({_ODBC_ADMIN_32}).")
+                   f"see it: install the 32-bit (x86) build of Sage Sync Desktop "
+                   f"({_other_installer()}). A DSN must be made in the 32-bit ODBC administrator "
+                   f"({_ODBC_ADMIN_32}).")
         else:
             fix = ("Install the Sage 300 CRE workstation (it installs the Timberline Data driver) "
                    "and check the DSN name in the 32-bit ODBC administrator.")

@@ -8,6 +8,8 @@ A row that cannot be used never aborts the read: it becomes a `DataProblem` on i
 - `missing_key`: a row without its key (job, customer, contract, or item number); skipped.
 - `duplicate_key` / `duplicate_contract` / `duplicate_item`: a key seen twice; the first row
   is kept, the repeat skipped (a duplicate item number makes the whole contract suspect).
+  Padded and unpadded forms of one number count as the same key: two contracts '      5001'
+  and '5001' are both kept and both flagged; of two such items the first is kept.
 - `bad_amount`: an item amount that is not a number; the item is left out.
 - `amount_precision`: an amount with sub-cent digits; kept, rounded half-up to the cent.
 - `bad_number` / `bad_date`: an optional quantity, price, retainage or date that cannot be read;
@@ -313,7 +315,25 @@ class _Read:
                     "items": [],
                     "problems": problems,
                 }
+        self._flag_twins(drafts, table)
         return drafts
+
+    @staticmethod
+    def _flag_twins(drafts: dict[str, dict[str, Any]], table: str) -> None:
+        """Padded and unpadded forms of one number ('      5001', '5001') would be one Procore
+        contract: flag every form so none is imported until Sage is corrected."""
+        by_number: dict[str, list[str]] = {}
+        for key, draft in drafts.items():
+            by_number.setdefault(draft["number"], []).append(key)
+        for number, keys in by_number.items():
+            if len(keys) < 2:
+                continue
+            forms = " and ".join(repr(k) for k in keys)
+            for key in keys:
+                drafts[key]["problems"].append(DataProblem(
+                    "duplicate_contract", f"Contract {number} appears twice in {table} ({forms}) "
+                    "once spaces are trimmed; neither is imported until one is corrected.",
+                    contract_key=key))
 
     def items(self, drafts: dict[str, dict[str, Any]]) -> None:
         converter = ItemRowReader(self.mapping, drafts, self.problems)
@@ -335,8 +355,8 @@ class _Read:
             keys = list(map(_ITEM_KEY, items))
             if keys != sorted(keys):
                 items.sort(key=_ITEM_KEY)
-                keys.sort()
-            if len(set(keys)) != len(keys):
+            # By trimmed number: '    1' and '1' would be the same Procore line.
+            if len(set(map(_ITEM_NUMBER, items))) != len(items):
                 items = self._without_duplicates(draft, items, problems, table)
             contracts.append(SageContract(items=tuple(items), problems=tuple(problems), **draft))
         return tuple(contracts)
@@ -344,18 +364,25 @@ class _Read:
     @staticmethod
     def _without_duplicates(draft: dict[str, Any], items: list[Any], problems: list[DataProblem],
                             table: str) -> list[Any]:
-        seen: set[str] = set()
+        first: dict[str, Any] = {}
         unique = []
         for item in items:
-            if item.key in seen:
-                problems.append(DataProblem(
-                    "duplicate_item", f"Contract {draft['number']}: item {item.number} appears "
-                    f"more than once in {table}; only the first was kept.",
-                    contract_key=draft["key"], item_key=item.key))
+            kept = first.get(item.number)
+            if kept is not None:
+                if kept.key == item.key:
+                    message = (f"Contract {draft['number']}: item {item.number} appears more than "
+                               f"once in {table}; only the first was kept.")
+                else:
+                    message = (f"Contract {draft['number']}: two items have this number once spaces "
+                               f"are trimmed: item {item.number} ({kept.key!r} and {item.key!r}) in "
+                               f"{table}; only the first was kept.")
+                problems.append(DataProblem("duplicate_item", message, contract_key=draft["key"],
+                                            item_key=item.key))
                 continue
-            seen.add(item.key)
+            first[item.number] = item
             unique.append(item)
         return unique
 
 
 _ITEM_KEY = attrgetter("key")
+_ITEM_NUMBER = attrgetter("number")

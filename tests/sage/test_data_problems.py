@@ -153,3 +153,23 @@ def test_many_bad_rows_at_once_never_abort_the_read(company_db):
     assert [p.code for p in company.contract("240102").problems] == ["duplicate_item"]
     assert [p.code for p in company.contract("240201").problems] == ["bad_number"]
     assert sum(len(c.items) for c in company.contracts) == company_db.item_count + 1
+
+
+def test_padded_and_unpadded_forms_of_one_contract_number_flag_both(company_db):
+    _sql(company_db.path, 'INSERT INTO "ACTIVE_CNC_CONTRACT" ("Contract", "Description", "Job", "Date_Approved") '
+                          "VALUES ('240101', 'Unpadded twin', '      2401', '2024-05-01')")
+    company = odbc_reader_for(company_db.path).read_company()
+    twins = [c for c in company.contracts if c.number == "240101"]
+    assert sorted(c.key for c in twins) == ["    240101", "240101"]
+    for contract in twins:
+        problem, = contract.problems
+        assert problem.code == "duplicate_contract" and "twice" in problem.message
+        assert "'    240101'" in problem.message and "'240101'" in problem.message
+
+
+def test_padded_and_unpadded_forms_of_one_item_number_keep_the_first(company_db):
+    _insert_items(company_db.path, [("    240301", "1", "Unpadded twin of line 1", "7.00", None, None, "", "", "")])
+    contract = odbc_reader_for(company_db.path).read_company().contract("240301")
+    problem, = _problems(contract, "duplicate_item")
+    assert "'         1' and '1'" in problem.message
+    assert [i.number for i in contract.items].count("1") == 1

@@ -7,6 +7,7 @@ import logging
 import pyodbc
 import pytest
 
+from sage_sync_desktop import __version__
 from sage_sync_desktop.errors import SageError
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage.odbc_connection import (
@@ -123,6 +124,8 @@ def test_architecture_mismatch_says_which_build_to_install():
     assert error.message.startswith("Architecture mismatch")
     expected = "32-bit (x86)" if APP_BITS == 64 else "64-bit (x64)"
     assert f"Install the {expected} build" in error.fix
+    arch = "x86" if APP_BITS == 64 else "x64"
+    assert f"SageSyncDesktop-{__version__}-{arch}-setup.exe" in error.fix
 
 
 def test_sign_in_refused_says_check_user_password_and_odbc_role():

@@ -89,13 +89,20 @@ def test_sqlite_demo_connection_is_read_only_even_past_the_guard(sample_company_
     conn.close()
 
 
-def test_a_full_company_read_leaves_the_sage_file_byte_identical(tmp_path: Path):
+@pytest.mark.parametrize("path_kind", ["odbc", "sqlite3"])
+def test_a_full_company_read_leaves_the_sage_file_byte_identical(tmp_path: Path, path_kind):
+    from sage_sync_desktop.sage.sage_reader import SageReader
     from sage_sync_desktop.sage.sample_company import generate_sample_company
+    from sage_sync_desktop.sage.table_mapping import TableMapping
 
     info = generate_sample_company(tmp_path / "sage.db")
     before = info.path.read_bytes()
     mtime = info.path.stat().st_mtime_ns
-    company = odbc_reader_for(info.path).read_company()
+    if path_kind == "odbc":
+        reader = odbc_reader_for(info.path)
+    else:
+        reader = SageReader(lambda: connect_sqlite_file(info.path), TableMapping.preset("legacy"))
+    company = reader.read_company()
     assert len(company.contracts) == 20
     assert info.path.read_bytes() == before
     assert info.path.stat().st_mtime_ns == mtime
