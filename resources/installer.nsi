@@ -15,8 +15,8 @@
 ;
 ; Exit codes (silent installs report these to SCCM/Intune):
 ;   0 done; 1 cancelled by the user; 2 not run as administrator, or the x64 build on 32-bit
-;   Windows; 3 Sage Sync Desktop is running (its files are in use); 4 the other architecture's
-;   build could not be removed first.
+;   Windows; 3 Sage Sync Desktop is running (its files are in use); 4 an earlier build (the other
+;   architecture's, or this one's in another folder) could not be removed first.
 
 Unicode true
 ManifestDPIAware true
@@ -114,7 +114,8 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "Copyright (C) ${PUBLISHER}"
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "English"
 
-Var OtherBuildDir
+Var OtherBuildDir  ; the other architecture's build, if installed
+Var PreviousDir  ; this architecture's earlier install, if any
 
 Function .onInit
   !if "${ARCH}" == "x64"
@@ -142,30 +143,30 @@ Function .onInit
   SetRegView ${OWN_VIEW}
 
   ; Upgrade in place: unless /D= named a folder, install where this build already is.
+  ReadRegStr $PreviousDir HKLM "${UNINSTALL_KEY}" "InstallLocation"
   ${If} $INSTDIR == "${DEFAULT_DIR}"
-    ReadRegStr $0 HKLM "${UNINSTALL_KEY}" "InstallLocation"
-    ${If} $0 != ""
-      StrCpy $INSTDIR $0
-    ${EndIf}
+  ${AndIf} $PreviousDir != ""
+    StrCpy $INSTDIR $PreviousDir
   ${EndIf}
 FunctionEnd
 
-Function RemoveOtherBuild
-  ${If} $OtherBuildDir == ""
-  ${OrIfNot} ${FileExists} "$OtherBuildDir\${UNINSTALLER}"
+; Runs the uninstaller of the build in folder $R9, in place and waiting for it (_?=); it cannot
+; delete itself then, so that is done here. User data is never part of a program folder.
+Function UninstallBuildAt
+  ${If} $R9 == ""
+  ${OrIfNot} ${FileExists} "$R9\${UNINSTALLER}"
     Return
   ${EndIf}
-  DetailPrint "Removing the other architecture's build from $OtherBuildDir (user data is kept)"
-  ; _?= runs the uninstaller in place and waits for it; it cannot delete itself then.
-  ExecWait '"$OtherBuildDir\${UNINSTALLER}" /S _?=$OtherBuildDir' $0
+  DetailPrint "Removing the ${APP_DISPLAY_NAME} build in $R9 (user data is kept)"
+  ExecWait '"$R9\${UNINSTALLER}" /S _?=$R9' $0
   ${If} $0 != 0
-    MessageBox MB_ICONSTOP "Could not remove the ${APP_DISPLAY_NAME} build in $OtherBuildDir \
+    MessageBox MB_ICONSTOP "Could not remove the ${APP_DISPLAY_NAME} build in $R9 \
       (exit code $0). Uninstall it from Apps & Features, then run this installer again." /SD IDOK
     SetErrorLevel ${EXIT_OTHER_BUILD}
     Abort
   ${EndIf}
-  Delete "$OtherBuildDir\${UNINSTALLER}"
-  RMDir "$OtherBuildDir"
+  Delete "$R9\${UNINSTALLER}"
+  RMDir "$R9"
 FunctionEnd
 
 ; Fails (error flag) when the app is running: Windows keeps a running exe's file locked.
@@ -190,7 +191,15 @@ FunctionEnd
 
 Section "Install"
   SetShellVarContext all
-  Call RemoveOtherBuild
+  ; The other architecture's build goes, so only one appears in Apps & Features (even when it is
+  ; in this very folder); this build's previous install goes when a new folder was chosen.
+  StrCpy $R9 $OtherBuildDir
+  Call UninstallBuildAt
+  ${If} $PreviousDir != $INSTDIR
+    StrCpy $R9 $PreviousDir
+    Call UninstallBuildAt
+  ${EndIf}
+  SetRegView ${OWN_VIEW}
   SetOutPath "$INSTDIR"
   ; Upgrade: replace the whole program folder, so no file of the old build lingers.
   Call RemoveProgramFiles
