@@ -7,24 +7,20 @@ token, Procore-Company-Id, the endpoint (under the state lock, in one transactio
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import json
 import logging
-import socket
-import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from sage_sync_desktop.sandbox import seed as seed_module
 from sage_sync_desktop.sandbox.contract_endpoints import ContractEndpoints
 from sage_sync_desktop.sandbox.contract_store import ContractStore
 from sage_sync_desktop.sandbox.control_endpoints import ControlEndpoints, user_view
 from sage_sync_desktop.sandbox.faults import FaultPlan, FaultRule, RateLimiter, RequestCounter
+from sage_sync_desktop.sandbox.http_io import drop_connection, error_response, parse_request, write_response
 from sage_sync_desktop.sandbox.oauth_endpoints import OAuthEndpoints
 from sage_sync_desktop.sandbox.project_endpoints import ProjectEndpoints
 from sage_sync_desktop.sandbox.routing import (
@@ -223,13 +219,13 @@ class ProcoreSandbox:
     # ------------------------------------------------------------------ serving
 
     def serve(self, handler: BaseHTTPRequestHandler) -> None:
-        request = self._parse(handler)
+        request = parse_request(handler, self.url)
         try:
             route, request.params = self.router.match(request.method, request.path)
             request.endpoint = route.endpoint
         except ApiError as exc:
             route, request.endpoint = None, f"{request.method} {request.path}"
-            self._write(handler, _error_response(exc))
+            write_response(handler, error_response(exc))
             return
         api = request.path.startswith(("/rest/", "/oauth/token"))
         if not request.path.startswith("/_sandbox/"):
@@ -243,7 +239,7 @@ class ProcoreSandbox:
                 response = self._fault_response(rule)
             elif self._apply_fault(handler, rule, processed=True):
                 return
-        self._write(handler, response)
+        write_response(handler, response)
 
     def _dispatch(self, route: Route, request: Request, api: bool) -> Response:
         rate_headers: dict[str, str] = {}
@@ -261,7 +257,7 @@ class ProcoreSandbox:
                 with self._state.transaction():
                     response = route.handler(request)
         except ApiError as exc:
-            response = _error_response(exc)
+            response = error_response(exc)
         except Exception:  # a sandbox bug must still answer, like Procore's 500
             logger.exception("Sandbox error on %s %s", request.method, request.path)
             response = Response(500, {"errors": "Internal Server Error"})
@@ -304,9 +300,9 @@ class ProcoreSandbox:
             self._stopping.wait(rule.seconds)
             return False
         if rule.action == "reset":
-            _drop_connection(handler)
+            drop_connection(handler)
             return True
-        self._write(handler, self._fault_response(rule))
+        write_response(handler, self._fault_response(rule))
         return True
 
     @staticmethod
@@ -314,70 +310,6 @@ class ProcoreSandbox:
         headers = {"Retry-After": str(int(rule.retry_after))} if rule.retry_after is not None else {}
         messages = {429: "Rate limit exceeded", 503: "Service Unavailable", 500: "Internal Server Error"}
         return Response(rule.status, {"errors": messages.get(rule.status, "Injected fault")}, headers)
-
-    def _parse(self, handler: BaseHTTPRequestHandler) -> Request:
-        split = urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        content_type = handler.headers.get("Content-Type", "")
-        body: Any = None
-        if raw:
-            if "application/x-www-form-urlencoded" in content_type:
-                body = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
-            elif "multipart/form-data" in content_type:
-                body = _multipart_fields(content_type, raw)  # Procore's docs use `curl -F` for tokens
-            else:
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = None  # endpoints then answer 400 "must be a JSON object"
-        headers = {name.lower(): value for name, value in handler.headers.items()}
-        return Request(handler.command, split.path.rstrip("/") or "/",
-                       parse_qs(split.query, keep_blank_values=True), headers, body, self.url)
-
-    @staticmethod
-    def _write(handler: BaseHTTPRequestHandler, response: Response) -> None:
-        payload = response.encoded()
-        try:
-            handler.send_response(response.status)
-            headers = {"Content-Type": response.content_type, **response.headers}
-            for name, value in headers.items():
-                handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(payload)))
-            handler.end_headers()
-            handler.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            handler.close_connection = True  # the client gave up (e.g. its timeout); nothing to do
-
-
-def _multipart_fields(content_type: str, raw: bytes) -> dict[str, str]:
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
-    fields: dict[str, str] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if name:
-            fields[str(name)] = part.get_content() if part.get_content_maintype() == "text" else \
-                (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
-    return fields
-
-
-def _error_response(exc: ApiError) -> Response:
-    content_type = exc.headers.pop("Content-Type", None)
-    if content_type:
-        return Response(exc.status, exc.body, exc.headers, content_type=content_type)
-    return Response(exc.status, exc.body, exc.headers)
-
-
-def _drop_connection(handler: BaseHTTPRequestHandler) -> None:
-    handler.close_connection = True
-    try:
-        # SO_LINGER 0: close with a TCP reset, not a polite FIN.
-        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        handler.connection.close()
-    except OSError:
-        pass
-
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
