@@ -20,7 +20,7 @@ from typing import Any
 from sage_sync_desktop.errors import CancelledError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany, SageContract
-from sage_sync_desktop.sync import origin_ids
+from sage_sync_desktop.sync import origin_ids, outcomes
 from sage_sync_desktop.sync.contract_writer import ContractWriter, count_lines
 from sage_sync_desktop.sync.eligibility import (
     DATA_RULES,
@@ -48,7 +48,6 @@ from sage_sync_desktop.sync.records import (
     ContractStatus,
     JobLinkStatus,
     ProcoreUser,
-    Reason,
 )
 from sage_sync_desktop.sync.write_plan import plan_write
 
@@ -236,29 +235,29 @@ class SyncEngine:
             if progress is not None:
                 progress(100 * index // max(len(wanted), 1), f"{action.capitalize()} contract {number}")
             if cancel is not None and cancel.is_set():
-                outcomes += [_skipped(n, action, dry_run, "Cancelled before it started; nothing was sent.",
+                outcomes += [outcomes.skipped(n, action, dry_run, "Cancelled before it started; nothing was sent.",
                                       cancelled=True) for n in wanted[index:]]
                 break
             try:
                 outcome = self._write_one(action, number, dry_run=dry_run, overwrite=overwrite,
                                           access=access, cancel=cancel)
             except _BATCH_STOPPERS as exc:
-                outcomes.append(_failed(number, action, dry_run, exc, kind=_kind(exc)))
-                outcomes += [_skipped(n, action, dry_run, f"Not attempted: {exc.message}", kind=_kind(exc))
+                outcomes.append(outcomes.failed(number, action, dry_run, exc, kind=outcomes.error_kind(exc)))
+                outcomes += [outcomes.skipped(n, action, dry_run, f"Not attempted: {exc.message}", kind=outcomes.error_kind(exc))
                              for n in wanted[index + 1:]]
                 break
             except SageSyncError as exc:
-                outcome = _failed(number, action, dry_run, exc, kind="procore")
+                outcome = outcomes.failed(number, action, dry_run, exc, kind="procore")
                 self._record_failure(action, number, exc)
             except Exception as exc:  # one bad contract must never stop the others
                 logger.exception("Unexpected error during %s of contract %s", action, number)
-                outcome = _failed(number, action, dry_run,
+                outcome = outcomes.failed(number, action, dry_run,
                                   SageSyncError(f"Unexpected error: {type(exc).__name__}: {exc}"), kind="error")
                 self._record_failure(action, number, exc)
             outcomes.append(outcome)
             logger.info("%s %s: %s", action, number, outcome.message)
             if outcome.error_kind in ("unreachable", "sign_in"):
-                outcomes += [_skipped(n, action, dry_run, "Not attempted: Procore could not be reached "
+                outcomes += [outcomes.skipped(n, action, dry_run, "Not attempted: Procore could not be reached "
                                       "or needs a new sign-in.", kind=outcome.error_kind)
                              for n in wanted[index + 1:]]
                 break
@@ -287,26 +286,26 @@ class SyncEngine:
         assert self._snapshot is not None
         status = self._snapshot.status(number)
         if status is None:
-            return _skipped(number, action, dry_run, f"Contract {number} is not in Sage (as of the last refresh).")
+            return outcomes.skipped(number, action, dry_run, f"Contract {number} is not in Sage (as of the last refresh).")
         blocking = tuple(r for r in status.reasons if r.code in DATA_RULES)
         if blocking:
-            return _blocked(number, action, dry_run, blocking)
+            return outcomes.blocked(number, action, dry_run, blocking)
         contract, project = status.contract, status.project
         assert project is not None  # a contract without a linked project is blocked above
         wanted = origin_ids.contract_origin_id(contract.number)
         live = [pc for pc in self.client.prime_contracts(project.project_id) if pc.get("origin_id") == wanted]
         if len(live) > 1:
-            return _skipped(number, action, dry_run,
+            return outcomes.skipped(number, action, dry_run,
                             f"Procore holds contract {number} {len(live)} times in project '{project.name}' "
                             f"(prime contracts {', '.join(str(pc['id']) for pc in live)}); delete the extras.",
                             kind="blocked")
         home = live[0] if live else None
         if action == "import" and home is not None and home.get("status") != "Draft":
-            return _skipped(number, action, dry_run,
+            return outcomes.skipped(number, action, dry_run,
                             f"Contract {number} is already in Procore (prime contract {home['id']}); "
                             "use Re-Import to bring its changes.", kind="blocked")
         if action == "reimport" and home is None:
-            return _skipped(number, action, dry_run,
+            return outcomes.skipped(number, action, dry_run,
                             f"Contract {number} is not in project '{project.name}' in Procore "
                             "(deleted there?). Refresh, then Add it to Procore again.", kind="blocked")
         in_procore = action == "reimport"
@@ -317,7 +316,7 @@ class SyncEngine:
         )
         denied = tuple(permission_reasons(contract, facts, in_procore=in_procore))
         if denied:
-            return _blocked(number, action, dry_run, denied)
+            return outcomes.blocked(number, action, dry_run, denied)
         lines = self.client.line_items(project.project_id, int(home["id"])) if home else []
         plan = plan_write(contract, project, home, lines,
                           known_values=self.history.known_line_values(contract.number),
@@ -330,7 +329,7 @@ class SyncEngine:
                                    project_id=project.project_id)
         if dry_run:
             requests = tuple(r.as_dict() for r in plan.requests())
-            return ContractOutcome(number, action, True, _dry_run_message(number, plan, len(requests)),
+            return ContractOutcome(number, action, True, outcomes.dry_run_message(number, plan, len(requests)),
                                    dry_run=True, requests=requests, prime_contract_id=plan.prime_contract_id,
                                    project_id=project.project_id,
                                    details=tuple(f"Item {line.item_number}: kept (edited in Procore)"
@@ -361,44 +360,3 @@ class SyncEngine:
                     f"{counts.removed} removed (kept edits or refused lines).")
             outcome = replace(outcome, details=(*outcome.details, note))
         return outcome
-
-
-def _dry_run_message(number: str, plan: Any, count: int) -> str:
-    parts = []
-    if plan.creates:
-        parts.append("create the prime contract as Draft")
-    if plan.header_update:
-        parts.append(f"update {', '.join(plan.header_update)}")
-    if plan.upserts:
-        parts.append(f"upsert {count_lines(len(plan.upserts))}")
-    if plan.deletes:
-        parts.append(f"delete {count_lines(len(plan.deletes))}")
-    if plan.approve:
-        parts.append("set it Approved")
-    kept = f"; {count_lines(len(plan.kept))} edited in Procore would be kept" if plan.kept else ""
-    return f"Dry run, contract {number}: would send {count} requests: {', '.join(parts)}{kept}. Nothing was sent."
-
-
-def _kind(exc: Exception) -> str:
-    return "sign_in" if isinstance(exc, SignInRequired) else "unreachable"
-
-
-def _skipped(number: str, action: str, dry_run: bool, message: str, *, kind: str = "blocked",
-             cancelled: bool = False) -> ContractOutcome:
-    return ContractOutcome(number, action, False, message, dry_run=dry_run, cancelled=cancelled,
-                           error_kind="cancelled" if cancelled else kind)
-
-
-def _blocked(number: str, action: str, dry_run: bool, reasons: tuple[Reason, ...]) -> ContractOutcome:
-    verb = "imported" if action == "import" else "re-imported"
-    return ContractOutcome(
-        number, action, False, f"Contract {number} was not {verb}: {reasons[0].message}",
-        details=tuple(f"{r.code.value}: {r.message} Fix: {r.fix}" for r in reasons),
-        dry_run=dry_run, reasons=reasons, error_kind="blocked",
-    )
-
-
-def _failed(number: str, action: str, dry_run: bool, exc: SageSyncError, *, kind: str) -> ContractOutcome:
-    details = tuple(d for d in (f"Fix: {exc.fix}" if exc.fix else "", exc.detail) if d)
-    return ContractOutcome(number, action, False, f"Contract {number}: {exc.message}", details=details,
-                           dry_run=dry_run, error_kind=kind)
