@@ -88,6 +88,7 @@ def test_frozen_bundle_keeps_only_the_qt_modules_the_app_imports(frozen_app) -> 
     assert {"QtCore", "QtGui", "QtWidgets"} <= bundled
     assert not bundled & {"QtQml", "QtQuick", "QtWebEngineCore", "QtDesigner", "QtSql", "Qt3DCore"}
     assert not (frozen_app.folder / "_internal" / "tkinter").exists()
+    assert not (pyside / "Qt" / "translations").exists()
     assets = frozen_app.folder / "_internal" / "sage_sync_desktop" / "assets"
     assert (assets / "app-icon-256.png").is_file()
 
