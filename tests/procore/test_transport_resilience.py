@@ -79,13 +79,15 @@ def test_endless_429_ends_in_rate_limited(sandbox):
 
 
 def test_the_client_slows_down_before_the_budget_runs_out(sandbox):
-    sandbox.rate_limiter.configure(limit=6, window_seconds=1.0)
-    client = client_for(sandbox, SERVICE_ACCOUNT, sleep=__import__("time").sleep)
+    sandbox.rate_limiter.configure(limit=6, window_seconds=30.0)
+    sleep = RecordingSleep()
+    client = client_for(sandbox, SERVICE_ACCOUNT, sleep=sleep)
     for _ in range(5):
-        client.projects()
-    stats = client.stats.snapshot()
-    assert stats["rate_limit_waits"] >= 1
-    assert sandbox.request_counts()["by_endpoint"][PROJECTS] == 5  # paced, never refused
+        client.projects()  # with the token request: exactly the budget of 6
+    # Pauses began once 3 requests were left, each a share of the time to the reset.
+    assert len(sleep.calls) == 3 and all(0 < s <= 30 for s in sleep.calls)
+    assert client.stats.snapshot()["rate_limit_waits"] == 3
+    assert sandbox.request_counts()["by_endpoint"][PROJECTS] == 5  # never refused
     client.close()
 
 
