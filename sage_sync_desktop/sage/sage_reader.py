@@ -337,12 +337,15 @@ class _Read:
 
     def items(self, drafts: dict[str, dict[str, Any]]) -> None:
         converter = ItemRowReader(self.mapping, drafts, self.problems)
-        estimate = max(1, len(drafts) * 12)
+        lists = [draft["items"] for draft in drafts.values()]
         done = 0
         for batch in self.batches("contract_item"):
             converter.add(batch)
             done += len(batch)
-            percent = 20 + int(74 * min(1.0, done / estimate))
+            # The item count is unknown without an extra COUNT query; the share of contracts that
+            # already have items tracks progress well, since Sage returns items in contract order.
+            started = sum(1 for items in lists if items)
+            percent = 20 + int(74 * started / max(1, len(lists)))
             self.report(percent, f"Reading contract items ({done:,} so far)")
 
     def finish(self, drafts: dict[str, dict[str, Any]]) -> tuple[SageContract, ...]:
