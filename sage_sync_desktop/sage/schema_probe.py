@@ -148,8 +148,8 @@ def _missing_table(connection: ReadOnlyConnection, mapping: TableMapping, logica
                 "table", logical, table, None, None,
                 f"Table {table} ({words}s) was not found, but {tables[logical]} was: this "
                 f"connection uses the {other} naming.",
-                f'Set sage.naming to "{other}" (the connection string has {mode}), or change '
-                "the naming keyword in the connection string.",
+                f'Set sage.naming to "{other}" ({other} names come from {mode} in the '
+                "connection string), or change that keyword to match sage.naming.",
             )
     return MissingName(
         "table", logical, table, None, None,
