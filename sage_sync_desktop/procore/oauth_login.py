@@ -67,7 +67,8 @@ class LoopbackReceiver:
                 logger.debug("loopback: " + format, *args)
 
         try:
-            self._server = HTTPServer(("127.0.0.1", parts.port or 80), Handler)
+            # Port 0 picks a free port; no port at all is http://localhost, i.e. 80 (Procore's default).
+            self._server = HTTPServer(("127.0.0.1", 80 if parts.port is None else parts.port), Handler)
         except OSError as exc:
             raise ConfigurationError(
                 f"Cannot listen on {redirect_uri} for Procore's answer: {exc.strerror}.",

@@ -195,3 +195,19 @@ def test_wrong_client_secret_names_the_client_credentials(sandbox):
         oauth.ClientCredentialsAuth(server, None).authorization()
     assert caught.value.message == "Procore did not accept the client ID and secret."
     assert "not-the-secret" not in str(caught.value) + caught.value.detail
+
+
+def test_loopback_port_zero_listens_on_a_free_port_of_127_0_0_1():
+    with oauth_login.LoopbackReceiver("http://localhost:0") as first, \
+            oauth_login.LoopbackReceiver("http://localhost:0") as second:
+        ports = {int(r.redirect_uri.rsplit(":", 1)[1]) for r in (first, second)}
+        assert len(ports) == 2 and 80 not in ports
+        assert first.redirect_uri.startswith("http://localhost:")
+
+
+def test_a_non_loopback_redirect_is_refused_for_the_browser_flow():
+    from sage_sync_desktop.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as caught:
+        oauth_login.LoopbackReceiver("https://example.com/callback")
+    assert "not a loopback address" in caught.value.message
