@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 from datetime import date
@@ -176,6 +177,7 @@ def test_cancel_stops_the_read_with_cancelled_error(tmp_path):
     reader.fetch_rows = 500
     with pytest.raises(CancelledError):
         reader.read_company(progress=progress, cancel=cancel)
+    assert gc.isenabled()  # the collector, paused during the read, is back on
 
 
 def test_missing_table_stops_the_read_naming_the_table_and_check_sage(sample_company_db):
