@@ -1,6 +1,6 @@
 """/_sandbox/*: the test and benchmark controls, for a sandbox running in another process.
 
-  GET    /_sandbox/info                 the start-up JSON plus the users
+  GET    /_sandbox/info                 the start-up JSON plus users, the auth-code app, the demo user
   GET    /_sandbox/requests             {"total", "by_endpoint"};  DELETE resets the counts
   GET    /_sandbox/faults               the rules;  POST adds one;  DELETE clears them
          POST body: {"action": "status"|"reset"|"delay", "endpoint": "POST /rest/v1.0/prime_contract",
@@ -52,7 +52,10 @@ class ControlEndpoints:
             router.add(method, path, handler, auth=False, company=COMPANY_NOT_NEEDED)
 
     def info(self, request: Request) -> Response:
-        return Response(200, {**self.sandbox.info(), "users": self.sandbox.users()})
+        app = self.sandbox.app
+        return Response(200, {**self.sandbox.info(), "users": self.sandbox.users(),
+                              "app": {k: app[k] for k in ("client_id", "client_secret", "redirect_uris")},
+                              "demo_user": self.sandbox.demo_user})
 
     def counts(self, request: Request) -> Response:
         return Response(200, self.sandbox.request_counts())

@@ -262,3 +262,29 @@ def test_token_endpoint_accepts_multipart_form_data_like_procores_curl_examples(
         token = json.loads(answer.read())
     assert token["token_type"] == "bearer" and call(sandbox, "GET", "/rest/v1.0/me",
                                                      token=token["access_token"]).status == 200
+
+
+def test_the_other_http_controls(sandbox):
+    added = call(sandbox, "POST", "/_sandbox/users", company=False, json_body={
+        "login": "new.person@sandbox.example", "name": "New Person",
+        "permissions": {"company": {"ERP Integrations": "Standard"}}})
+    assert added.status == 201 and added.body["client_secret"]
+    assert call(sandbox, "PUT", "/_sandbox/permissions", company=False, json_body={
+        "login": "new.person@sandbox.example", "tool": "Prime Contracts", "level": "Admin",
+        "project_id": PROJECT}).status == 200
+    assert call(sandbox, "PUT", "/_sandbox/token_ttl", company=False, json_body={"seconds": 30}).status == 200
+    token = token_for(sandbox, "new.person@sandbox.example")
+    assert call(sandbox, "GET", "/oauth/token/info", token=token, company=False).body["expires_in_seconds"] <= 30
+    tools = call(sandbox, "GET", "/rest/v1.0/settings/permissions", token=token, params={"project_id": PROJECT}).body
+    assert {t["friendly_name"]: t["user_access_level"]["name"] for t in tools["tools"]}["Prime Contracts"] == "Admin"
+    placed = call(sandbox, "POST", "/_sandbox/seed", company=False, json_body={"prime_contracts": [
+        {"project_id": PROJECT, "origin_id": "placed", "status": "Approved", "line_items": [{"amount": "2"}]}]})
+    assert placed.status == 201 and len(placed.body["prime_contracts"]) == 1
+    assert call(sandbox, "POST", "/_sandbox/tokens/expire", company=False, json_body={}).body["expired"] >= 1
+    assert call(sandbox, "GET", "/rest/v1.0/me", token=token).status == 401
+    assert call(sandbox, "PUT", "/_sandbox/rate_limit", company=False,
+                json_body={"limit": 1, "window_seconds": 60}).status == 200
+    info = call(sandbox, "GET", "/_sandbox/info", company=False).body
+    assert info["app"]["client_id"] == sandbox.app["client_id"] and info["demo_user"]["login"] == "pat.admin@sandbox.example"
+    assert call(sandbox, "POST", "/_sandbox/faults", company=False, json_body={"action": "explode",
+                                                                                "endpoint": "*"}).status == 400
