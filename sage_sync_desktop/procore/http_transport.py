@@ -138,6 +138,11 @@ class HttpTransport:
     def close(self) -> None:
         self._session.close()
 
+    def pause(self, seconds: float) -> None:
+        """Wait (with the injectable sleep, so tests stay fast); counted in the stats."""
+        self.stats.record_wait(seconds, rate_limit=False)
+        self._sleep(seconds)
+
     # ------------------------------------------------------------------ requests
 
     def request(

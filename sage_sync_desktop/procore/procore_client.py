@@ -40,6 +40,7 @@ PER_PAGE = {
     "uoms": 1000,
 }
 SYNC_CHUNK = 1000  # Procore's limit per .../sync call
+AMBIGUOUS_CREATE_RECHECK_SECONDS = 5.0
 ERP_INTEGRATIONS = "ERP Integrations"
 PRIME_CONTRACTS = "Prime Contracts"
 _LEVELS = {level.value.lower(): level for level in AccessLevel}
@@ -200,6 +201,10 @@ class ProcoreClient:
                 if not origin_id:
                     raise
                 existing = self._existing_after_failure(project_id, origin_id)
+                if existing is None and attempt == 1:
+                    # Procore may still be finishing the first request: look once more, a little later.
+                    self.transport.pause(AMBIGUOUS_CREATE_RECHECK_SECONDS)
+                    existing = self._existing_after_failure(project_id, origin_id)
                 if existing is not None:
                     logger.info("Create of %s failed ambiguously but it exists: id %s", origin_id,
                                 existing["id"])

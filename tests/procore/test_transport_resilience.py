@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, RateLimited, ServerError
@@ -100,6 +102,23 @@ def test_a_create_that_times_out_after_procore_saved_it_is_not_duplicated(sandbo
     stored = [pc for pc in sandbox.prime_contracts(project_id) if pc["origin_id"] == "S300:CN:9"]
     assert len(stored) == 1 and stored[0]["id"] == created["id"]
     assert sandbox.request_counts()["by_endpoint"][CREATE] == 1  # looked up, never sent again
+    client.close()
+
+
+def test_a_create_still_in_progress_when_the_client_gives_up_is_not_duplicated(sandbox):
+    client = client_for(sandbox, SERVICE_ACCOUNT, timeout=1.0)
+    project_id = client.projects()[0]["id"]
+    # Procore is slow to even start on the first request: the client's lookups find nothing and
+    # it sends the create again; when the first one finally runs, origin_id is already taken.
+    sandbox.faults.delay(CREATE, 2.0, times=1, after_processing=False)
+    created = client.create_prime_contract(project_id, {"number": "PC-14", "origin_id": "S300:CN:14"})
+    deadline = time.monotonic() + 5
+    while sandbox.request_counts()["by_endpoint"][CREATE] < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.5)  # let the slow first request finish on the server
+    stored = [pc for pc in sandbox.prime_contracts(project_id) if pc["origin_id"] == "S300:CN:14"]
+    assert [pc["id"] for pc in stored] == [created["id"]]
+    assert client.stats.snapshot()["waited_seconds"] >= 5.0  # it did look again, later, before re-sending
     client.close()
 
 
