@@ -94,6 +94,8 @@ class RetryPolicy:
     # Start pacing when this share of the window (or fewer than 3 requests) is left.
     low_remaining_share: float = 0.1
     statuses: frozenset[int] = field(default_factory=lambda: frozenset(_RETRYABLE_5XX))
+    # Renewals of the token within one request (each after a 401 on a different token).
+    max_token_renewals: int = 2
 
 
 class HttpTransport:
@@ -171,7 +173,7 @@ class HttpTransport:
             idempotent = method in {"GET", "HEAD", "DELETE", "PUT"}
         context = context or ErrorContext()
         attempt = 0
-        refreshed = False
+        rejected_tokens: set[str] = set()
         while True:
             attempt += 1
             self._pace()
@@ -210,8 +212,11 @@ class HttpTransport:
             response = HttpResponse(raw.status_code, CaseInsensitiveDict(raw.headers), raw.content, raw.url)
             self._note_rate_headers(response.headers)
             status = response.status
-            if status == 401 and auth is not None and not refreshed:
-                refreshed = True
+            if (status == 401 and auth is not None and authorization not in rejected_tokens
+                    and len(rejected_tokens) < self.policy.max_token_renewals):
+                # One renewal and one retry per refused token; a token renewed a moment ago that
+                # expires again before use gets one more, within a small bound.
+                rejected_tokens.add(authorization or "")
                 auth.refresh_after_unauthorized(authorization or "")
                 continue
             if status == 429 and attempt < self.policy.max_attempts:

@@ -211,3 +211,23 @@ def test_a_non_loopback_redirect_is_refused_for_the_browser_flow():
     with pytest.raises(ConfigurationError) as caught:
         oauth_login.LoopbackReceiver("https://example.com/callback")
     assert "not a loopback address" in caught.value.message
+
+
+def test_a_token_refused_again_right_after_renewal_gets_one_more_renewal(make_client_for, sandbox):
+    client = make_client_for(SERVICE_ACCOUNT)
+    client.me()
+    sandbox.reset_counts()
+    sandbox.faults.fail("GET /rest/v1.0/me", 401, times=2)
+    assert client.me()["login"] == SERVICE_ACCOUNT
+    assert sandbox.request_counts()["by_endpoint"] == {"GET /rest/v1.0/me": 3, "POST /oauth/token": 2}
+
+
+def test_renewals_are_bounded_when_procore_keeps_refusing(make_client_for, sandbox):
+    client = make_client_for(SERVICE_ACCOUNT)
+    client.me()
+    sandbox.reset_counts()
+    sandbox.faults.fail("GET /rest/v1.0/me", 401, times=None)
+    with pytest.raises(SignInRequired) as caught:
+        client.me()
+    assert caught.value.message == "Procore did not accept the saved sign-in (it expired or was revoked)."
+    assert sandbox.request_counts()["by_endpoint"] == {"GET /rest/v1.0/me": 3, "POST /oauth/token": 2}
