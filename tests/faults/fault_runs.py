@@ -1,0 +1,84 @@
+"""Running a batch to completion under faults, the way a user would: run it, and run it again
+until every contract is through (the last round after the network has recovered)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.sync.records import ContractState
+from tests.faults.fault_world import FaultWorld, RecordedSleep
+
+FAULTY_ROUNDS = 3
+
+
+@dataclass
+class BatchRun:
+    faults: Counter = field(default_factory=Counter)
+    failed: dict[str, list[str]] = field(default_factory=dict)  # contract -> failure messages
+    rounds: int = 0
+    retries: int = 0
+    refresh_failures: int = 0
+    sleep: RecordedSleep = field(default_factory=RecordedSleep)
+
+
+def fault_counts(world: FaultWorld) -> Counter:
+    counts: Counter = Counter()
+    for rule in world.sandbox.faults.rules():
+        if rule["action"] == "reset":
+            kind = "connection reset" + (" after Procore did the work" if rule["phase"] == "after" else "")
+        elif rule["action"] == "status":
+            kind = f"HTTP {rule['status']}"
+        else:
+            kind = "latency spike"
+        counts[kind] += rule["fired"]
+    return +counts
+
+
+def run_to_completion(world: FaultWorld, action: str, *, timeout: float = 5.0,
+                      faulty_rounds: int = FAULTY_ROUNDS, run: BatchRun | None = None) -> BatchRun:
+    """Import or re-import the batch until every contract is synced; faults stay on for
+    `faulty_rounds` rounds, then the network recovers for the rest."""
+    run = run or BatchRun()
+    for round_no in range(faulty_rounds + 2):
+        if round_no == faulty_rounds:
+            run.faults.update(fault_counts(world))
+            world.sandbox.faults.clear()
+        engine = world.engine(timeout=timeout, sleep=run.sleep)
+        try:
+            snapshot = engine.refresh()
+            remaining = [n for n in world.batch if snapshot.status(n).state is not ContractState.SYNCED]
+            if not remaining:
+                break
+            run.rounds += 1
+            write = engine.import_contracts if action == "import" else engine.reimport_contracts
+            for outcome in write(remaining):
+                if not outcome.ok and not outcome.message.startswith("Not attempted"):
+                    run.failed.setdefault(outcome.contract_number, []).append(outcome.message)
+        except SageSyncError:
+            run.refresh_failures += 1
+        finally:
+            run.retries += engine.client.stats.retries
+            engine.client.close()
+    else:
+        raise AssertionError(f"{action} not finished after {faulty_rounds + 2} rounds")
+    if world.sandbox.faults.rules():
+        run.faults.update(fault_counts(world))
+        world.sandbox.faults.clear()
+    return run
+
+
+def random_network_faults(world: FaultWorld, seed: int, *, rate: float) -> None:
+    """Resets (before and after Procore does the work), 500s and 503s at random points of every
+    Procore call, repeatable from the seed."""
+    rng = random.Random(seed)
+    faults = world.sandbox.faults
+    faults.seed(seed)
+    faults.reset_connection("* /rest/*", probability=rate * rng.uniform(0.5, 1.5), times=None)
+    faults.reset_connection("* /rest/*", probability=rate * rng.uniform(0.5, 1.5), times=None,
+                            after_processing=True)
+    faults.fail("* /rest/*", 500, probability=rate * rng.uniform(0.5, 1.5), times=None)
+    faults.fail("* /rest/*", 503, probability=rate * rng.uniform(0.5, 1.5), times=None,
+                retry_after=rng.choice((1, 2)), after_processing=rng.random() < 0.5)
