@@ -33,6 +33,9 @@ class SageSettings:
     # Sage user for UID when the connection string has none; the password is in keyring.
     user: str = ""
     login_timeout_seconds: int = 15
+    # "" = the driver is loaded in this process; "auto" = on 64-bit Windows, fall back to the
+    # bundled 32-bit bridge (x86\\sage-sync.exe) when the driver is 32-bit; or a bridge exe path.
+    odbc_bridge: str = ""
 
 
 @dataclass(frozen=True)
