@@ -34,7 +34,7 @@ class SageSettings:
     user: str = ""
     login_timeout_seconds: int = 15
     # "" = the driver is loaded in this process; "auto" = on 64-bit Windows, fall back to the
-    # bundled 32-bit bridge (x86\\sage-sync.exe) when the driver is 32-bit; or a bridge exe path.
+    # bundled 32-bit bridge (x86/sage-sync.exe) when the driver is 32-bit; or a bridge exe path.
     odbc_bridge: str = ""
 
 
