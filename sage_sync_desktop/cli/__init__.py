@@ -38,9 +38,15 @@ _COMMAND_MODULES = (
 )
 
 
+def _program_name() -> str:
+    """The name the user typed (`sage-sync` for the frozen console exe), for help and errors."""
+    stem = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
+    return stem if stem and stem not in ("__main__", "-c") else "sage-sync-desktop"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="sage-sync-desktop",
+        prog=_program_name(),
         description="Import Sage 300 CRE prime contracts into Procore. "
         "With no command, opens the window.",
     )
