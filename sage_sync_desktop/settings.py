@@ -48,6 +48,9 @@ class ProcoreSettings:
     auth: str = "authorization_code"
     redirect_uri: str = "http://localhost:8765"
     timeout_seconds: int = 30
+    # A CA bundle (PEM) to trust instead of the bundled one, for networks that inspect HTTPS.
+    # Verification itself can never be switched off.
+    ca_bundle: str = ""
 
 
 @dataclass(frozen=True)

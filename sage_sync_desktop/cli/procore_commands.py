@@ -111,7 +111,8 @@ def run_login(args: argparse.Namespace, context: CliContext) -> int:
         register_secret(secret)
         context.secrets.set(secret_name, secret)
     secret = context.secrets.get(secret_name) or ""
-    transport = HttpTransport(timeout=settings.procore.timeout_seconds)
+    transport = HttpTransport(timeout=settings.procore.timeout_seconds,
+                                          ca_bundle=settings.procore.ca_bundle or None)
     server = oauth.OAuthServer(transport, environment.login_url, client_id, secret)
     store = oauth.TokenStore(context.secrets, environment.name, client_id)
     if args.client_credentials:
@@ -181,7 +182,8 @@ def run_logout(args: argparse.Namespace, context: CliContext) -> int:
     store = oauth.TokenStore(context.secrets, environment.name, client_id)
     secret = context.secrets.get(secret_name)
     if secret and store.load():
-        server = oauth.OAuthServer(HttpTransport(timeout=settings.procore.timeout_seconds),
+        server = oauth.OAuthServer(HttpTransport(timeout=settings.procore.timeout_seconds,
+                                          ca_bundle=settings.procore.ca_bundle or None),
                                    environment.login_url, client_id, secret)
         oauth.AuthorizationCodeAuth(server, store).sign_out()  # revokes (best effort) and forgets
     store.clear()

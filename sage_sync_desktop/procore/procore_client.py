@@ -310,7 +310,8 @@ def build_client_from_settings(settings: Settings, secrets: SecretStore, *,
     """A client for the configured environment, company and sign-in flow (secrets from keyring)."""
     environment = settings.procore_environment()
     client_id = settings.procore.client_id.strip()
-    transport = transport or HttpTransport(timeout=settings.procore.timeout_seconds)
+    transport = transport or HttpTransport(timeout=settings.procore.timeout_seconds,
+                                          ca_bundle=settings.procore.ca_bundle or None)
     secret = secrets.get(oauth.client_secret_name(environment.name, client_id)) if client_id else None
     server = oauth.OAuthServer(transport, environment.login_url, client_id, secret or "")
     store = oauth.TokenStore(secrets, environment.name, client_id)

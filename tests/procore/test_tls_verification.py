@@ -80,3 +80,15 @@ def test_plain_http_is_refused_except_to_this_machine():
         transport.request("GET", "http://api.procore.com/rest/v1.0/me", endpoint="GET /rest/v1.0/me")
     assert "only https is allowed" in caught.value.message
     assert transport.stats.total == 0
+
+
+def test_the_ca_bundle_setting_reaches_the_client_built_from_settings(tmp_path, secret_store):
+    from sage_sync_desktop.procore.procore_client import build_client_from_settings
+    from sage_sync_desktop.settings import Settings
+
+    bundle = tmp_path / "corporate-root.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    settings = Settings().with_changes(procore={"company_id": 1, "client_id": "x", "ca_bundle": str(bundle)})
+    assert build_client_from_settings(settings, secret_store).transport.verify == str(bundle)
+    default = build_client_from_settings(Settings().with_changes(procore={"company_id": 1}), secret_store)
+    assert default.transport.verify.endswith(".pem") and default.transport.verify != str(bundle)
