@@ -22,7 +22,7 @@ from sage_sync_desktop.sync.contract_payload import (
     title_of,
 )
 from sage_sync_desktop.sync.line_item_diff import compute_diff
-from sage_sync_desktop.sync.line_values import LineValues, procore_values
+from sage_sync_desktop.sync.line_values import LineValues
 from sage_sync_desktop.sync.records import (
     AccessLevel,
     ContractState,
@@ -305,7 +305,7 @@ def classify(contract: SageContract, facts: ContractFacts) -> ContractStatus:
             known_values=facts.known_values,
             header_changes=header_changes(contract, home.prime_contract),
         )
-        procore_total = sum((procore_values(line).amount for line in lines), Decimal("0.00"))
+        procore_total = diff.procore_total_before
 
     if any(reason.code in DATA_RULES for reason in reasons):
         state = ContractState.NOT_READY

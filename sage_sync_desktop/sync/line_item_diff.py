@@ -21,7 +21,7 @@ from sage_sync_desktop.sage.records import SageContract, SageContractItem
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.line_values import (
     LineValues,
-    procore_values,
+    procore_and_recorded,
     recorded_values,
     sage_values,
 )
@@ -57,13 +57,17 @@ def is_edited_in_procore(
     With nothing known (a line written before history was kept, on another machine, with its
     origin_data removed) there is no evidence of an edit, so it is not flagged.
     """
+    return _edited(current, recorded_values(line), known)
+
+
+def _edited(current: LineValues, recorded: LineValues | None, known: Iterable[LineValues]) -> bool:
     candidates = list(known)
-    recorded = recorded_values(line)
     if recorded is not None:
         candidates.append(recorded)
     if not candidates:
         return False
-    return all(current.written_part() != known_value.written_part() for known_value in candidates)
+    mine = current.written_part()
+    return all(mine != known_value.written_part() for known_value in candidates)
 
 
 def _line_id(line: dict[str, Any]) -> int | None:
@@ -95,7 +99,14 @@ def compute_diff(
         else:
             others.append(line)
 
-    values = {id(line): procore_values(line) for line in procore_lines}
+    parsed = {id(line): procore_and_recorded(line) for line in procore_lines}
+    values = {key: pair[0] for key, pair in parsed.items()}
+
+    def edited_line(line: dict[str, Any]) -> bool:
+        written = parsed[id(line)][1]
+        recorded = LineValues.from_json(written) if written is not None else None
+        return _edited(values[id(line)], recorded, known_values.get(line["origin_id"], ()))
+
     lines: list[LineDiff] = []
     after = ZERO
     for origin_id, item in sage_items.items():
@@ -106,9 +117,11 @@ def compute_diff(
             after += wanted.amount
             continue
         current = values[id(line)]
-        edited = is_edited_in_procore(line, current, known_values.get(origin_id, ()))
         changed_fields = current.differences(wanted)
         state = LineState.CHANGED if changed_fields else LineState.UNCHANGED
+        # Only a line that differs from Sage can need a decision; a line equal to Sage is
+        # never reported as edited, whoever made it so.
+        edited = bool(changed_fields) and edited_line(line)
         changes = tuple(
             FieldChange(name, current.text(name), wanted.text(name)) for name in changed_fields
         )
@@ -119,13 +132,13 @@ def compute_diff(
     removed = [line for origin_id, line in ours.items() if origin_id not in sage_items]
     for line in (*removed, *duplicates):
         current = values[id(line)]
-        edited = is_edited_in_procore(line, current, known_values.get(line["origin_id"], ()))
-        parsed = origin_ids.try_parse(line["origin_id"])
+        edited = edited_line(line)
+        item_id = origin_ids.try_parse(line["origin_id"])
         lines.append(
             LineDiff(
                 state=LineState.REMOVED,
                 origin_id=line["origin_id"],
-                item_number=(parsed.item or "") if parsed else "",
+                item_number=(item_id.item or "") if item_id else "",
                 description=current.description,
                 sage_amount=None,
                 procore_amount=current.amount,

@@ -147,6 +147,12 @@ def _procore_cost_code(line: dict[str, Any]) -> str:
 
 def procore_values(line: dict[str, Any]) -> LineValues:
     """A Procore line (as the API returns it) in normal form."""
+    return procore_and_recorded(line)[0]
+
+
+def procore_and_recorded(line: dict[str, Any]) -> tuple[LineValues, dict[str, Any] | None]:
+    """The line in normal form, and the raw values this app recorded writing into it
+    (origin_data "written"; LineValues.from_json makes them comparable), reading origin_data once."""
     recorded = origin_data_of(line)
     written = recorded.get("written") if recorded else None
     if isinstance(written, dict):
@@ -154,7 +160,7 @@ def procore_values(line: dict[str, Any]) -> LineValues:
         category = str(written.get("category") or "")
     else:
         cost_code, category = _procore_cost_code(line), ""
-    return LineValues(
+    current = LineValues(
         description=str(line.get("description") or ""),
         amount=to_cents(line.get("amount")),
         quantity=to_decimal(line.get("quantity")),
@@ -163,6 +169,7 @@ def procore_values(line: dict[str, Any]) -> LineValues:
         cost_code=cost_code,
         category=category,
     )
+    return current, (written if isinstance(written, dict) else None)
 
 
 def recorded_values(line: dict[str, Any]) -> LineValues | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 PREFIX = "S300"
@@ -64,7 +65,10 @@ def normalise_key(key: str | None, *, what: str = "key") -> str:
     return trimmed
 
 
+@lru_cache(maxsize=65536)
 def _encode(key: str | None, what: str) -> str:
+    # Cached: a refresh builds an id for every item of every contract (150,000 on a large
+    # company) and item numbers repeat across contracts. Errors are raised, never cached.
     return quote(normalise_key(key, what=what), safe=_SAFE)
 
 

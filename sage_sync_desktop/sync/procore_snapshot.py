@@ -23,6 +23,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 from sage_sync_desktop.errors import CancelledError, ProcoreError
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.eligibility import ERP_TOOL, PRIME_CONTRACTS_TOOL, ProcoreHolder
-from sage_sync_desktop.sync.line_values import procore_values, to_decimal
+from sage_sync_desktop.sync.line_values import to_cents, to_decimal
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.sync.records import AccessLevel, ProjectRef
 
@@ -58,14 +59,19 @@ class ProcoreView:
     def project(self, project_id: int) -> dict[str, Any] | None:
         return next((p for p in self.projects if p.get("id") == project_id), None)
 
-    def holders(self, contract_number: str) -> tuple[ProcoreHolder, ...]:
-        wanted = origin_ids.contract_origin_id(contract_number)
-        found = []
+    @cached_property
+    def _holders_by_origin(self) -> dict[str, tuple[ProcoreHolder, ...]]:
+        found: dict[str, list[ProcoreHolder]] = {}
         for project in self.projects:
             for prime_contract in self.prime_contracts.get(project["id"], ()):
-                if prime_contract.get("origin_id") == wanted:
-                    found.append(ProcoreHolder(project_ref(project), prime_contract))
-        return tuple(found)
+                origin_id = prime_contract.get("origin_id")
+                if origin_id:
+                    found.setdefault(origin_id, []).append(ProcoreHolder(project_ref(project), prime_contract))
+        return {origin_id: tuple(holders) for origin_id, holders in found.items()}
+
+    def holders(self, contract_number: str) -> tuple[ProcoreHolder, ...]:
+        """Every prime contract in the company carrying this contract's origin id."""
+        return self._holders_by_origin.get(origin_ids.contract_origin_id(contract_number), ())
 
 
 def project_ref(project: dict[str, Any]) -> ProjectRef:
@@ -97,7 +103,7 @@ def _is_ours(prime_contract: dict[str, Any]) -> bool:
 
 
 def _lines_total(lines: list[dict[str, Any]]) -> Decimal:
-    return sum((procore_values(line).amount for line in lines), Decimal("0.00"))
+    return sum((to_cents(line.get("amount")) for line in lines), Decimal("0.00"))
 
 
 def _cached_lines(cache: ProcoreCache, prime_contract: dict[str, Any]) -> list[dict[str, Any]] | None:

@@ -119,7 +119,8 @@ class SyncEngine:
             erp_integrations=self._view.erp_access,
         )
 
-    def _facts(self, contract: SageContract) -> ContractFacts:
+    def _facts(self, contract: SageContract, known: dict[str, dict] | None = None,
+               keys_by_number: dict[str, tuple[str, ...]] | None = None) -> ContractFacts:
         assert self._company is not None and self._view is not None
         view = self._view
         job = self._company.job(contract.job_key) if contract.job_key else None
@@ -136,18 +137,21 @@ class SyncEngine:
             erp_access=view.erp_access,
             prime_contracts_access=view.prime_contracts_access.get(linked[0].project_id) if linked else None,
             known_uoms=view.uoms,
-            same_number_keys=tuple(c.key for c in self._company.contracts if c.number == contract.number),
+            same_number_keys=(keys_by_number or _keys_by_number(self._company)).get(contract.number, ()),
         )
         home = facts.home
         if home is None:
             return facts
-        return replace(facts, home_lines=view.lines.get(home.prime_contract_id, ()),
-                       known_values=self.history.known_line_values(contract.number))
+        known_values = (known.get(contract.number, {}) if known is not None
+                        else self.history.known_line_values(contract.number))
+        return replace(facts, home_lines=view.lines.get(home.prime_contract_id, ()), known_values=known_values)
 
     def _classify(self, sage_read_at: datetime | None = None, requests: int | None = None) -> CompanySnapshot:
         assert self._company is not None and self._view is not None
         previous = self._snapshot
-        statuses = tuple(classify(c, self._facts(c)) for c in self._company.contracts)
+        known = self.history.known_line_values_by_contract()
+        keys = _keys_by_number(self._company)
+        statuses = tuple(classify(c, self._facts(c, known, keys)) for c in self._company.contracts)
         return CompanySnapshot(
             statuses=statuses,
             jobs=job_statuses(self._company, self._view),
@@ -360,3 +364,10 @@ class SyncEngine:
                     f"{counts.removed} removed (kept edits or refused lines).")
             outcome = replace(outcome, details=(*outcome.details, note))
         return outcome
+
+
+def _keys_by_number(company: SageCompany) -> dict[str, tuple[str, ...]]:
+    keys: dict[str, list[str]] = {}
+    for contract in company.contracts:
+        keys.setdefault(contract.number, []).append(contract.key)
+    return {number: tuple(found) for number, found in keys.items()}

@@ -90,15 +90,23 @@ def test_sage_change_without_procore_edit_is_not_flagged() -> None:
 
 
 def test_history_values_count_as_written_when_origin_data_is_gone() -> None:
-    sage_item = item("010", "100.00")
-    sage = contract(items=[sage_item])
-    line = procore_line(sage, sage_item, 1, origin_data=None)
+    sage = contract(items=[item("010", "130.00")])
+    line = procore_line(sage, item("010", "100.00"), 1, origin_data=None)
     known = {item_id("1001", "010"): [sage_values(item("010", "80.00"))]}
     diff = compute_diff(sage, [line], known_values=known)
     # Procore holds 100 but the app last wrote 80: someone changed it in Procore.
     assert diff.line(item_id("1001", "010")).edited_in_procore
     no_history = compute_diff(sage, [line])
     assert not no_history.line(item_id("1001", "010")).edited_in_procore
+
+
+def test_a_line_equal_to_sage_is_never_flagged_edited() -> None:
+    sage_item = item("010", "100.00")
+    sage = contract(items=[sage_item])
+    line = procore_line(sage, sage_item, 1, origin_data=None)
+    known = {item_id("1001", "010"): [sage_values(item("010", "80.00"))]}
+    # the PM typed Sage's own value: nothing to decide, nothing to flag
+    assert compute_diff(sage, [line], known_values=known).counts.edited_in_procore == 0
 
 
 def test_budget_code_set_by_a_pm_is_neither_a_change_nor_an_edit() -> None:
