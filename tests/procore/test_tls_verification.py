@@ -83,12 +83,16 @@ def test_plain_http_is_refused_except_to_this_machine():
 
 
 def test_the_ca_bundle_setting_reaches_the_client_built_from_settings(tmp_path, secret_store):
+    from sage_sync_desktop.procore import oauth
     from sage_sync_desktop.procore.procore_client import build_client_from_settings
     from sage_sync_desktop.settings import Settings
 
+    secret_store.set(oauth.client_secret_name("production", "app-1"), "not-a-real-secret")
+
     bundle = tmp_path / "corporate-root.pem"
     bundle.write_text("-----BEGIN CERTIFICATE-----\n")
-    settings = Settings().with_changes(procore={"company_id": 1, "client_id": "x", "ca_bundle": str(bundle)})
+    settings = Settings().with_changes(procore={"company_id": 1, "client_id": "app-1", "ca_bundle": str(bundle)})
     assert build_client_from_settings(settings, secret_store).transport.verify == str(bundle)
-    default = build_client_from_settings(Settings().with_changes(procore={"company_id": 1}), secret_store)
+    default = build_client_from_settings(Settings().with_changes(procore={"company_id": 1, "client_id": "app-1"}),
+                                         secret_store)
     assert default.transport.verify.endswith(".pem") and default.transport.verify != str(bundle)
