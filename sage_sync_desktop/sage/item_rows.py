@@ -1,7 +1,7 @@
 """Contract item rows -> SageContractItem records: the hot loop of a company read.
 
-A big company has ~50 times more items than contracts, so this is the part that must stay
-within 1.5x of the driver's own fetch time. The common row (string key, string or float
+A big company has ~50 times more items than contracts, so this loop decides how far a read
+is above the driver's own fetch time. The common row (string key, string/float/Decimal
 amount, known contract) takes a straight path with no per-field function calls; anything else
 goes through `_slow_row`, which also explains what is wrong with the row.
 """
