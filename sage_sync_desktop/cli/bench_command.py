@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import sys
 from pathlib import Path
 
 from sage_sync_desktop.cli.context import CliContext
@@ -49,18 +50,25 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     from sage_sync_desktop.bench.bench_company import BenchSize
     from sage_sync_desktop.bench.bench_runner import BenchOptions, run_benchmark
 
-    for name in ("contracts", "jobs", "repeats"):
-        if getattr(args, name) < 1:
-            print(f"error: --{name} must be at least 1")
+    # Two jobs at least: the generated company keeps its last job unlinked (a Not Ready case).
+    for option, value, least in (("--contracts", args.contracts, 1), ("--jobs", args.jobs, 2),
+                                 ("--items-per-contract", args.items_per_contract, 1),
+                                 ("--repeats", args.repeats, 1)):
+        if value < least:
+            print(f"error: {option} must be at least {least}", file=sys.stderr)
             return 2
-    if args.items_per_contract < 1:
-        print("error: --items-per-contract must be at least 1")
-        return 2
     options = BenchOptions(
         size=BenchSize(args.contracts, args.items_per_contract, args.jobs),
         frozen=args.frozen, work_dir=args.work_dir, repeats=args.repeats, gui=not args.no_gui,
     )
-    result = run_benchmark(options, say=lambda message: print(message, flush=True))
+    from sage_sync_desktop.bench.child_process import ChildFailed
+
+    try:
+        result = run_benchmark(options, say=lambda message: print(message, flush=True))
+    except ChildFailed as exc:
+        logger.error("benchmark measurement failed: %s", exc)
+        print(f"error: a benchmark measurement failed: {exc}", file=sys.stderr)
+        return 1
     print()
     print(bench_report.format_table(result))
     if args.json is not None:
