@@ -24,6 +24,13 @@ from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, LineDiffModel
 from sage_sync_desktop.gui.reimport_rules import NOTHING_SELECTED, Availability
 
+# Procore's primary action colour; the disabled look stays the platform's grey.
+PRIMARY_BUTTON_STYLE = (
+    "QPushButton:enabled { background: #d9480f; color: white; border: 1px solid #b93c0c;"
+    " border-radius: 3px; padding: 4px 14px; font-weight: 600; }"
+    " QPushButton:enabled:hover { background: #b93c0c; }"
+    " QPushButton:focus { outline: 2px solid #1c4f82; }"
+)
 BUSY_REASON = "Working: wait for the current job to finish (or press Cancel)."
 
 
@@ -55,6 +62,8 @@ class DiffPanel(QWidget):
         self._reimport_button = QPushButton("&Re-Import", self)
         self._reimport_button.setObjectName("reimportButton")
         self._reimport_button.clicked.connect(self._on_reimport_button_clicked)
+        for button in (self._add_button, self._reimport_button):
+            button.setStyleSheet(PRIMARY_BUTTON_STYLE)
         self._reason = QLabel(self)
         self._reason.setObjectName("reimportReason")
         self._reason.setWordWrap(True)

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self._session = session
         self._context = context
         self._open_settings = open_settings
+        self._refresh_pending = False
 
         self.jobs_tab = JobsTab(session, self)
         self.prime_contracts_tab = PrimeContractsTab(session, self)
@@ -136,7 +137,11 @@ class MainWindow(QMainWindow):
         return self._session
 
     def refresh(self) -> None:
-        if not self._session.busy:
+        """Read Sage and Procore again; while other work runs, once it has finished."""
+        if self._session.busy:
+            self._refresh_pending = True
+        else:
+            self._refresh_pending = False
             self._session.refresh()
 
     def show_about(self) -> None:
@@ -163,7 +168,7 @@ class MainWindow(QMainWindow):
                 raw = b""
             if raw and self.restoreGeometry(QByteArray(raw)):
                 return
-        self.resize(1280, 800)
+        self.resize(1380, 860)
 
     def _save_gui_settings(self, **changes: str) -> None:
         try:
@@ -192,6 +197,9 @@ class MainWindow(QMainWindow):
         self.snapshot_shown.emit()
 
     def _on_session_busy_changed(self, busy: bool) -> None:
+        if not busy and self._refresh_pending:
+            self.refresh()
+            return
         self.refresh_action.setEnabled(not busy)
         self.refresh_action.setToolTip(
             "Working: wait for the current job to finish" if busy else "Read Sage and Procore again (F5)")

@@ -29,7 +29,7 @@ from sage_sync_desktop.gui.models.contract_filter_proxy import (
     ContractView,
     view_counts,
 )
-from sage_sync_desktop.gui.models.contract_list_model import Column, ContractListModel
+from sage_sync_desktop.gui.models.contract_list_model import Column, ContractListModel, prepare_rows
 from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
@@ -38,10 +38,11 @@ from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff, Contra
 
 logger = logging.getLogger(__name__)
 
+_ROWS = "prime_contract_rows"
 _IN_PROCORE = (ContractState.SYNCED, ContractState.CHANGES_READY)
 _COLUMN_WIDTHS = {
-    Column.CONTRACT: 90, Column.JOB: 70, Column.PROCORE_PROJECT: 190, Column.SAGE_TOTAL: 110,
-    Column.PROCORE_TOTAL: 110, Column.STATUS: 250, Column.BLOCKED_BECAUSE: 320,
+    Column.CONTRACT: 80, Column.JOB: 55, Column.PROCORE_PROJECT: 210, Column.SAGE_TOTAL: 120,
+    Column.PROCORE_TOTAL: 120, Column.STATUS: 270, Column.BLOCKED_BECAUSE: 420,
 }
 
 
@@ -105,7 +106,7 @@ class PrimeContractsTab(QWidget):
         self._views = QListWidget(self)
         self._views.setObjectName("primeContractsViews")
         self._views.setAccessibleName("Prime contract views")
-        self._views.setFixedWidth(220)
+        self._views.setFixedWidth(200)
         self._views.setStyleSheet("QListWidget#primeContractsViews::item { padding: 8px 6px; }")
         for view, info in VIEWS.items():
             item = QListWidgetItem(info.label, self._views)
@@ -140,6 +141,7 @@ class PrimeContractsTab(QWidget):
         self.setTabOrder(self._list, self._diff_panel)
         self.setTabOrder(self._diff_panel, self._views)
 
+        session.add_snapshot_preparer(_ROWS, lambda snapshot: prepare_rows(snapshot.statuses))
         session.snapshot_loaded.connect(self._on_session_snapshot_loaded)
         session.diff_loaded.connect(self._on_session_diff_loaded)
         session.outcomes_received.connect(self._on_session_outcomes_received)
@@ -237,7 +239,11 @@ class PrimeContractsTab(QWidget):
         keep = [s.number for s in self.selected_statuses()]
         self._diffs.clear()
         self._requested.clear()
-        self._model.set_statuses(snapshot.statuses)
+        rows = self._session.prepared(_ROWS)
+        if isinstance(rows, list) and len(rows) == len(snapshot.statuses):
+            self._model.set_rows(rows)
+        else:
+            self._model.set_statuses(snapshot.statuses)
         self._update_counts(snapshot.statuses)
         if keep:
             self.select_contracts(keep)

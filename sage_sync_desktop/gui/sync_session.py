@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,13 @@ VERIFY = "verify"
 EXPORT = "export"
 RESET = "reset"
 _CHANGES_PROCORE = (IMPORT, REIMPORT, LINK, UNLINK)
+_QUICK = (DIFF, HISTORY)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    snapshot: CompanySnapshot
+    prepared: dict[str, object]
 
 
 class SyncSession(QObject):
@@ -72,6 +80,10 @@ class SyncSession(QObject):
         self._engine: Any = None  # touched on the worker thread only
         self._engine_lock = threading.Lock()
         self._snapshot: CompanySnapshot | None = None
+        self._preparers: dict[str, Callable[[CompanySnapshot], object]] = {}
+        self._prepared: dict[str, object] = {}
+        self._busy_reported = False
+        self._long_jobs = 0
         self._runner = TaskRunner(self)
         self._runner.started.connect(self._on_runner_started)
         self._runner.progress_changed.connect(self.progress_changed)
@@ -85,49 +97,81 @@ class SyncSession(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._runner.busy
+        """True while work the user waits for runs (refresh, import, re-import, link...).
+
+        Quick look-ups (a contract's diff, the history list) run on the same worker but do not
+        count: they would only flash the progress bar and grey the buttons for a moment.
+        """
+        return self._long_jobs > 0
+
+    def _start(self, label: str, work: Any) -> None:
+        if label not in _QUICK:
+            self._long_jobs += 1
+        self._runner.start(label, work)
+
+    def _job_ended(self, label: str) -> None:
+        if label not in _QUICK:
+            self._long_jobs = max(0, self._long_jobs - 1)
 
     # --- requests (GUI thread)
+    def add_snapshot_preparer(self, name: str, prepare: Callable[[CompanySnapshot], object]) -> None:
+        """Run `prepare(snapshot)` on the worker after each refresh; read it with `prepared(name)`.
+
+        Lets a view do its per-row work (texts, sort keys) off the GUI thread, so thousands of
+        contracts reach the screen without freezing the window.
+        """
+        self._preparers[name] = prepare
+
+    def prepared(self, name: str) -> object | None:
+        """What the named preparer made from the current snapshot (None before the first)."""
+        return self._prepared.get(name)
+
     def refresh(self) -> None:
-        self._runner.start(REFRESH, lambda *, progress, cancel: self._engine_now().refresh(
-            progress=progress, cancel=cancel))
+        preparers = dict(self._preparers)
+
+        def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
+            snapshot = self._engine_now().refresh(progress=progress, cancel=cancel)
+            prepared = {name: prepare(snapshot) for name, prepare in preparers.items()}
+            return _Loaded(snapshot, prepared)
+
+        self._start(REFRESH, work)
 
     def import_contracts(self, numbers: Sequence[str]) -> None:
         numbers = list(numbers)
-        self._runner.start(IMPORT, lambda *, progress, cancel: self._engine_now().import_contracts(
+        self._start(IMPORT, lambda *, progress, cancel: self._engine_now().import_contracts(
             numbers, progress=progress, cancel=cancel))
 
     def reimport_contracts(self, numbers: Sequence[str], *, overwrite_procore_edits: bool) -> None:
         numbers = list(numbers)
-        self._runner.start(REIMPORT, lambda *, progress, cancel: self._engine_now().reimport_contracts(
+        self._start(REIMPORT, lambda *, progress, cancel: self._engine_now().reimport_contracts(
             numbers, overwrite_procore_edits=overwrite_procore_edits, progress=progress, cancel=cancel))
 
     def load_diff(self, contract_number: str) -> None:
         def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
             return contract_number, self._engine_now().diff(contract_number)
 
-        self._runner.start(DIFF, work)
+        self._start(DIFF, work)
 
     def link_job(self, job_number: str, project_id: int) -> None:
-        self._runner.start(LINK, lambda *, progress, cancel: self._engine_now().link_job(
+        self._start(LINK, lambda *, progress, cancel: self._engine_now().link_job(
             job_number, project_id))
 
     def unlink_job(self, job_number: str) -> None:
-        self._runner.start(UNLINK, lambda *, progress, cancel: self._engine_now().unlink_job(job_number))
+        self._start(UNLINK, lambda *, progress, cancel: self._engine_now().unlink_job(job_number))
 
     def load_history(self, contract: str | None = None) -> None:
-        self._runner.start(HISTORY, lambda *, progress, cancel: self._history_now().entries(
+        self._start(HISTORY, lambda *, progress, cancel: self._history_now().entries(
             contract=contract or None))
 
     def verify_history(self) -> None:
-        self._runner.start(VERIFY, lambda *, progress, cancel: self._history_now().verify())
+        self._start(VERIFY, lambda *, progress, cancel: self._history_now().verify())
 
     def export_history(self, path: Path) -> None:
         def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
             self._history_now().export_csv(Path(path))
             return str(path)
 
-        self._runner.start(EXPORT, work)
+        self._start(EXPORT, work)
 
     def cancel(self) -> None:
         self._runner.cancel()
@@ -141,7 +185,7 @@ class SyncSession(QObject):
             _close(engine)
             return None
 
-        self._runner.start(RESET, work)
+        self._start(RESET, work)
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         done = self._runner.shutdown(timeout_ms)
@@ -163,16 +207,29 @@ class SyncSession(QObject):
         return self._engine_now().history
 
     # --- runner slots (GUI thread)
-    def _on_runner_started(self, _label: str) -> None:
-        self.busy_changed.emit(True)
+    def _on_runner_started(self, label: str) -> None:
+        if label not in _QUICK:
+            self._report_busy()
+
+    def _report_busy(self) -> None:
+        # Reported before results are handed out, so views that refresh on a result already
+        # know whether more work is queued (buttons and reasons are right at once).
+        busy = self.busy
+        if busy != self._busy_reported:
+            self._busy_reported = busy
+            self.busy_changed.emit(busy)
 
     def _on_runner_succeeded(self, label: str, result: object) -> None:
+        self._job_ended(label)
         if label in _CHANGES_PROCORE:
             self._refresh_after_change()
+        self._report_busy()
         if label == REFRESH:
-            if isinstance(result, CompanySnapshot):
-                self._snapshot = result
-            self.snapshot_loaded.emit(result)
+            if isinstance(result, _Loaded):
+                self._snapshot, self._prepared = result.snapshot, result.prepared
+                self.snapshot_loaded.emit(result.snapshot)
+            else:
+                self.snapshot_loaded.emit(result)
         elif label in (IMPORT, REIMPORT):
             self.outcomes_received.emit(label, list(result or []))
         elif label == DIFF:
@@ -189,9 +246,11 @@ class SyncSession(QObject):
             self.history_exported.emit(str(result))
 
     def _on_runner_failed(self, label: str, error: object) -> None:
+        self._job_ended(label)
         if label in _CHANGES_PROCORE and self._engine is not None:
             # Part of the work may have reached Procore before the error or the Cancel.
             self._refresh_after_change()
+        self._report_busy()
         self.work_failed.emit(label, error)
 
     def _refresh_after_change(self) -> None:
@@ -200,8 +259,7 @@ class SyncSession(QObject):
         self.refresh()
 
     def _on_runner_finished(self, _label: str) -> None:
-        if not self._runner.busy:
-            self.busy_changed.emit(False)
+        self._report_busy()
 
 
 def _close(engine: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -39,7 +39,8 @@ class TaskRunner(QObject):
     succeeded = Signal(str, object)
     failed = Signal(str, object)
     finished = Signal(str)
-    _job_done = Signal(int)  # private: emitted before finished, so busy is current in slots
+    # Private: emitted before succeeded/failed, so `busy` already counts this job as done there.
+    _job_done = Signal(int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -97,17 +98,26 @@ class _Job(QRunnable):
         self._job_done = runner._job_done
 
     def _progress(self, percent: int, message: str) -> None:
-        self._progress_changed.emit(max(0, min(100, int(percent))), str(message))
+        _emit(self._progress_changed, max(0, min(100, int(percent))), str(message))
 
     def run(self) -> None:
-        self._started.emit(self._label)
+        _emit(self._started, self._label)
         try:
             result = self._work(progress=self._progress, cancel=self._cancel)
         except Exception as exc:  # delivered as a value, never lost in the pool thread
             logger.info("job %s failed: %s", self._label, type(exc).__name__, exc_info=True)
-            self._failed.emit(self._label, exc)
+            _emit(self._job_done, self._job_id)
+            _emit(self._failed, self._label, exc)
         else:
-            self._succeeded.emit(self._label, result)
-        finally:
-            self._job_done.emit(self._job_id)
-            self._finished.emit(self._label)
+            _emit(self._job_done, self._job_id)
+            _emit(self._succeeded, self._label, result)
+        _emit(self._finished, self._label)
+
+
+def _emit(signal: Any, *args: object) -> None:
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        # The TaskRunner was deleted while this job ran (its dialog closed): nobody is left to
+        # tell, and the result of a look-up nobody waits for can be dropped.
+        logger.debug("job result dropped: its TaskRunner is gone")

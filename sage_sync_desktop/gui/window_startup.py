@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import tempfile
 from contextlib import ExitStack
@@ -22,6 +23,13 @@ from sage_sync_desktop.gui.application import (
 )
 from sage_sync_desktop.gui.main_window import MainWindow
 from sage_sync_desktop.gui.sync_session import SyncSession
+from sage_sync_desktop.secret_store import SecretStore
+
+# Imported here, on the GUI thread before the window shows, not lazily inside the first job:
+# PySide6's import hook reads the source of every module imported after Qt, and doing that for
+# the whole engine on the worker thread held the GIL long enough to stall the window ~100 ms.
+from sage_sync_desktop.sync.history import HistoryStore  # noqa: E402
+from sage_sync_desktop.sync.wiring import build_engine  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +38,6 @@ def engine_factory(context: CliContext) -> Any:
     """Builds the engine from the settings as they are when called (on the worker thread)."""
 
     def build() -> Any:
-        from sage_sync_desktop.sync.wiring import build_engine
-
         return build_engine(context.load_settings(), context.paths, context.secrets)
 
     return build
@@ -39,8 +45,6 @@ def engine_factory(context: CliContext) -> Any:
 
 def history_factory(context: CliContext) -> Any:
     def build() -> Any:
-        from sage_sync_desktop.sync.history import HistoryStore
-
         return HistoryStore(context.paths.history_db)
 
     return build
@@ -100,13 +104,20 @@ def open_window(
 
 
 def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
+    from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
     from sage_sync_desktop.sync.demo_setup import prepare_demo
 
     root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
     logger.info("demo: sample company and local Procore sandbox under %s", root)
-    demo = prepare_demo(root)
+    # The sandbox's made-up credentials stay in memory: a demo leaves nothing in Credential Manager.
+    secrets: SecretStore = InMemorySecretStore()
+    if "secrets" in inspect.signature(prepare_demo).parameters:
+        demo = prepare_demo(root, secrets=secrets)
+    else:
+        secrets = context.secrets
+        demo = prepare_demo(root)
     stack.callback(demo.stop)
-    return CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=context.secrets)
+    return CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=secrets)
 
 
 def quit_application() -> None:

@@ -118,21 +118,22 @@ def test_every_line_state_is_told_by_text_icon_and_colour():
     model = LineDiffModel()
     model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything())])
     texts = [model.index(r, DiffColumn.STATE).data() for r in range(model.rowCount())]
-    assert texts == ["Added", "Changed", "Removed", "Unchanged", "Procore only", "Edited in Procore"]
+    # What Re-Import would change comes first, then Procore-only lines, then unchanged ones.
+    assert texts == ["Added", "Changed", "Removed", "Edited in Procore", "Procore only", "Unchanged"]
     for r in range(model.rowCount()):
         assert not model.index(r, DiffColumn.STATE).data(Qt.ItemDataRole.DecorationRole).isNull()
         assert model.index(r, DiffColumn.STATE).data(Qt.ItemDataRole.ForegroundRole) is not None
     colours = {model.index(r, DiffColumn.STATE).data(Qt.ItemDataRole.ForegroundRole).color().name()
                for r in range(model.rowCount())}
     assert len(colours) == 6
-    assert model.index(5, 0).data(DiffRole.LOOK) == "edited_in_procore"
+    assert model.index(3, 0).data(DiffRole.LOOK) == "edited_in_procore"
 
 
 def test_changed_lines_show_old_and_new_values():
     model = LineDiffModel()
     model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything())])
     assert model.index(1, DiffColumn.CHANGE).data() == "amount: $1,000.00 \u2192 $1,200.00"
-    assert "\u201cPaint\u201d \u2192 \u201cPaint walls\u201d" in model.index(5, DiffColumn.CHANGE).data()
+    assert "\u201cPaint\u201d \u2192 \u201cPaint walls\u201d" in model.index(3, DiffColumn.CHANGE).data()
 
 
 def test_totals_show_before_and_after():

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from sage_sync_desktop.gui import formatting, reimport_rules, state_style
 from sage_sync_desktop.gui.formatting import ARROW
+from sage_sync_desktop.gui.state_style import LineLook
 from sage_sync_desktop.sync.records import ContractDiff, ContractStatus, FieldChange, LineDiff, LineState
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -38,6 +39,10 @@ HEADERS = {
     DiffColumn.CHANGE: "Change",
     DiffColumn.PROCORE_AMOUNT: "Procore Now",
     DiffColumn.SAGE_AMOUNT: "Sage (after Re-Import)",
+}
+_ORDER = {
+    LineLook.ADDED: 0, LineLook.CHANGED: 0, LineLook.REMOVED: 0, LineLook.EDITED_IN_PROCORE: 0,
+    LineLook.PROCORE_ONLY: 1, LineLook.UNCHANGED: 2,
 }
 _MONEY_FIELDS = {"amount", "unit_cost", "unit_price"}
 _FIELD_NAMES = {"unit_cost": "unit cost", "uom": "unit", "cost_code": "cost code"}
@@ -100,12 +105,12 @@ class LineDiffModel(QAbstractTableModel):
         self.beginResetModel()
         self._statuses = list(statuses)
         self._diffs = list(diffs) if diffs is not None else [s.diff for s in statuses]
-        self._rows = [
-            (status.number, line)
-            for status, diff in zip(self._statuses, self._diffs, strict=True)
-            if diff is not None
-            for line in diff.lines
-        ]
+        self._rows = []
+        for status, diff in zip(self._statuses, self._diffs, strict=True):
+            if diff is not None:
+                # What Re-Import would change comes first; the rest keeps Sage's item order.
+                ordered = sorted(enumerate(diff.lines), key=lambda pair: (_ORDER[LineLook.of(pair[1])], pair[0]))
+                self._rows.extend((status.number, line) for _index, line in ordered)
         self.endResetModel()
         self.diff_changed.emit()
 

@@ -1,0 +1,197 @@
+"""The window over the real engine: the demo's sample company read from SQLite, the local
+Procore sandbox over HTTP, every engine call on the TaskRunner."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QListWidget, QPushButton
+
+from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.reimport_dialog import ReimportDecision, ReimportDialog
+from sage_sync_desktop.gui.window_startup import build_window
+from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.sync.demo_setup import prepare_demo
+from sage_sync_desktop.sync.records import ContractState, ReasonCode
+from sage_sync_desktop.sync.sample_editor import SampleEditor
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def demo(tmp_path):
+    environment = prepare_demo(tmp_path / "demo")
+    yield environment
+    environment.stop()
+
+
+@pytest.fixture
+def window(qtbot, demo):
+    context = CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
+    window = build_window(context)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        window.refresh()
+    yield window
+    window.session.shutdown()
+
+
+def _refresh(qtbot, window):
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        window.refresh()
+
+
+def _button(window) -> QPushButton:
+    return window.findChild(QPushButton, "reimportButton")
+
+
+def _reason(window) -> str:
+    label = window.findChild(QLabel, "reimportReason")
+    return label.text() if label.isVisible() else ""
+
+
+def _show(window, number):
+    status = window.session.snapshot.status(number)
+    view = {ContractState.READY_TO_IMPORT: ContractView.READY, ContractState.NOT_READY: ContractView.NOT_READY}.get(
+        status.state, ContractView.SYNCED)
+    window.prime_contracts_tab.set_view(view)
+    assert window.prime_contracts_tab.select_contracts([number]) == 1
+    return status
+
+
+def _confirm(monkeypatch, overwrite=False):
+    asked = []
+    monkeypatch.setattr(ReimportDialog, "ask", classmethod(
+        lambda cls, summary, parent=None: asked.append(summary) or ReimportDecision(overwrite)))
+    return asked
+
+
+def test_the_demo_gives_every_view_content(window):
+    views = window.findChild(QListWidget, "primeContractsViews")
+    counts = [int(views.item(i).text().rsplit("(", 1)[1].rstrip(")")) for i in range(3)]
+    assert all(count > 0 for count in counts), counts
+    assert window.user_label.text().endswith(window.session.snapshot.user.company_name)
+
+
+def test_reimport_is_greyed_when_nothing_is_new(window, demo):
+    status = _show(window, demo.roles["synced"])
+    assert status.state is ContractState.SYNCED
+    assert not _button(window).isEnabled()
+    assert _reason(window) == " ".join(
+        f"{r.message} {r.fix}".strip() for r in status.reimport_unavailable_because())
+    assert status.reimport_unavailable_because()[0].code is ReasonCode.NOTHING_NEW
+
+
+def _rule_case(demo, code):
+    sample = demo.sample
+    return {
+        ReasonCode.UNAPPROVED: sample.unapproved_contracts[0],
+        ReasonCode.JOB_NOT_SYNCED: sample.contracts_on_unlinked_job[0],
+        ReasonCode.ON_TWO_PROJECTS: demo.roles["on_two_projects"],
+        ReasonCode.NO_PERMISSION_PRIME_CONTRACTS: demo.roles["no_permission"],
+    }[code]
+
+
+@pytest.mark.parametrize("code", [ReasonCode.UNAPPROVED, ReasonCode.JOB_NOT_SYNCED, ReasonCode.ON_TWO_PROJECTS,
+                                  ReasonCode.NO_PERMISSION_PRIME_CONTRACTS])
+def test_reimport_is_greyed_with_the_rule_that_blocks_it(window, demo, code):
+    status = _show(window, _rule_case(demo, code))
+    assert code in {r.code for r in status.reasons}
+    assert not _button(window).isEnabled()
+    assert _reason(window) == " ".join(f"{r.message} {r.fix}".strip() for r in status.reasons)
+    assert _button(window).toolTip() == _reason(window)
+    if code is ReasonCode.ON_TWO_PROJECTS:
+        for project in status.procore_projects:
+            assert project.name in _reason(window)
+
+
+def test_reimport_is_greyed_without_admin_on_erp_integrations(window, demo, qtbot):
+    number = demo.roles["changes_ready"]
+    assert _show(window, number).can_reimport and _button(window).isEnabled()
+    demo.sandbox.set_permission(demo.sandbox.service_account()["login"], "ERP Integrations", "Standard")
+    _refresh(qtbot, window)
+    status = _show(window, number)
+    assert ReasonCode.NO_PERMISSION_ERP in {r.code for r in status.reasons}
+    assert not _button(window).isEnabled()
+    assert "ERP Integrations" in _reason(window)
+
+
+def test_a_new_sage_line_enables_reimport_and_reimporting_greys_it_again(window, demo, qtbot, monkeypatch):
+    number = demo.roles["synced"]
+    _show(window, number)
+    assert not _button(window).isEnabled()
+    SampleEditor(demo.sample.path, demo.sample.naming).add_item(number, "97", "Change Order 9 – Fence", "4321.00")
+    _refresh(qtbot, window)
+    status = _show(window, number)
+    assert status.state is ContractState.CHANGES_READY
+    assert _button(window).isEnabled() and _reason(window) == ""
+    assert window.prime_contracts_tab.diff_model().index(0, 1).data() == "Added"
+    asked = _confirm(monkeypatch)
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        qtbot.mouseClick(_button(window), Qt.MouseButton.LeftButton)
+    assert (asked[0].added, asked[0].changed, asked[0].removed) == (1, 0, 0)
+    assert asked[0].total_after - asked[0].total_before == 4321
+    banner = window.prime_contracts_tab.banner
+    assert banner.kind == "success", banner.text() + banner.details()
+    assert window.session.snapshot.status(number).state is ContractState.SYNCED
+    status = _show(window, number)
+    assert not _button(window).isEnabled()
+    assert [r.code for r in status.reimport_unavailable_because()] == [ReasonCode.NOTHING_NEW]
+    assert _reason(window) == " ".join(f"{r.message} {r.fix}" for r in status.reimport_unavailable_because())
+    project = window.session.snapshot.status(number).procore
+    lines = demo.sandbox.line_items(project.prime_contract_id)
+    assert any(line.get("description") == "Change Order 9 – Fence" for line in lines)
+
+
+def test_bulk_reimport_sends_each_selected_contract(window, demo, qtbot, monkeypatch):
+    numbers = [demo.roles["changes_ready"], demo.roles["edited_in_procore"], demo.roles["synced"]]
+    window.prime_contracts_tab.set_view(ContractView.SYNCED)
+    SampleEditor(demo.sample.path, demo.sample.naming).add_item(
+        demo.roles["edited_in_procore"], "98", "Change Order 3 – Lighting", "900.00")
+    _refresh(qtbot, window)
+    assert window.prime_contracts_tab.select_contracts(numbers) == 3
+    assert _button(window).text() == "&Re-Import (2)"
+    asked = _confirm(monkeypatch, overwrite=False)
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        qtbot.mouseClick(_button(window), Qt.MouseButton.LeftButton)
+    assert set(asked[0].contracts) == set(numbers[:2])
+    assert asked[0].edited_in_procore >= 1
+    banner = window.prime_contracts_tab.banner
+    assert banner.kind == "success", banner.text() + banner.details()
+    assert banner.text() == "2 contracts re-imported."
+    states = {n: window.session.snapshot.status(n).state for n in numbers}
+    assert states[demo.roles["changes_ready"]] is ContractState.SYNCED
+
+
+def test_add_to_procore_imports_a_ready_contract(window, qtbot):
+    ready = next(s.number for s in window.session.snapshot.statuses if s.can_import)
+    _show(window, ready)
+    add = window.findChild(QPushButton, "addToProcoreButton")
+    assert add.isEnabled()
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    assert window.prime_contracts_tab.banner.kind == "success"
+    assert window.session.snapshot.status(ready).state is ContractState.SYNCED
+
+
+def test_cancel_stops_a_bulk_reimport_between_contracts(window, demo, qtbot, monkeypatch):
+    first, second = demo.roles["changes_ready"], demo.roles["synced"]
+    SampleEditor(demo.sample.path, demo.sample.naming).add_item(second, "97", "Change Order 9 – Fence", "4321.00")
+    _refresh(qtbot, window)
+    window.prime_contracts_tab.set_view(ContractView.SYNCED)
+    assert window.prime_contracts_tab.select_contracts([first, second]) == 2
+    _confirm(monkeypatch)
+    # Slow Procore down so Cancel lands while the first contract is being written.
+    demo.sandbox.faults.delay("* /rest/v1.0/*line_items*", 0.4)
+    progress = window.prime_contracts_tab.progress
+    qtbot.mouseClick(_button(window), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: progress.isVisible() and progress.value() > 0, timeout=30_000)
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        qtbot.mouseClick(progress.findChild(QPushButton, "cancelButton"), Qt.MouseButton.LeftButton)
+    banner = window.prime_contracts_tab.banner
+    assert banner.kind == "error"
+    states = {n: window.session.snapshot.status(n).state for n in (first, second)}
+    assert list(states.values()).count(ContractState.SYNCED) == 1, (banner.text(), states)
+    assert banner.text() == "1 of 2 contracts re-imported; 1 did not finish."
