@@ -173,7 +173,10 @@ def _measure_all(options: BenchOptions, work: Path, result: dict[str, Any], say:
     else:
         say(f"Start-up of the frozen app {frozen} on the demo ...")
         try:
-            result["startup_seconds"] = measure_startup(frozen)
+            # The first launch also warms the disk cache; the best of the runs is reported.
+            runs = [measure_startup(frozen) for _ in range(options.repeats)]
+            result["startup_seconds"] = min(runs)
+            result["startup_all_seconds"] = runs
             result["frozen_app"] = str(frozen)
         except (RuntimeError, TimeoutError, OSError) as exc:
             _note_failure(result, "start-up", exc, say)

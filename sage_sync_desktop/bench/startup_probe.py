@@ -2,7 +2,10 @@
 
 The app is started with `--demo --screenshot FILE`, which opens the window on the demo company,
 saves a picture of it once it is shown and loaded, and exits; the time is measured from the
-launch to the picture appearing on disk.
+launch to the picture appearing on disk, so it includes the demo's set-up (sample company and
+sandbox), the first Refresh and the short pause the screenshot leaves for the layout to settle.
+The frozen app keeps the demo's sandbox secret in the OS credential store, so one must be
+available (Windows Credential Manager; on Linux a Secret Service session).
 """
 
 from __future__ import annotations
