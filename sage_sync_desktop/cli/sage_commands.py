@@ -1,4 +1,4 @@
-"""Sage subcommands: check-sage, sample-company, set-sage-password."""
+"""Sage subcommands: check-sage, sample-company, set-sage-password, and the hidden odbc-bridge."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from sage_sync_desktop.errors import ConfigurationError, SageError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.sage import connection_string as cs
+from sage_sync_desktop.sage import odbc_bridge
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.sage.sample_company import generate_sample_company
 from sage_sync_desktop.sage.schema_probe import probe_schema
@@ -59,6 +60,10 @@ def register(subparsers: Any) -> None:
     )
     password.add_argument("--stdin", action="store_true", help="read the password from standard input")
     password.set_defaults(handler=set_sage_password)
+
+    # Started by the 64-bit app as its 32-bit ODBC bridge; speaks JSON lines on stdin/stdout.
+    bridge = subparsers.add_parser(odbc_bridge.BRIDGE_SUBCOMMAND)  # no help=: not listed
+    bridge.set_defaults(handler=run_odbc_bridge)
 
 
 def check_sage(args: argparse.Namespace, context: Any) -> int:
@@ -154,6 +159,11 @@ def set_sage_password(args: argparse.Namespace, context: Any) -> int:
     context.secrets.set(name, password)
     print("Saved the Sage password in the credential store.")
     return EXIT_OK
+
+
+def run_odbc_bridge(args: argparse.Namespace, context: Any) -> int:
+    odbc_bridge.log_to_stderr_only()
+    return odbc_bridge.serve(sys.stdin.buffer, sys.stdout.buffer)
 
 
 def _items(pairs: tuple[tuple[str, str], ...]) -> str:

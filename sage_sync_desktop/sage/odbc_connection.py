@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 APP_BITS = struct.calcsize("P") * 8
 _ODBC_ADMIN_32 = r"C:\Windows\SysWOW64\odbcad32.exe"
+_BRIDGE_ADVICE = ('Set sage.odbc_bridge to "auto": the x64 app then reads the 32-bit driver through '
+                  "its bundled 32-bit bridge (x86\\sage-sync.exe).")
 
 
 def list_odbc_drivers() -> list[str]:
@@ -44,6 +46,11 @@ def list_odbc_data_sources() -> dict[str, str]:
         return dict(pyodbc.dataSources())
     except pyodbc.Error:
         return {}
+
+
+class DriverUnavailable(SageError):
+    """The driver or DSN cannot be loaded by this process (missing, or built for the other
+    architecture). With sage.odbc_bridge = "auto" the 64-bit app then tries its 32-bit bridge."""
 
 
 class ReadOnlyCursor:
@@ -202,12 +209,16 @@ def _connect_error(exc: pyodbc.Error, connection_string: str, login_timeout: int
     driver = cs.get(connection_string, "DRIVER") or cs.TIMBERLINE_DRIVER
     folder = cs.get(connection_string, "DBQ") or cs.get(connection_string, "Database") or ""
     if state == "IM014" or "architecture mismatch" in lower:
-        return SageError(
+        if APP_BITS == 64:
+            fix = (f"Sage's Timberline Data driver is normally 32-bit. {_BRIDGE_ADVICE} Or install the "
+                   f"32-bit (x86) build ({_other_installer()}), which has no window.")
+        else:
+            fix = (f"Install the 64-bit (x64) build of Sage Sync Desktop ({_other_installer()}), or "
+                   "make the DSN in the 32-bit ODBC administrator for a 32-bit driver.")
+        return DriverUnavailable(
             f"Architecture mismatch: this is the {APP_BITS}-bit build of Sage Sync Desktop and "
             f"the ODBC driver behind {'DSN ' + dsn if dsn else driver} is not.",
-            fix=f"Install the {_other_build()} build of Sage Sync Desktop ({_other_installer()}); "
-            f"Sage's Timberline Data driver is normally 32-bit. Or make the DSN in the matching "
-            f"ODBC administrator.",
+            fix=fix,
             detail=detail,
         )
     if state == "IM002" or "can't open lib" in lower or "not found" in lower and (
@@ -216,13 +227,13 @@ def _connect_error(exc: pyodbc.Error, connection_string: str, login_timeout: int
         what = f"The ODBC data source {dsn!r}" if dsn else f"The ODBC driver {driver!r}"
         if APP_BITS == 64:
             fix = (f"Sage's Timberline Data driver is normally 32-bit, so a 64-bit program cannot "
-                   f"see it: install the 32-bit (x86) build of Sage Sync Desktop "
-                   f"({_other_installer()}). A DSN must be made in the 32-bit ODBC administrator "
-                   f"({_ODBC_ADMIN_32}).")
+                   f"see it or a DSN made in the 32-bit ODBC administrator ({_ODBC_ADMIN_32}). "
+                   f"{_BRIDGE_ADVICE} Or install the 32-bit (x86) build ({_other_installer()}), "
+                   "which has no window.")
         else:
             fix = ("Install the Sage 300 CRE workstation (it installs the Timberline Data driver) "
                    "and check the DSN name in the 32-bit ODBC administrator.")
-        return SageError(
+        return DriverUnavailable(
             f"{what} is not installed for {APP_BITS}-bit programs (drivers this {APP_BITS}-bit "
             f"app can see: {seen}).",
             fix=fix,

@@ -35,8 +35,9 @@ from sage_sync_desktop import secret_store
 from sage_sync_desktop.errors import CancelledError, ConfigurationError, SageError
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage import normalise as norm
+from sage_sync_desktop.sage.connection_factory import connect_per_settings, sage_password_secret
 from sage_sync_desktop.sage.item_rows import ItemRowReader
-from sage_sync_desktop.sage.odbc_connection import ReadOnlyConnection, connect_odbc, connect_sqlite_file
+from sage_sync_desktop.sage.odbc_connection import ReadOnlyConnection, connect_sqlite_file
 from sage_sync_desktop.sage.records import (
     DataProblem,
     SageCompany,
@@ -50,14 +51,7 @@ logger = logging.getLogger(__name__)
 
 FETCH_ROWS = 5000
 Progress = Callable[[int, str], None]
-
-
-def sage_password_secret(sage_settings: Any) -> str:
-    """The credential-store name of the password for this Sage connection (and user)."""
-    return secret_store.scoped(
-        secret_store.SAGE_PASSWORD,
-        cs.scope(sage_settings.connection_string, sage_settings.user),
-    )
+__all__ = ["FETCH_ROWS", "SageReader", "sage_password_secret", "select_sql"]
 
 
 def select_sql(mapping: TableMapping, logical: str) -> str:
@@ -78,7 +72,8 @@ class SageReader:
 
     @classmethod
     def from_settings(cls, settings: Any, secrets: secret_store.SecretStore) -> SageReader:
-        """`sqlite:///path.db` (or a path ending .db/.sqlite) = the demo's sqlite3; else ODBC.
+        """`sqlite:///path.db` (or a path ending .db/.sqlite) = the demo's sqlite3; else ODBC,
+        directly or through the 32-bit bridge per `sage.odbc_bridge`.
 
         The password is read from the credential store each time a connection opens, so a
         password changed in the app is used by the next read.
@@ -96,12 +91,7 @@ class SageReader:
         if sqlite_file is not None:
             return cls(partial(connect_sqlite_file, sqlite_file), mapping)
         secret_name = sage_password_secret(sage)
-
-        def connect() -> ReadOnlyConnection:
-            return connect_odbc(conn_str, password=secrets.get(secret_name),
-                                login_timeout=sage.login_timeout_seconds, user=sage.user or None)
-
-        return cls(connect, mapping)
+        return cls(partial(connect_per_settings, sage, conn_str, secrets, secret_name), mapping)
 
     def read_company(self, *, progress: Progress | None = None,
                      cancel: threading.Event | None = None) -> SageCompany:

@@ -12,6 +12,7 @@ from sage_sync_desktop.errors import SageError
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage.odbc_connection import (
     APP_BITS,
+    DriverUnavailable,
     _connect_error,
     connect_odbc,
     connect_sqlite_file,
@@ -96,6 +97,8 @@ def test_missing_timberline_driver_names_the_driver_and_the_32_bit_build(caplog)
     assert "Timberline Data" in error.message
     assert f"{APP_BITS}-bit" in error.message
     assert "32-bit (x86)" in error.fix
+    assert "odbc_bridge" in error.fix
+    assert isinstance(error, DriverUnavailable)
     assert "SQLite3" in error.message  # what this architecture can see
     assert SECRET not in f"{error.message} {error.fix} {error.detail}"
     assert SECRET not in caplog.text
@@ -123,7 +126,8 @@ def test_architecture_mismatch_says_which_build_to_install():
     error = _connect_error(exc, "DSN=Timberline Data Source", 15)
     assert error.message.startswith("Architecture mismatch")
     expected = "32-bit (x86)" if APP_BITS == 64 else "64-bit (x64)"
-    assert f"Install the {expected} build" in error.fix
+    assert f"{expected} build" in error.fix
+    assert isinstance(error, DriverUnavailable)
     arch = "x86" if APP_BITS == 64 else "x64"
     assert f"SageSyncDesktop-{__version__}-{arch}-setup.exe" in error.fix
 
