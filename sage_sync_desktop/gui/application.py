@@ -117,8 +117,9 @@ def bring_to_front(window: QWidget) -> None:
 class CrashReporter:
     """sys.excepthook: log the traceback (redacted) and tell the user in a dialog."""
 
-    def __init__(self, log_file: Path | None = None) -> None:
+    def __init__(self, log_file: Path | None = None, *, interactive: bool = True) -> None:
         self._log_file = log_file
+        self._interactive = interactive  # False for --screenshot: nobody is there to click OK
         self._showing = False
 
     def install(self) -> None:
@@ -128,7 +129,8 @@ class CrashReporter:
         text = redact("".join(traceback.format_exception(kind, error, tb)))
         logger.error("unexpected error:\n%s", text)
         app = QApplication.instance()
-        if app is None or self._showing or QThread.currentThread() is not app.thread():
+        if (app is None or not self._interactive or self._showing
+                or QThread.currentThread() is not app.thread()):
             sys.__excepthook__(kind, error, tb)
             return
         self._showing = True

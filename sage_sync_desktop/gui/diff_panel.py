@@ -26,10 +26,11 @@ from sage_sync_desktop.gui.reimport_rules import NOTHING_SELECTED, Availability
 
 # Procore's primary action colour; the disabled look stays the platform's grey.
 PRIMARY_BUTTON_STYLE = (
-    "QPushButton:enabled { background: #d9480f; color: white; border: 1px solid #b93c0c;"
-    " border-radius: 3px; padding: 4px 14px; font-weight: 600; }"
+    "QPushButton { padding: 5px 16px; }"
+    " QPushButton:enabled { background: #d9480f; color: white; border: 1px solid #b93c0c;"
+    " border-radius: 3px; }"
     " QPushButton:enabled:hover { background: #b93c0c; }"
-    " QPushButton:focus { outline: 2px solid #1c4f82; }"
+    " QPushButton:enabled:focus { border: 2px solid #1c4f82; }"
 )
 BUSY_REASON = "Working: wait for the current job to finish (or press Cancel)."
 
@@ -64,6 +65,8 @@ class DiffPanel(QWidget):
         self._reimport_button.clicked.connect(self._on_reimport_button_clicked)
         for button in (self._add_button, self._reimport_button):
             button.setStyleSheet(PRIMARY_BUTTON_STYLE)
+            # Room for the longest label ("Add to Procore (999)"), so a count never clips it.
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance("Add to Procore (999)") + 40)
         self._reason = QLabel(self)
         self._reason.setObjectName("reimportReason")
         self._reason.setWordWrap(True)

@@ -34,15 +34,15 @@ from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
 from sage_sync_desktop.gui.sync_session import IMPORT, REFRESH, REIMPORT, SyncSession
-from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff, ContractState, ContractStatus
+from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff, ContractStatus
 
 logger = logging.getLogger(__name__)
 
 _ROWS = "prime_contract_rows"
-_IN_PROCORE = (ContractState.SYNCED, ContractState.CHANGES_READY)
+MAX_DIFFS_LOADED = 50
 _COLUMN_WIDTHS = {
-    Column.CONTRACT: 80, Column.JOB: 55, Column.PROCORE_PROJECT: 210, Column.SAGE_TOTAL: 120,
-    Column.PROCORE_TOTAL: 120, Column.STATUS: 270, Column.BLOCKED_BECAUSE: 420,
+    Column.CONTRACT: 80, Column.JOB: 55, Column.PROCORE_PROJECT: 190, Column.SAGE_TOTAL: 115,
+    Column.PROCORE_TOTAL: 115, Column.STATUS: 335, Column.BLOCKED_BECAUSE: 420,
 }
 
 
@@ -117,8 +117,9 @@ class PrimeContractsTab(QWidget):
         splitter.setObjectName("primeContractsSplitter")
         splitter.addWidget(self._list)
         splitter.addWidget(self._diff_panel)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([320, 420])
         splitter.setChildrenCollapsible(False)
 
         heading = QHBoxLayout()
@@ -199,7 +200,19 @@ class PrimeContractsTab(QWidget):
         info = VIEWS[view]
         self._title.setText(info.title)
         self._proxy.set_view(view)
-        self._list.setColumnHidden(Column.BLOCKED_BECAUSE, view is not ContractView.NOT_READY)
+        not_ready = view is ContractView.NOT_READY
+        # Not Ready contracts are not in Procore: their Procore total and status say nothing,
+        # while the reasons they are blocked need the room.
+        self._list.setColumnHidden(Column.BLOCKED_BECAUSE, not not_ready)
+        self._list.setColumnHidden(Column.PROCORE_TOTAL, not_ready)
+        self._list.setColumnHidden(Column.STATUS, not_ready)
+        header = self._list.horizontalHeader()
+        header.setSectionResizeMode(Column.DESCRIPTION, QHeaderView.ResizeMode.Interactive if not_ready
+                                    else QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.BLOCKED_BECAUSE, QHeaderView.ResizeMode.Stretch if not_ready
+                                    else QHeaderView.ResizeMode.Interactive)
+        if not_ready:
+            header.resizeSection(Column.DESCRIPTION, 240)
         self._diff_panel.set_view(view)
         self._list.clearSelection()
         self._show_selection()
@@ -215,10 +228,15 @@ class PrimeContractsTab(QWidget):
         statuses = self.selected_statuses()
         diffs = [status.diff or self._diffs.get(status.number) for status in statuses]
         self._diff_model.set_contracts(statuses, diffs)
-        for status, diff in zip(statuses, diffs, strict=True):
-            if diff is None and status.state in _IN_PROCORE and status.number not in self._requested:
-                self._requested.add(status.number)
-                self._session.load_diff(status.number)
+        missing = [
+            status.number for status, diff in zip(statuses, diffs, strict=True)
+            if diff is None and status.number not in self._requested
+        ]
+        # A select-all of thousands of contracts shows the diffs already known; asking the
+        # engine for each would only queue work nobody reads.
+        if missing and len(statuses) <= MAX_DIFFS_LOADED:
+            self._requested.update(missing)
+            self._session.load_diffs(missing)
 
     # --- slots
     def _on_views_current_row_changed(self, row: int) -> None:

@@ -146,9 +146,13 @@ class SyncSession(QObject):
         self._start(REIMPORT, lambda *, progress, cancel: self._engine_now().reimport_contracts(
             numbers, overwrite_procore_edits=overwrite_procore_edits, progress=progress, cancel=cancel))
 
-    def load_diff(self, contract_number: str) -> None:
+    def load_diffs(self, contract_numbers: Sequence[str]) -> None:
+        """Each contract's line diff from the last refresh (one job for all of them)."""
+        numbers = list(contract_numbers)
+
         def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
-            return contract_number, self._engine_now().diff(contract_number)
+            engine = self._engine_now()
+            return [(number, engine.diff(number)) for number in numbers if not cancel.is_set()]
 
         self._start(DIFF, work)
 
@@ -233,9 +237,9 @@ class SyncSession(QObject):
         elif label in (IMPORT, REIMPORT):
             self.outcomes_received.emit(label, list(result or []))
         elif label == DIFF:
-            number, diff = result  # type: ignore[misc]
-            if isinstance(diff, ContractDiff):
-                self.diff_loaded.emit(number, diff)
+            for number, diff in result or []:  # type: ignore[attr-defined]
+                if isinstance(diff, ContractDiff):
+                    self.diff_loaded.emit(number, diff)
         elif label in (LINK, UNLINK):
             self.job_link_changed.emit(result)
         elif label == HISTORY:

@@ -75,7 +75,7 @@ def open_window(
     single_instance: bool = True,
 ) -> int:
     app = create_application()
-    CrashReporter(context.paths.log_file).install()
+    CrashReporter(context.paths.log_file, interactive=screenshot is None).install()
     with ExitStack() as stack:
         if demo:
             context = _start_demo(context, stack)

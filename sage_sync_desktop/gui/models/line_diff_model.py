@@ -38,7 +38,7 @@ HEADERS = {
     DiffColumn.DESCRIPTION: "Description",
     DiffColumn.CHANGE: "Change",
     DiffColumn.PROCORE_AMOUNT: "Procore Now",
-    DiffColumn.SAGE_AMOUNT: "Sage (after Re-Import)",
+    DiffColumn.SAGE_AMOUNT: "Procore After",
 }
 _ORDER = {
     LineLook.ADDED: 0, LineLook.CHANGED: 0, LineLook.REMOVED: 0, LineLook.EDITED_IN_PROCORE: 0,
@@ -157,8 +157,9 @@ class LineDiffModel(QAbstractTableModel):
         after = sum((d.procore_total_after for d in diffs), Decimal("0.00"))
         sage = sum((d.sage_total for d in diffs), Decimal("0.00"))
         change = "no change" if before == after else f"{formatting.money(after - before)} difference"
+        action = "Re-Import" if any(s.procore is not None for s in self._statuses) else "Add to Procore"
         return (
-            f"Procore total {formatting.money(before)} {ARROW} {formatting.money(after)} after Re-Import "
+            f"Procore total {formatting.money(before)} {ARROW} {formatting.money(after)} after {action} "
             f"({change}); Sage total {formatting.money(sage)}."
         )
 
