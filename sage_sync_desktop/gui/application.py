@@ -84,26 +84,30 @@ class SingleInstance(QObject):
             self._server = None
 
     def _wake_running_copy(self) -> bool:
-        socket = QLocalSocket(self)
+        socket = QLocalSocket()
         socket.connectToServer(self._key)
         if not socket.waitForConnected(500):
             return False
         socket.write(_ACTIVATE)
         socket.waitForBytesWritten(500)
         socket.disconnectFromServer()
+        if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
+            socket.waitForDisconnected(500)
         return True
 
     def _on_server_new_connection(self) -> None:
         assert self._server is not None
         while (socket := self._server.nextPendingConnection()) is not None:
-            socket.readyRead.connect(lambda s=socket: self._on_socket_ready_read(s))
-            socket.disconnected.connect(socket.deleteLater)
-            if socket.bytesAvailable():
-                self._on_socket_ready_read(socket)
-
-    def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
-        if bytes(socket.readAll().data()).startswith(_ACTIVATE.strip()):
-            self.activation_requested.emit()
+            # The message is one short line sent right after connecting: read it here and let
+            # the socket go, so no callback can outlive it.
+            if socket.bytesAvailable() or socket.waitForReadyRead(500):
+                message = bytes(socket.readAll().data())
+            else:
+                message = b""
+            socket.abort()
+            socket.deleteLater()
+            if message.startswith(_ACTIVATE.strip()):
+                self.activation_requested.emit()
 
 
 def bring_to_front(window: QWidget) -> None:

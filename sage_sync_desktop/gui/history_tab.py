@@ -110,7 +110,8 @@ class HistoryTab(QWidget):
         self._session.load_history(self._filter.text().strip() or None)
 
     def export_to(self, path: Path) -> None:
-        self._session.export_history(path)
+        """Export what the filter selects (every entry when it is empty)."""
+        self._session.export_history(path, self._filter.text().strip() or None)
 
     # --- slots
     def _on_filter_text_changed(self, text: str) -> None:

@@ -9,7 +9,7 @@ from functools import cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from sage_sync_desktop.sync.records import ContractState, LineDiff, LineState
+from sage_sync_desktop.sync.records import ContractState, LineDiff
 
 
 class LineLook(StrEnum):

@@ -170,9 +170,9 @@ class SyncSession(QObject):
     def verify_history(self) -> None:
         self._start(VERIFY, lambda *, progress, cancel: self._history_now().verify())
 
-    def export_history(self, path: Path) -> None:
+    def export_history(self, path: Path, contract: str | None = None) -> None:
         def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
-            self._history_now().export_csv(Path(path))
+            self._history_now().export_csv(Path(path), contract or None)
             return str(path)
 
         self._start(EXPORT, work)

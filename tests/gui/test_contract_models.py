@@ -141,3 +141,14 @@ def test_totals_show_before_and_after():
     model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything())])
     assert model.totals_text().startswith("Procore total $1,740.00 \u2192 $1,680.00 after Re-Import")
     assert model.lines_to_import() == 4
+
+
+def test_sorting_keeps_the_model_consistent_for_the_model_tester(qtmodeltester):
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    proxy = ContractFilterProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)
+    proxy.sort(Column.SAGE_TOTAL, Qt.SortOrder.DescendingOrder)
+    proxy.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, Column.STATUS).data() for r in range(model.rowCount())][0].startswith("Changes ready")

@@ -101,6 +101,12 @@ def test_history_tab_exports_csv(open_window, qtbot, tmp_path):
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 4 and lines[0].startswith("seq,at_utc,action")
     assert tab.banner.kind == "success" and tab.banner.text() == f"History exported to {target}."
+    tab.findChild(object, "historyContractFilter").setText("2001")
+    only = tmp_path / "only.csv"
+    with qtbot.waitSignal(tab.session.history_exported, timeout=10_000):
+        tab.export_to(only)
+    rows = only.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert len(rows) == 1 and ",2001," in rows[0]
 
 
 def test_verify_says_intact_then_names_the_altered_entry(open_window, qtbot, tmp_path):

@@ -195,3 +195,37 @@ def test_cancel_stops_a_bulk_reimport_between_contracts(window, demo, qtbot, mon
     states = {n: window.session.snapshot.status(n).state for n in (first, second)}
     assert list(states.values()).count(ContractState.SYNCED) == 1, (banner.text(), states)
     assert banner.text() == "1 of 2 contracts re-imported; 1 did not finish."
+
+
+def test_unlink_and_link_a_job_from_the_jobs_tab(window, demo, qtbot):
+    from PySide6.QtWidgets import QComboBox
+    job = window.session.snapshot.statuses[0].contract.job_number
+    window.tabs.setCurrentIndex(0)
+    assert window.jobs_tab.select_job(job)
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "unlinkJobButton"), Qt.MouseButton.LeftButton)
+    assert window.jobs_tab.banner.kind == "success"
+    assert next(j for j in window.session.snapshot.jobs if j.job.number == job).project is None
+    assert window.jobs_tab.select_job(job)
+    combo = window.findChild(QComboBox, "linkProjectCombo")
+    assert window.jobs_tab.choose_project(demo.project_ids[job])
+    assert combo.currentText().startswith(job)
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "linkJobButton"), Qt.MouseButton.LeftButton)
+    linked = next(j for j in window.session.snapshot.jobs if j.job.number == job)
+    assert linked.project is not None and linked.project.project_id == demo.project_ids[job]
+
+
+def test_history_shows_the_reimport_newest_first(window, demo, qtbot, monkeypatch):
+    number = demo.roles["changes_ready"]
+    _show(window, number)
+    _confirm(monkeypatch)
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        qtbot.mouseClick(_button(window), Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.session.history_loaded, timeout=10_000):
+        window.tabs.setCurrentIndex(2)
+    model = window.history_tab.model()
+    assert model.rowCount() >= 2
+    newest = model.entry_at(0)
+    assert (newest.contract, newest.action, newest.phase) == (number, "reimport", "finished")
+    assert model.index(0, 3).data() == "OK"
