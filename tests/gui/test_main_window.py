@@ -106,3 +106,24 @@ def test_screenshot_needs_demo(tmp_path):
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "--screenshot needs --demo" in result.stdout + result.stderr
+
+
+def test_demo_screenshot_saves_a_png_of_the_window_and_exits_0(tmp_path):
+    import os
+    from pathlib import Path
+
+    from PySide6.QtGui import QImage
+
+    repo = Path(__file__).resolve().parents[2]
+    target = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(repo),
+           # The demo's throwaway sandbox secret must not reach a real credential store.
+           "PYTHON_KEYRING_BACKEND": "tests.conftest.MemoryKeyring"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sage_sync_desktop", "--app-dir", str(tmp_path / "app"), "--demo",
+         "--screenshot", str(target)],
+        capture_output=True, text=True, timeout=240, env=env, cwd=repo)
+    assert result.returncode == 0, result.stderr[-3000:]
+    image = QImage(str(target))
+    assert not image.isNull()
+    assert image.width() >= 1000 and image.height() >= 700
