@@ -89,6 +89,9 @@ class DiffPanel(QWidget):
             header.resizeSection(column, width)
         self._totals = QLabel(self)
         self._totals.setObjectName("diffTotals")
+        self._header_changes = QLabel(self)
+        self._header_changes.setObjectName("contractHeaderChanges")
+        self._header_changes.setWordWrap(True)
 
         top = QHBoxLayout()
         top.addWidget(self._heading, 1)
@@ -98,6 +101,7 @@ class DiffPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self._reason)
+        layout.addWidget(self._header_changes)
         layout.addWidget(self._table, 1)
         layout.addWidget(self._totals)
         self.setTabOrder(self._add_button, self._reimport_button)
@@ -132,6 +136,9 @@ class DiffPanel(QWidget):
         else:
             self._heading.setText(f"Line items of {plural(len(statuses), 'selected contract')}")
         self._totals.setText(self._model.totals_text())
+        header_changes = self._model.header_changes_text()
+        self._header_changes.setText(header_changes)
+        self._header_changes.setVisible(bool(header_changes))
         self._import = self._model.import_availability()
         self._reimport = self._model.reimport_availability()
         self._update_buttons()

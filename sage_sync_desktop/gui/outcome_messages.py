@@ -65,8 +65,9 @@ def for_error(label: str, error: object) -> PageMessage:
     if isinstance(error, CancelledError):
         return PageMessage(False, f"{what} was cancelled. {error.message}".strip(), ())
     if isinstance(error, SageSyncError):
-        details = tuple(x for x in (error.fix and f"How to fix: {error.fix}", error.detail) if x)
-        return PageMessage(False, f"{what} failed: {error.message}", details)
+        # The fix is part of the visible line: it is what the user came for.
+        text = f"{what} failed: {error.message} {error.fix}".strip()
+        return PageMessage(False, text, (error.detail,) if error.detail else ())
     if isinstance(error, BaseException):
         details = tuple("".join(traceback.format_exception(error)).splitlines())
         return PageMessage(False, f"{what} failed: {type(error).__name__}: {error}", details)

@@ -152,3 +152,13 @@ def test_sorting_keeps_the_model_consistent_for_the_model_tester(qtmodeltester):
     proxy.sort(Column.SAGE_TOTAL, Qt.SortOrder.DescendingOrder)
     proxy.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)
     assert [model.index(r, Column.STATUS).data() for r in range(model.rowCount())][0].startswith("Changes ready")
+
+
+def test_contract_field_changes_are_listed_with_old_and_new_values():
+    from dataclasses import replace as _replace
+
+    from sage_sync_desktop.sync.records import FieldChange
+    diff = _replace(rf.unchanged_diff("2002"), header_changes=(FieldChange("title", "Old name", "New name"),))
+    model = LineDiffModel()
+    model.set_contracts([rf.status("2002", ContractState.CHANGES_READY, diff=diff)])
+    assert model.header_changes_text() == "Contract changes: title: \u201cOld name\u201d \u2192 \u201cNew name\u201d"

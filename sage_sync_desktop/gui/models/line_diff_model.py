@@ -149,6 +149,19 @@ class LineDiffModel(QAbstractTableModel):
             [d for s, d in zip(self._statuses, self._diffs, strict=True) if d is not None and s.number in eligible]
         )
 
+    def header_changes_text(self) -> str:
+        """Contract fields (number, title, date, retainage) Re-Import would change, old -> new."""
+        parts = []
+        for status, diff in zip(self._statuses, self._diffs, strict=True):
+            changes = getattr(diff, "header_changes", ()) if diff is not None else ()
+            if changes:
+                fields = "; ".join(
+                    f"{c.field}: {_field_value(c.field, c.old)} {ARROW} {_field_value(c.field, c.new)}"
+                    for c in changes
+                )
+                parts.append(fields if len(self._statuses) == 1 else f"{status.number}: {fields}")
+        return ("Contract changes: " + " | ".join(parts)) if parts else ""
+
     def totals_text(self) -> str:
         diffs = [d for d in self._diffs if d is not None]
         if not diffs:
