@@ -16,6 +16,7 @@ from sage_sync_desktop.procore import oauth
 from sage_sync_desktop.procore.procore_client import build_client_from_settings
 from sage_sync_desktop.sage import odbc_connection
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
+from sage_sync_desktop.sage.schema_probe import SchemaReport, probe_schema
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync.records import AccessLevel
@@ -38,18 +39,30 @@ def save_sage_password(settings: Settings, secrets: SecretStore, password: str) 
 
 
 def describe_sage_connection(settings: Settings, secrets: SecretStore) -> str:
-    """Read the company once and say what was found (or raise SageError with the fix)."""
-    company = SageReader.from_settings(settings, secrets).read_company()
-    approved = sum(1 for c in company.contracts if c.approved)
-    items = sum(len(c.items) for c in company.contracts)
-    problems = len(company.problems) + sum(len(c.problems) for c in company.contracts)
-    text = (
-        f"Connected. Sage 300 CRE has {len(company.jobs)} jobs and {len(company.contracts)} "
-        f"prime contracts ({approved} approved) with {items} line items."
-    )
-    if problems:
-        text += f" {problems} rows cannot be used as they are; each contract shows which."
-    return text
+    """Run the schema probe and say in plain words what it found (SageError if unreachable)."""
+    reader = SageReader.from_settings(settings, secrets)
+    return describe_schema_report(probe_schema(reader.connect, reader.mapping))
+
+
+def describe_schema_report(report: SchemaReport) -> str:
+    counts = report.counts
+
+    def count(name: str) -> str:
+        value = counts.get(name)
+        return "?" if value is None else f"{value:,}"
+
+    if report.ok:
+        return (
+            f"Connected to {report.source}. Every table and column the app reads is there "
+            f"({report.naming} names): {count('jobs')} jobs, {count('contracts')} prime contracts "
+            f"with {count('items')} line items, {count('customers')} customers."
+        )
+    lines = [f"Connected to {report.source}, but {len(report.missing)} of the names the app reads "
+             f"({report.naming} names) are missing:"]
+    lines += [f"\u2022 {m.message} {m.fix}".strip() for m in report.missing[:8]]
+    if len(report.missing) > 8:
+        lines.append(f"\u2022 ... and {len(report.missing) - 8} more.")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ def test_test_connection_says_what_it_found_in_plain_words(qtbot, cli_context, t
     result = page.findChild(QLabel, "sageTestResult")
     qtbot.mouseClick(page.findChild(QPushButton, "testSageConnectionButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: result.text().startswith(("Connected", "Could not")), timeout=30_000)
-    assert result.text().startswith(
-        f"Connected. Sage 300 CRE has {len(info.job_numbers)} jobs and {info.contract_count} prime contracts")
+    assert "Every table and column the app reads is there (legacy names)" in result.text()
+    assert f"{len(info.job_numbers)} jobs, {info.contract_count} prime contracts with {info.item_count} line items" \
+        in result.text()
 
 
 def test_a_sage_that_cannot_be_read_is_explained(qtbot, cli_context, tmp_path):
@@ -46,7 +47,24 @@ def test_a_sage_that_cannot_be_read_is_explained(qtbot, cli_context, tmp_path):
     qtbot.mouseClick(page.findChild(QPushButton, "testSageConnectionButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: result.text().startswith(("Connected", "Could not")), timeout=30_000)
     assert result.text().startswith("Could not read Sage: ")
-    assert str(tmp_path / "missing.db") in result.text() or "missing.db" in result.text()
+    assert "missing.db" in result.text()
+
+
+def test_test_connection_names_what_is_missing_under_the_wrong_naming(qtbot, cli_context, tmp_path):
+    info = generate_sample_company(tmp_path / "sage.db")  # legacy names
+    dialog = _dialog(qtbot, cli_context)
+    page = dialog.sage_page
+    for radio in page.findChildren(QRadioButton):
+        if radio.text().startswith("A connection string"):
+            radio.setChecked(True)
+    page.findChild(QLineEdit, "sageConnectionString").setText(f"sqlite:///{info.path}")
+    naming = page.findChild(QComboBox, "sageNamingCombo")
+    naming.setCurrentIndex(naming.findData("standard"))
+    result = page.findChild(QLabel, "sageTestResult")
+    qtbot.mouseClick(page.findChild(QPushButton, "testSageConnectionButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: result.text().startswith(("Connected", "Could not")), timeout=30_000)
+    assert "of the names the app reads (standard names) are missing:" in result.text()
+    assert "\u2022 " in result.text()
 
 
 def test_the_sage_password_goes_to_the_credential_store_not_the_file(qtbot, cli_context, secret_store):
