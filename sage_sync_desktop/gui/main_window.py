@@ -181,6 +181,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
         self._save_gui_settings(window_geometry=geometry)
+        # Hidden first: stopping a running job at its next safe point can take a moment.
+        self.hide()
         self._session.shutdown()
         super().closeEvent(event)
 
