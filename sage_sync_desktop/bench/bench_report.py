@@ -99,6 +99,8 @@ ROWS = (
     ("reimport_500_lines_requests", f"Re-import of {REIMPORT_LINES} changed lines, requests", ""),
     ("reimport_500_lines_one_per_line_requests", "  the same at one request per line", ""),
     ("reimport_500_lines_seconds", f"Re-import of {REIMPORT_LINES} changed lines", "s"),
+    ("bulk_import_seconds_per_contract", "Import in one batch, per contract", "s"),
+    ("bulk_import_requests_per_contract", "Import in one batch, requests per contract", ""),
     ("gui_first_rows_seconds", "Window: first rows visible", "s"),
     ("gui_max_stall_ms", "Window: longest event-loop stall", "ms"),
     ("peak_rss_mb", "Peak resident memory of the scan", "MB"),

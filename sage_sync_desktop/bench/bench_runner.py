@@ -27,7 +27,7 @@ from sage_sync_desktop.bench.bench_company import NAMING, BenchCompany, BenchSiz
 from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
 from sage_sync_desktop.bench.child_process import ChildFailed, run_child
 from sage_sync_desktop.bench.machine_info import machine_info
-from sage_sync_desktop.bench.reimport_probe import measure_reimport
+from sage_sync_desktop.bench.reimport_probe import measure_bulk_import, measure_reimport
 from sage_sync_desktop.bench.sandbox_process import SandboxProcess
 from sage_sync_desktop.bench.startup_probe import find_frozen_app, measure_startup
 from sage_sync_desktop.errors import SageError
@@ -58,6 +58,7 @@ class BenchOptions:
     gui: bool = True
     seed: int = 1
     child_timeout: float = 1800.0
+    bulk_import: int = 20  # contracts added to Procore in one batch (0: skip)
 
 
 class OdbcDriverMissing(SageError):
@@ -159,10 +160,13 @@ def _measure_all(options: BenchOptions, work: Path, result: dict[str, Any], say:
         else:
             result["notes"].append("GUI responsiveness not measured (--no-gui).")
 
-        say("Re-import of one contract with 500 changed lines ...")
         settings = settings_module.load(settings_path)
         engine = build_engine(settings, AppPaths.under(scan_app), InMemorySecretStore(secrets))
         try:
+            if options.bulk_import:
+                say(f"Import of {options.bulk_import} ready contracts in one batch ...")
+                result.update(measure_bulk_import(engine, sandbox, options.bulk_import))
+            say("Re-import of one contract with 500 changed lines ...")
             result.update(measure_reimport(engine, company, sandbox))
         finally:
             engine.client.close()

@@ -48,3 +48,24 @@ def measure_reimport(engine: Any, company: BenchCompany, sandbox: SandboxProcess
         "reimport_500_lines_state_after": after.state.value if after else None,
         "refresh_before_reimport_requests": before.procore_requests,
     }
+
+
+def measure_bulk_import(engine: Any, sandbox: SandboxProcess, count: int) -> dict[str, Any]:
+    """Add `count` Ready to Import contracts to Procore in one batch, as "Add to Procore" on a
+    multi-selection (or `import --all-ready`) does, on the large company."""
+    snapshot = engine.refresh()
+    ready = [s.number for s in snapshot.statuses if s.state is ContractState.READY_TO_IMPORT][:count]
+    sandbox.reset_counts()
+    started = time.perf_counter()
+    outcomes = engine.import_contracts(ready)
+    seconds = time.perf_counter() - started
+    requests = sandbox.request_count()
+    done = sum(1 for outcome in outcomes if outcome.ok)
+    return {
+        "bulk_import_contracts": len(ready),
+        "bulk_import_ok": done,
+        "bulk_import_seconds": seconds,
+        "bulk_import_requests": requests,
+        "bulk_import_seconds_per_contract": seconds / len(ready) if ready else None,
+        "bulk_import_requests_per_contract": requests / len(ready) if ready else None,
+    }

@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="keep the generated company and sandbox state in DIR (default: a temporary folder)")
     parser.add_argument("--repeats", type=int, default=3, metavar="R",
                         help="rounds of the Sage read against the bare fetch; the best of each counts (default 3)")
+    parser.add_argument("--bulk-import", type=int, default=20, metavar="K",
+                        help="also time adding K ready contracts to Procore in one batch (default 20; 0 skips)")
     parser.add_argument("--no-gui", action="store_true", help="skip the window measurement")
     parser.add_argument("--window-probe", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
@@ -53,13 +55,14 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     # Two jobs at least: the generated company keeps its last job unlinked (a Not Ready case).
     for option, value, least in (("--contracts", args.contracts, 1), ("--jobs", args.jobs, 2),
                                  ("--items-per-contract", args.items_per_contract, 1),
-                                 ("--repeats", args.repeats, 1)):
+                                 ("--repeats", args.repeats, 1), ("--bulk-import", args.bulk_import, 0)):
         if value < least:
             print(f"error: {option} must be at least {least}", file=sys.stderr)
             return 2
     options = BenchOptions(
         size=BenchSize(args.contracts, args.items_per_contract, args.jobs),
         frozen=args.frozen, work_dir=args.work_dir, repeats=args.repeats, gui=not args.no_gui,
+        bulk_import=args.bulk_import,
     )
     from sage_sync_desktop.bench.child_process import ChildFailed
 

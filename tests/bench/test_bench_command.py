@@ -59,6 +59,10 @@ def test_the_figures_describe_the_company_that_was_built(tiny_bench):
     assert figures["reimport_500_lines_state_after"] == "synced"
     assert figures["reimport_500_lines_one_per_line_requests"] >= 500
     assert 0 < figures["reimport_500_lines_requests"] < figures["reimport_500_lines_one_per_line_requests"]
+    # The batch import runs before the re-import; every ready contract it took was added.
+    assert figures["bulk_import_contracts"] >= 3
+    assert figures["bulk_import_ok"] == figures["bulk_import_contracts"]
+    assert figures["bulk_import_requests"] >= 4 * figures["bulk_import_contracts"]
 
 
 def test_the_ratio_and_refresh_counts_are_consistent(tiny_bench):
