@@ -1,10 +1,11 @@
 """The demo: the sample Sage company, a local Procore sandbox and settings, seeded so that every
 view of the window has something to show.
 
-Everything happens locally and in well under five seconds: the sample company is read through
-Python's sqlite3 (no ODBC driver needed) and the Procore side is seeded directly, as if some
-contracts had been imported earlier (lines carry the origin ids and origin_data the engine
-writes). Then the demo plays the Sage user on its own sample file to create changes. Roles
+Everything happens locally in about a second: the sample company is read through Python's
+sqlite3 (no ODBC driver needed), the engine itself links the jobs and imports some contracts
+into the sandbox (so the History tab has real entries), a PM's edits are made in Procore, and
+the demo plays the Sage user on its own sample file to create changes. Only the contract "on
+two projects" is placed directly, since Procore's rules and this app never allow it. Roles
 (which contract shows what) are in `DemoEnvironment.roles`:
 
 - synced: imported, nothing new (Re-Import greyed, "nothing new");
@@ -44,6 +45,7 @@ from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync import contract_payload, origin_ids
 from sage_sync_desktop.sync.line_values import line_payload
 from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.sync.wiring import build_engine
 
 logger = logging.getLogger(__name__)
 
@@ -141,34 +143,19 @@ def prepare_demo(root: Path) -> DemoEnvironment:
     company = read_sample(sample_path, info.naming)
     roles = _choose_roles(company, info)
 
-    seed = sandbox_seed(info, unlinked=False)
+    seed = sandbox_seed(info)
     project_of = {p["project_number"]: p["id"] for p in seed["projects"]}
-    placements = []
-    for role, contract in roles.items():
-        project_id = project_of[contract.job_number or ""]
-        if role == "synced_with_procore_line":
-            extra = [{"description": "Owner-directed allowance (added in Procore)", "amount": "15000.00"}]
-            placements.append(placed_contract(contract, project_id, extra_lines=extra))
-        elif role == "edited_in_procore":
-            placed = placed_contract(contract, project_id)
-            first = placed["line_items"][0]
-            first["amount"] = str(Decimal(first["amount"]) + Decimal("1250.00"))
-            placements.append(placed)
-        elif role == "on_two_projects":
-            other = project_of[roles["synced"].job_number or ""] if "synced" in roles else seed["projects"][-1]["id"]
-            placements += [placed_contract(contract, project_id), placed_contract(contract, other)]
-        elif role in ("synced", "changes_ready", "no_permission"):
-            placements.append(placed_contract(contract, project_id))
-    seed["prime_contracts"] = placements
-    if "no_permission" in roles:
-        project = str(project_of[roles["no_permission"].job_number or ""])
-        service = next(u for u in seed["users"] if u.get("service_account"))
-        service.setdefault("permissions", {}).setdefault("projects", {})[project] = {"Prime Contracts": "Standard"}
-
-    _play_sage_user(SampleEditor(sample_path, info.naming), roles)
+    if "on_two_projects" in roles:
+        # Procore's rules (and this app) never let this happen; the seed places it directly.
+        contract = roles["on_two_projects"]
+        other = seed["projects"][-1]["id"]
+        seed["prime_contracts"] = [placed_contract(contract, project_of[contract.job_number or ""]),
+                                   placed_contract(contract, other)]
     sandbox = ProcoreSandbox(seed=seed).start()
     try:
         settings_path = _write_settings(paths, sandbox, sample_path)
+        _link_and_import(paths, settings_path, sandbox, info, roles, project_of)
+        _play_sage_user(SampleEditor(sample_path, info.naming), roles)
     except BaseException:
         sandbox.stop()
         raise
@@ -177,6 +164,41 @@ def prepare_demo(root: Path) -> DemoEnvironment:
     return DemoEnvironment(root=root, paths=paths, settings_path=settings_path, sandbox=sandbox, sample=info,
                            roles={role: c.number for role, c in roles.items()},
                            project_ids={job: pid for job, pid in project_of.items() if job in info.linked_jobs})
+
+
+def _link_and_import(paths: AppPaths, settings_path: Path, sandbox: ProcoreSandbox, info: SampleCompanyInfo,
+                     roles: dict[str, SageContract], project_of: dict[str, int]) -> None:
+    """What an administrator would have done before: link the jobs and import some contracts,
+    through the engine itself (so the History tab has real entries); then a PM's changes in
+    Procore and one lost permission."""
+    engine = build_engine(settings_module.load(settings_path), paths, SecretStore())
+    try:
+        for job in info.linked_jobs:
+            engine.link_job(job, project_of[job])
+        engine.refresh()
+        wanted = [roles[r].number for r in ROLES[:5] if r in roles]
+        for outcome in engine.import_contracts(wanted):
+            if not outcome.ok:
+                raise RuntimeError(f"demo set-up: {outcome.message}")
+        client = engine.client
+        if "synced_with_procore_line" in roles:
+            status = engine.snapshot.status(roles["synced_with_procore_line"].number)
+            client.sync_line_items(status.procore.project.project_id, status.procore.prime_contract_id,
+                                   [{"description": "Owner-directed allowance (added in Procore)",
+                                     "amount": "15000.00"}])
+        if "edited_in_procore" in roles:
+            status = engine.snapshot.status(roles["edited_in_procore"].number)
+            item = status.contract.items[0]
+            # a PM changes an amount in Procore: the line's origin_data stays as this app wrote it
+            client.sync_line_items(status.procore.project.project_id, status.procore.prime_contract_id,
+                                   [{"origin_id": origin_ids.item_origin_id(status.number, item.number),
+                                     "amount": f"{item.amount + Decimal('1250.00'):.2f}"}])
+    finally:
+        engine.client.close()
+    if "no_permission" in roles:
+        project_id = project_of[roles["no_permission"].job_number or ""]
+        sandbox.set_permission(sandbox.service_account()["login"], "Prime Contracts", "Standard",
+                               project_id=project_id)
 
 
 def _play_sage_user(editor: SampleEditor, roles: dict[str, SageContract]) -> None:

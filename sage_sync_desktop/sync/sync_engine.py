@@ -71,6 +71,7 @@ class SyncEngine:
         self._view: ProcoreView | None = None
         self._snapshot: CompanySnapshot | None = None
         self._company_name: str | None = None
+        self._login: str | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -181,9 +182,18 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ jobs
 
+    def _procore_login(self) -> str:
+        """Who is signed in to Procore, for the history (one request when not refreshed yet)."""
+        if self._view is not None:
+            return str(self._view.user.get("login") or self._view.user.get("name") or "")
+        if self._login is None:
+            me = self.client.me()
+            self._login = str(me.get("login") or me.get("name") or "")
+        return self._login
+
     def _linker(self) -> JobLinker:
-        login = str(self._view.user.get("login") or "") if self._view else ""
-        return JobLinker(self.client, self.history, windows_user=self.windows_user, procore_user=login)
+        return JobLinker(self.client, self.history, windows_user=self.windows_user,
+                         procore_user=self._procore_login())
 
     def link_job(self, job_number: str, project_id: int) -> JobLinkStatus:
         company = self._company or self.reader.read_company()
@@ -274,7 +284,7 @@ class SyncEngine:
             self.history.append(
                 NewEntry(action=action, phase="failed", outcome="failed", contract=number,
                          message=getattr(exc, "message", str(exc)), procore_error=getattr(exc, "detail", "")),
-                windows_user=self.windows_user, procore_user=self._linker().procore_user,
+                windows_user=self.windows_user, procore_user=self._procore_login(),
             )
         except SageSyncError:
             logger.exception("Could not record the failure of %s in the history", number)
@@ -339,7 +349,7 @@ class SyncEngine:
                                    details=tuple(f"Item {line.item_number}: kept (edited in Procore)"
                                                  for line in plan.kept))
         writer = ContractWriter(self.client, self.history, windows_user=self.windows_user,
-                                procore_user=str(self._view.user.get("login") or "") if self._view else "")
+                                procore_user=self._procore_login())
         outcome = writer.execute(plan, action=action, cancel=cancel)
         return self._reload_after_write(outcome, contract.number, project.project_id)
 

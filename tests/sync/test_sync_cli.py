@@ -153,7 +153,20 @@ def test_overwrite_procore_edits_replaces_the_edited_line(demo, capsys) -> None:
     assert diff["counts"]["edited_in_procore"] == 0 and diff["counts"]["changed"] == 0
 
 
+def test_demo_history_holds_the_set_up_links_and_imports(demo, capsys) -> None:
+    code, history = run_json(demo, capsys, "history")
+    assert code == 0
+    links = [e["job"] for e in history if e["action"] == "link_job" and e["outcome"] == "ok"]
+    assert sorted(links) == sorted(demo.sample.linked_jobs)
+    imports = [e for e in history if e["action"] == "import" and e["phase"] == "finished"]
+    assert {e["contract"] for e in imports} == {demo.roles[r] for r in (
+        "synced", "synced_with_procore_line", "changes_ready", "edited_in_procore", "no_permission")}
+    login = demo.sandbox.service_account()["login"]
+    assert all(e["windows_user"] and e["procore_user"] == login for e in history)
+
+
 def test_jobs_link_and_unlink(demo, capsys) -> None:
+    _, earlier = run_json(demo, capsys, "history")
     code, jobs = run_json(demo, capsys, "jobs")
     assert code == 0
     by_job = {j["job"]: j for j in jobs}
@@ -173,7 +186,7 @@ def test_jobs_link_and_unlink(demo, capsys) -> None:
             assert "job_not_synced" in [r["code"] for r in row["reasons"]]
     assert run(demo, capsys, "link-job", linked_job, str(project_id))[0] == 0
     _, history = run_json(demo, capsys, "history")
-    assert [(e["action"], e["job"], e["outcome"]) for e in history] == [
+    assert [(e["action"], e["job"], e["outcome"]) for e in history[len(earlier):]] == [
         ("link_job", demo.sample.unlinked_job, "failed"),  # the refusal is recorded too
         ("unlink_job", linked_job, "ok"),
         ("link_job", linked_job, "ok"),
@@ -181,9 +194,10 @@ def test_jobs_link_and_unlink(demo, capsys) -> None:
 
 
 def test_history_verify_csv_and_tamper(demo, capsys, tmp_path) -> None:
-    run(demo, capsys, "import", demo.roles and next(iter(_ready(demo, capsys))))
+    _, before = run_json(demo, capsys, "history")
+    run(demo, capsys, "import", _ready(demo, capsys)[0])
     code, text = run(demo, capsys, "history", "--verify")
-    assert code == 0 and "intact: 2 entries" in text
+    assert code == 0 and f"intact: {len(before) + 2} entries" in text
     csv_file = tmp_path / "history.csv"
     assert run(demo, capsys, "history", "--csv", str(csv_file))[0] == 0
     assert len(csv_file.read_text(encoding="utf-8-sig").splitlines()) >= 3
