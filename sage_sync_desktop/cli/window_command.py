@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
+from sage_sync_desktop import __version__
 from sage_sync_desktop.cli.context import CliContext
 
 logger = logging.getLogger(__name__)
@@ -20,7 +21,18 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     import sage_sync_desktop.sync.wiring  # noqa: F401
 
     # The GUI is imported here so commands that never open the window never load Qt.
-    from sage_sync_desktop.gui import window_startup
+    try:
+        from sage_sync_desktop.gui import window_startup
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith(("sage_sync_desktop.gui", "PySide6", "shiboken6")):
+            raise
+        # The 32-bit console build has no window: Qt 6 has no 32-bit Windows version.
+        print(
+            "This is the command-line build of Sage Sync Desktop (no window: Qt has no 32-bit "
+            "Windows version). Run `sage-sync --help` for the commands, or install "
+            f"SageSyncDesktop-{__version__}-x64-setup.exe for the window."
+        )
+        return 2
 
     return window_startup.open_window(
         context,
