@@ -42,6 +42,12 @@ class _Run:
     header_updated: bool = False
     stop: Exception | None = None
     cancelled: bool = False
+    # What Procore answered: the contract as it now is, lines it returned, lines deleted.
+    header: dict[str, Any] | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    deleted_ids: set[int] = field(default_factory=set)
+    # True once lines were written after the last header answer (its line_items are then old).
+    header_lines_stale: bool = False
 
     def mark(self, origin_ids: tuple[str, ...], result: str, error: str = "") -> None:
         for origin_id in origin_ids:
@@ -59,6 +65,29 @@ def _sync_error_text(error: dict[str, Any]) -> str:
             for name, value in messages.items()
         )
     return str(messages or error.get("message") or "refused")
+
+
+class WriteEffects:
+    """What a run changed in Procore, as Procore answered it: lets the engine show the contract
+    as it now is without reading it back."""
+
+    def __init__(self, run: _Run) -> None:
+        self._run = run
+
+    @property
+    def header(self) -> dict[str, Any] | None:
+        return self._run.header
+
+    def lines_after(self, lines_before: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The contract's lines now: from the last header answer when it came after every line
+        write, else the lines read before writing with the sync answers and deletions applied."""
+        header = self._run.header
+        if header is not None and not self._run.header_lines_stale and isinstance(header.get("line_items"), list):
+            return list(header["line_items"])
+        by_id = {line.get("id"): line for line in lines_before if line.get("id") not in self._run.deleted_ids}
+        for entity in self._run.entities:
+            by_id[entity.get("id")] = entity
+        return list(by_id.values())
 
 
 class ContractWriter:
@@ -100,7 +129,9 @@ class ContractWriter:
         return line.item_number if line is not None else ""
 
     def execute(self, plan: WritePlan, *, action: str, cancel: threading.Event | None = None) -> ContractOutcome:
+        """Send the plan; `self.effects` then holds what Procore answered (see WriteEffects)."""
         run = _Run(plan=plan, action=action, prime_contract_id=plan.prime_contract_id)
+        self.effects = WriteEffects(run)
         requests = plan.requests()
         if cancel is not None and cancel.is_set():
             return self._outcome(run, cancelled=True)
@@ -137,15 +168,20 @@ class ContractWriter:
         if request.kind == "create":
             created = self.client.create_prime_contract(project_id, body["prime_contract"])
             run.prime_contract_id = int(created["id"])
+            run.header = created
         elif request.kind in ("update", "approve"):
             if request.kind == "approve" and run.count(h.REJECTED) + run.count(h.UNKNOWN):
                 # Approving locks the schedule of values; leave it Draft until every line is in.
                 return
-            self.client.update_prime_contract(project_id, run.prime_contract_id, body["prime_contract"])
+            run.header = self.client.update_prime_contract(project_id, run.prime_contract_id,
+                                                           body["prime_contract"]) or run.header
+            run.header_lines_stale = False
             run.approved = run.approved or request.kind == "approve"
             run.header_updated = run.header_updated or request.kind == "update"
         elif request.kind == "sync_lines":
             result = self.client.sync_line_items(project_id, run.prime_contract_id, body["updates"])
+            run.entities.extend(result.entities)
+            run.header_lines_stale = True
             confirmed = {entity.get("origin_id") for entity in result.entities}
             refused = {error.get("origin_id"): _sync_error_text(error) for error in result.errors}
             for origin_id in request.origin_ids:
@@ -156,6 +192,8 @@ class ContractWriter:
         elif request.kind == "delete_line":
             self.client.delete_line_item(project_id, run.prime_contract_id, request.line_id)
             run.mark(request.origin_ids, h.DELETED)
+            run.deleted_ids.add(int(request.line_id or 0))
+            run.header_lines_stale = True
         run.sent.append(_with_id(request, run.prime_contract_id).as_dict())
 
     def _finish(self, run: _Run) -> ContractOutcome:

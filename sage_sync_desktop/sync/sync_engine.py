@@ -21,7 +21,7 @@ from sage_sync_desktop.errors import CancelledError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sync import origin_ids, outcomes
-from sage_sync_desktop.sync.contract_writer import ContractWriter, count_lines
+from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
 from sage_sync_desktop.sync.eligibility import (
     DATA_RULES,
     ERP_TOOL,
@@ -32,6 +32,7 @@ from sage_sync_desktop.sync.eligibility import (
 )
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
 from sage_sync_desktop.sync.job_links import JobLinker, LinkRefused, job_statuses
+from sage_sync_desktop.sync.live_contract import live_contract
 from sage_sync_desktop.sync.line_item_diff import compute_diff
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.sync.procore_snapshot import (
@@ -244,20 +245,20 @@ class SyncEngine:
         wanted = [n.strip() for n in numbers]
         self._require_snapshot(None, cancel)
         access: dict[tuple[str, int | None], AccessLevel] = {}
-        outcomes: list[ContractOutcome] = []
+        results: list[ContractOutcome] = []
         for index, number in enumerate(wanted):
             if progress is not None:
                 progress(100 * index // max(len(wanted), 1), f"{action.capitalize()} contract {number}")
             if cancel is not None and cancel.is_set():
-                outcomes += [outcomes.skipped(n, action, dry_run, "Cancelled before it started; nothing was sent.",
+                results += [outcomes.skipped(n, action, dry_run, "Cancelled before it started; nothing was sent.",
                                       cancelled=True) for n in wanted[index:]]
                 break
             try:
                 outcome = self._write_one(action, number, dry_run=dry_run, overwrite=overwrite,
                                           access=access, cancel=cancel)
             except _BATCH_STOPPERS as exc:
-                outcomes.append(outcomes.failed(number, action, dry_run, exc, kind=outcomes.error_kind(exc)))
-                outcomes += [outcomes.skipped(n, action, dry_run, f"Not attempted: {exc.message}", kind=outcomes.error_kind(exc))
+                results.append(outcomes.failed(number, action, dry_run, exc, kind=outcomes.error_kind(exc)))
+                results += [outcomes.skipped(n, action, dry_run, f"Not attempted: {exc.message}", kind=outcomes.error_kind(exc))
                              for n in wanted[index + 1:]]
                 break
             except SageSyncError as exc:
@@ -268,16 +269,16 @@ class SyncEngine:
                 outcome = outcomes.failed(number, action, dry_run,
                                   SageSyncError(f"Unexpected error: {type(exc).__name__}: {exc}"), kind="error")
                 self._record_failure(action, number, exc)
-            outcomes.append(outcome)
+            results.append(outcome)
             logger.info("%s %s: %s", action, number, outcome.message)
             if outcome.error_kind in ("unreachable", "sign_in"):
-                outcomes += [outcomes.skipped(n, action, dry_run, "Not attempted: Procore could not be reached "
+                results += [outcomes.skipped(n, action, dry_run, "Not attempted: Procore could not be reached "
                                       "or needs a new sign-in.", kind=outcome.error_kind)
                              for n in wanted[index + 1:]]
                 break
         if progress is not None:
-            progress(100, f"{sum(o.ok for o in outcomes)} of {len(outcomes)} contracts done")
-        return outcomes
+            progress(100, f"{sum(o.ok for o in results)} of {len(results)} contracts done")
+        return results
 
     def _record_failure(self, action: str, number: str, exc: Exception) -> None:
         try:
@@ -306,22 +307,10 @@ class SyncEngine:
             return outcomes.blocked(number, action, dry_run, blocking)
         contract, project = status.contract, status.project
         assert project is not None  # a contract without a linked project is blocked above
-        wanted = origin_ids.contract_origin_id(contract.number)
-        live = [pc for pc in self.client.prime_contracts(project.project_id) if pc.get("origin_id") == wanted]
-        if len(live) > 1:
-            return outcomes.skipped(number, action, dry_run,
-                            f"Procore holds contract {number} {len(live)} times in project '{project.name}' "
-                            f"(prime contracts {', '.join(str(pc['id']) for pc in live)}); delete the extras.",
-                            kind="blocked")
-        home = live[0] if live else None
-        if action == "import" and home is not None and home.get("status") != "Draft":
-            return outcomes.skipped(number, action, dry_run,
-                            f"Contract {number} is already in Procore (prime contract {home['id']}); "
-                            "use Re-Import to bring its changes.", kind="blocked")
-        if action == "reimport" and home is None:
-            return outcomes.skipped(number, action, dry_run,
-                            f"Contract {number} is not in project '{project.name}' in Procore "
-                            "(deleted there?). Refresh, then Add it to Procore again.", kind="blocked")
+        live = live_contract(self.client, action, status, dry_run)
+        if isinstance(live, ContractOutcome):
+            return live
+        home, lines = live
         in_procore = action == "reimport"
         facts = ContractFacts(
             job_exists=True, linked_project=project,
@@ -331,7 +320,6 @@ class SyncEngine:
         denied = tuple(permission_reasons(contract, facts, in_procore=in_procore))
         if denied:
             return outcomes.blocked(number, action, dry_run, denied)
-        lines = self.client.line_items(project.project_id, int(home["id"])) if home else []
         plan = plan_write(contract, project, home, lines,
                           known_values=self.history.known_line_values(contract.number),
                           overwrite_procore_edits=overwrite)
@@ -351,25 +339,29 @@ class SyncEngine:
         writer = ContractWriter(self.client, self.history, windows_user=self.windows_user,
                                 procore_user=self._procore_login())
         outcome = writer.execute(plan, action=action, cancel=cancel)
-        return self._reload_after_write(outcome, contract.number, project.project_id)
+        return self._after_write(outcome, status, home, lines, writer.effects)
 
-    def _reload_after_write(self, outcome: ContractOutcome, number: str, project_id: int) -> ContractOutcome:
-        """Read the contract back so the snapshot (and the window) show Procore as it now is."""
-        if self._view is None:
+    def _after_write(self, outcome: ContractOutcome, status: ContractStatus, home: dict | None,
+                     lines_before: list[dict], effects: WriteEffects) -> ContractOutcome:
+        """Show the contract as Procore answered the writes, without reading it back; the next
+        refresh re-reads its lines (the cached copy is dropped)."""
+        header = effects.header or home
+        if self._view is None or self._snapshot is None or header is None or status.project is None:
             return outcome
-        try:
-            contracts = tuple(self.client.prime_contracts(project_id))
-        except SageSyncError as exc:
-            logger.warning("Could not read project %s back after writing: %s", project_id, exc)
-            return outcome
-        if outcome.prime_contract_id is not None:
-            self.cache.forget(outcome.prime_contract_id)
-        view = replace(self._view, prime_contracts={**self._view.prime_contracts, project_id: contracts})
-        self._view = complete_view(self.client, self.cache, view)
-        self._snapshot = self._classify()
-        status = self._snapshot.status(number)
-        if status is not None and outcome.ok and status.diff is not None and status.diff.has_changes:
-            counts = status.diff.counts
+        pc_id, project_id = int(header["id"]), status.project.project_id
+        lines = effects.lines_after(lines_before)
+        self.cache.forget(pc_id)
+        header = {k: v for k, v in header.items() if k != "line_items"}
+        contracts = [pc for pc in self._view.prime_contracts.get(project_id, ()) if pc.get("id") != pc_id]
+        self._view = replace(self._view, prime_contracts={**self._view.prime_contracts,
+                                                          project_id: (*contracts, header)},
+                             lines={**self._view.lines, pc_id: tuple(lines)})
+        self._snapshot = replace(self._snapshot, statuses=tuple(
+            classify(s.contract, self._facts(s.contract)) if s.contract is status.contract else s
+            for s in self._snapshot.statuses))
+        now = self._snapshot.status(status.number)
+        if now is not None and outcome.ok and now.diff is not None and now.diff.has_changes:
+            counts = now.diff.counts
             note = (f"Procore still differs from Sage: {counts.added} added, {counts.changed} changed, "
                     f"{counts.removed} removed (kept edits or refused lines).")
             outcome = replace(outcome, details=(*outcome.details, note))

@@ -169,8 +169,10 @@ def test_reimport_of_500_changed_lines_costs_a_handful_of_requests(make_env) -> 
               for k in after["by_endpoint"] if not k.startswith("GET")}
     writes = {k: v for k, v in writes.items() if v}
     assert writes == {SYNC: math.ceil(500 / 1000)}
-    # live checks before writing (contract, lines, two permissions) and the read-back after
-    assert after["total"] - before["total"] <= math.ceil(500 / 1000) + 6
+    # before writing, live: the contract with its lines (one show) and the two permissions
+    assert after["total"] - before["total"] == math.ceil(500 / 1000) + 3
+    assert engine.snapshot.status(BIG_CONTRACT).state is ContractState.SYNCED  # no read-back
+    assert engine.refresh().status(BIG_CONTRACT).state is ContractState.SYNCED
 
 
 def test_second_refresh_of_an_unchanged_company_reads_no_lines(make_env) -> None:
@@ -219,3 +221,34 @@ def test_cancel_stops_between_chunks_and_a_rerun_finishes(make_env) -> None:
     assert engine.import_contracts([BIG_CONTRACT])[0].ok
     _no_duplicates(env.sandbox)
     assert_procore_equals_sage(engine, BIG_CONTRACT)
+
+
+def test_one_refused_contract_never_stops_the_others(make_env) -> None:
+    env = make_env()
+    engine = env.engine()
+    link_suggested_jobs(engine)
+    ready = [s.number for s in engine.snapshot.statuses if s.can_import][:3]
+    env.sandbox.faults.fail("POST /rest/v1.0/prime_contract", 422, times=1)
+    outcomes = engine.import_contracts(ready)
+    assert [o.ok for o in outcomes] == [False, True, True]
+    assert outcomes[0].error_kind == "procore" and "Procore refused" in outcomes[0].message
+    assert engine.history.entries(ready[0])[-1].outcome == "failed"
+    assert engine.import_contracts(ready[:1])[0].ok  # and it goes through once Procore accepts it
+
+
+def test_procore_gone_stops_the_batch_and_names_every_contract_not_attempted(make_env) -> None:
+    env = make_env()
+    engine = env.engine()
+    link_suggested_jobs(engine)
+    ready = [s.number for s in engine.snapshot.statuses if s.can_import][:3]
+    env.sandbox.faults.reset_connection("*", times=None)
+    outcomes = engine.import_contracts(ready)
+    assert [o.error_kind for o in outcomes] == ["unreachable"] * 3
+    assert [o.message.split(":")[0] for o in outcomes[1:]] == ["Not attempted"] * 2
+    env.sandbox.faults.clear()
+    env.sandbox.reset_counts()
+    cancel = threading.Event()
+    cancel.set()
+    cancelled = engine.import_contracts(ready, cancel=cancel)
+    assert [o.cancelled for o in cancelled] == [True] * 3
+    assert env.sandbox.request_counts()["total"] == 0

@@ -1,0 +1,63 @@
+"""The contract and its lines as Procore holds them right before an import or re-import writes.
+
+Decisions to write are never made on the refresh's copy alone: a contract deleted, duplicated
+or changed in Procore since the refresh is seen here. A re-import costs one request (the
+contract shown with its lines); an import one (the project's contracts, to find an earlier,
+interrupted import by origin id before creating anything).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sage_sync_desktop.procore.errors import NotFound
+from sage_sync_desktop.sync import origin_ids, outcomes
+from sage_sync_desktop.sync.line_values import to_cents
+from sage_sync_desktop.sync.records import ContractOutcome, ContractStatus
+
+
+def live_contract(client: Any, action: str, status: ContractStatus,
+                  dry_run: bool) -> tuple[dict | None, list[dict]] | ContractOutcome:
+    """The contract and its lines as Procore holds them now (one request for a re-import:
+    the contract with its lines), or the outcome that stops here."""
+    number, project = status.number, status.project
+    assert project is not None
+    wanted = origin_ids.contract_origin_id(number)
+    gone = outcomes.skipped(number, action, dry_run,
+                            f"Contract {number} is not in project '{project.name}' in Procore (deleted "
+                            "there?). Refresh, then Add it to Procore again.", kind="blocked")
+    if action == "reimport" and status.procore is not None:
+        try:
+            shown = client.prime_contract(project.project_id, status.procore.prime_contract_id)
+        except NotFound:
+            return gone
+        if shown.get("origin_id") != wanted:
+            return gone
+        return shown, lines_of_shown(client, project.project_id, shown)
+    live = [pc for pc in client.prime_contracts(project.project_id) if pc.get("origin_id") == wanted]
+    if len(live) > 1:
+        return outcomes.skipped(number, action, dry_run,
+                                f"Procore holds contract {number} {len(live)} times in project "
+                                f"'{project.name}' (prime contracts "
+                                f"{', '.join(str(pc['id']) for pc in live)}); delete the extras.",
+                                kind="blocked")
+    home = live[0] if live else None
+    if action == "import" and home is not None and home.get("status") != "Draft":
+        return outcomes.skipped(number, action, dry_run,
+                                f"Contract {number} is already in Procore (prime contract {home['id']}); "
+                                "use Re-Import to bring its changes.", kind="blocked")
+    if action == "reimport" and home is None:
+        return gone
+    return home, (client.line_items(project.project_id, int(home["id"])) if home else [])
+
+
+def lines_of_shown(client: Any, project_id: int, shown: dict) -> list[dict]:
+    """The lines inside a shown contract, when their total proves they are all there;
+    otherwise the line list (a server that pages or trims them costs one more request)."""
+    lines = shown.get("line_items")
+    total = next((shown[k] for k in ("line_items_total", "grand_total") if shown.get(k) is not None), None)
+    if isinstance(lines, list) and total is not None and to_cents(total) == sum(
+            (to_cents(line.get("amount")) for line in lines), Decimal("0.00")):
+        return lines
+    return client.line_items(project_id, int(shown["id"]))
