@@ -29,7 +29,12 @@ from sage_sync_desktop.gui.models.contract_filter_proxy import (
     ContractView,
     view_counts,
 )
-from sage_sync_desktop.gui.models.contract_list_model import Column, ContractListModel, prepare_rows
+from sage_sync_desktop.gui.models.contract_list_model import (
+    Column,
+    ContractListModel,
+    prepare_provisional_rows,
+    prepare_rows,
+)
 from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
@@ -143,6 +148,8 @@ class PrimeContractsTab(QWidget):
         self.setTabOrder(self._diff_panel, self._views)
 
         session.add_snapshot_preparer(_ROWS, lambda snapshot: prepare_rows(snapshot.statuses))
+        session.add_sage_preparer(_ROWS, lambda company: prepare_provisional_rows(company.contracts))
+        session.sage_loaded.connect(self._on_session_sage_loaded)
         session.snapshot_loaded.connect(self._on_session_snapshot_loaded)
         session.diff_loaded.connect(self._on_session_diff_loaded)
         session.outcomes_received.connect(self._on_session_outcomes_received)
@@ -193,7 +200,8 @@ class PrimeContractsTab(QWidget):
     def selected_statuses(self) -> list[ContractStatus]:
         rows = sorted({index.row() for index in self._list.selectionModel().selectedRows()})
         source = [self._proxy.mapToSource(self._proxy.index(r, 0)).row() for r in rows]
-        return [self._model.status_at(r) for r in source]
+        statuses = (self._model.status_at(r) for r in source)
+        return [status for status in statuses if status is not None]
 
     # --- internals
     def _apply_view(self, view: ContractView) -> None:
@@ -262,10 +270,20 @@ class PrimeContractsTab(QWidget):
             self._model.set_rows(rows)
         else:
             self._model.set_statuses(snapshot.statuses)
+        self._title.setText(VIEWS[self._proxy.view].title)
         self._update_counts(snapshot.statuses)
         if keep:
             self.select_contracts(keep)
         self._show_selection()
+
+    def _on_session_sage_loaded(self, company: object, prepared: object) -> None:
+        rows = prepared.get(_ROWS) if isinstance(prepared, dict) else None
+        if self._session.snapshot is not None or not isinstance(rows, list):
+            return
+        self._model.set_rows(rows)
+        self._title.setText(f"{VIEWS[self._proxy.view].title} \u2014 checking Procore\u2026")
+        for row, info in enumerate(VIEWS.values()):
+            self._views.item(row).setText(f"{info.label}  (\u2026)")
 
     def _on_session_diff_loaded(self, number: str, diff: object) -> None:
         if isinstance(diff, ContractDiff):
@@ -295,6 +313,8 @@ class PrimeContractsTab(QWidget):
     def _on_session_work_failed(self, label: str, error: object) -> None:
         if label not in (REFRESH, IMPORT, REIMPORT):
             return
+        if label == REFRESH and self._model.provisional:
+            self._title.setText(f"{VIEWS[self._proxy.view].title} \u2014 Procore could not be read")
         message = outcome_messages.for_error(label, error)
         self.banner.show_error(message.text, message.details)
 

@@ -35,6 +35,25 @@ _CHANGES_PROCORE = (IMPORT, REIMPORT, LINK, UNLINK)
 _QUICK = (DIFF, HISTORY)
 
 
+class _ReportingReader:
+    """The engine's Sage reader, reporting each company it reads (worker thread)."""
+
+    def __init__(self, reader: Any, report: Callable[[Any], None]) -> None:
+        self._reader = reader
+        self._report = report
+
+    def read_company(self, *args: Any, **kwargs: Any) -> Any:
+        company = self._reader.read_company(*args, **kwargs)
+        try:
+            self._report(company)
+        except Exception:  # showing rows early must never break the refresh itself
+            logger.warning("showing the Sage contracts early failed", exc_info=True)
+        return company
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+
 @dataclass(frozen=True)
 class _Loaded:
     snapshot: CompanySnapshot
@@ -48,6 +67,8 @@ class SyncSession(QObject):
         busy_changed(bool): a job started or the last queued job finished.
         progress_changed(int, str): percent and message of the running job.
         snapshot_loaded(object): a CompanySnapshot from a Refresh.
+        sage_loaded(object, object): on the first load, the SageCompany as soon as it is read
+            (before Procore) and what the Sage preparers made of it, by name.
         outcomes_received(str, object): "import" or "reimport" and the list of ContractOutcome.
         diff_loaded(str, object): a contract number and its ContractDiff.
         job_link_changed(object): the JobLinkStatus after Link or Unlink.
@@ -58,6 +79,7 @@ class SyncSession(QObject):
     """
 
     busy_changed = Signal(bool)
+    sage_loaded = Signal(object, object)
     progress_changed = Signal(int, str)
     snapshot_loaded = Signal(object)
     outcomes_received = Signal(str, object)
@@ -82,6 +104,7 @@ class SyncSession(QObject):
         self._snapshot: CompanySnapshot | None = None
         self._preparers: dict[str, Callable[[CompanySnapshot], object]] = {}
         self._prepared: dict[str, object] = {}
+        self._sage_preparers: dict[str, Callable[[Any], object]] = {}
         self._busy_reported = False
         self._long_jobs = 0
         self._runner = TaskRunner(self)
@@ -121,6 +144,14 @@ class SyncSession(QObject):
         contracts reach the screen without freezing the window.
         """
         self._preparers[name] = prepare
+
+    def add_sage_preparer(self, name: str, prepare: Callable[[Any], object]) -> None:
+        """Run `prepare(sage_company)` on the worker as soon as Sage is read on the first load.
+
+        The result comes with `sage_loaded`, long before Procore has answered for a large
+        company, so the window can list the contracts while it waits.
+        """
+        self._sage_preparers[name] = prepare
 
     def prepared(self, name: str) -> object | None:
         """What the named preparer made from the current snapshot (None before the first)."""
@@ -202,8 +233,18 @@ class SyncSession(QObject):
     def _engine_now(self) -> Any:
         with self._engine_lock:
             if self._engine is None:
-                self._engine = self._engine_factory()
+                engine = self._engine_factory()
+                if hasattr(engine, "reader"):
+                    engine.reader = _ReportingReader(engine.reader, self._on_worker_sage_read)
+                self._engine = engine
             return self._engine
+
+    def _on_worker_sage_read(self, company: Any) -> None:
+        # Worker thread. Only the first load needs it: later the last snapshot stays on screen.
+        if self._snapshot is not None:
+            return
+        prepared = {name: prepare(company) for name, prepare in dict(self._sage_preparers).items()}
+        self.sage_loaded.emit(company, prepared)
 
     def _history_now(self) -> Any:
         if self._history_factory is not None:

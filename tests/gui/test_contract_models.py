@@ -162,3 +162,19 @@ def test_contract_field_changes_are_listed_with_old_and_new_values():
     model = LineDiffModel()
     model.set_contracts([rf.status("2002", ContractState.CHANGES_READY, diff=diff)])
     assert model.header_changes_text() == "Contract changes: title: \u201cOld name\u201d \u2192 \u201cNew name\u201d"
+
+
+def test_provisional_rows_from_sage_pass_the_model_tester_and_show_in_every_view(qtmodeltester):
+    from sage_sync_desktop.gui.models.contract_list_model import CHECKING_PROCORE, prepare_provisional_rows
+    model = ContractListModel()
+    model.set_rows(prepare_provisional_rows([rf.contract("1001"), rf.contract("1002", amounts=("5.00",))]))
+    qtmodeltester.check(model)
+    assert model.provisional
+    assert model.index(0, 0).data(Qt.ItemDataRole.UserRole) == "1001"
+    assert model.index(1, Column.STATUS).data() == CHECKING_PROCORE
+    assert model.statuses() == []
+    proxy = ContractFilterProxy()
+    proxy.setSourceModel(model)
+    for view in ContractView:
+        proxy.set_view(view)
+        assert proxy.rowCount() == 2

@@ -229,3 +229,27 @@ def test_history_shows_the_reimport_newest_first(window, demo, qtbot, monkeypatc
     newest = model.entry_at(0)
     assert (newest.contract, newest.action, newest.phase) == (number, "reimport", "finished")
     assert model.index(0, 3).data() == "OK"
+
+
+def test_sage_contracts_are_listed_while_procore_is_still_being_read(qtbot, demo):
+    from sage_sync_desktop.gui.models.contract_list_model import CHECKING_PROCORE, Column
+
+    context = CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
+    window = build_window(context)
+    qtbot.addWidget(window)
+    window.show()
+    demo.sandbox.faults.delay("GET /rest/v1.0/projects*", 1.5)  # a slow Procore
+    try:
+        with qtbot.waitSignal(window.session.sage_loaded, timeout=30_000):
+            window.refresh()
+        source = window.prime_contracts_tab.list_view().model().sourceModel()
+        assert window.session.snapshot is None
+        assert source.rowCount() == demo.sample.contract_count
+        assert {source.index(r, Column.STATUS).data() for r in range(source.rowCount())} == {CHECKING_PROCORE}
+        assert window.findChild(QLabel, "primeContractsTitle").text().endswith("checking Procore\u2026")
+        with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+            pass
+        assert CHECKING_PROCORE not in {source.index(r, Column.STATUS).data() for r in range(source.rowCount())}
+    finally:
+        demo.sandbox.faults.clear()
+        window.session.shutdown()

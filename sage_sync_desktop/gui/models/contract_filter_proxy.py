@@ -103,7 +103,9 @@ class ContractFilterProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, ContractListModel) or source_parent.isValid():
             return False
-        if model.status_at(source_row).state not in VIEWS[self._view].states:
+        status = model.status_at(source_row)
+        # Provisional rows (Procore not read yet) have no view; every view lists them meanwhile.
+        if status is not None and status.state not in VIEWS[self._view].states:
             return False
         haystack = model.haystack(source_row)
         return all(word in haystack for word in self._words)

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 )
 
 from sage_sync_desktop.gui import formatting, state_style
+from sage_sync_desktop.sage.records import SageContract
 from sage_sync_desktop.sync.records import ContractState, ContractStatus
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -102,12 +103,20 @@ def sort_key(status: ContractStatus, column: Column) -> object:
 
 @dataclass(frozen=True)
 class ContractRow:
-    """One list row with its texts worked out once, so data(), filtering and sorting stay cheap."""
+    """One list row with its texts worked out once, so data(), filtering and sorting stay cheap.
 
-    status: ContractStatus
+    `status` is None for a provisional row: the contract as read from Sage while Procore is
+    still being read on the first load.
+    """
+
+    number: str
+    status: ContractStatus | None
     texts: tuple[str, ...]
     sort_keys: tuple[Any, ...]
     haystack: str
+
+
+CHECKING_PROCORE = "Checking Procore\u2026"
 
 
 def prepare_rows(statuses: Sequence[ContractStatus]) -> list[ContractRow]:
@@ -116,7 +125,24 @@ def prepare_rows(statuses: Sequence[ContractStatus]) -> list[ContractRow]:
     for status in statuses:
         texts = tuple(display_text(status, column) for column in Column)
         keys = tuple(sort_key(status, column) for column in Column)
-        rows.append(ContractRow(status, texts, keys, " ".join(texts).casefold()))
+        rows.append(ContractRow(status.number, status, texts, keys, " ".join(texts).casefold()))
+    return rows
+
+
+def prepare_provisional_rows(contracts: Sequence[SageContract]) -> list[ContractRow]:
+    """Rows for Sage's contracts before Procore has answered (pure Python, worker thread)."""
+    rows = []
+    for contract in contracts:
+        total = contract.total
+        texts = (contract.number, contract.description, contract.job_number or "", "",
+                 formatting.money(total), formatting.DASH, CHECKING_PROCORE, "")
+        keys = tuple(
+            formatting.money_sort_key(total) if column is Column.SAGE_TOTAL
+            else formatting.money_sort_key(None) if column is Column.PROCORE_TOTAL
+            else texts[column].casefold()
+            for column in Column
+        )
+        rows.append(ContractRow(contract.number, None, texts, keys, " ".join(texts).casefold()))
     return rows
 
 
@@ -144,10 +170,15 @@ class ContractListModel(QAbstractTableModel):
         self.endResetModel()
 
     def statuses(self) -> list[ContractStatus]:
-        return [row.status for row in self._rows]
+        return [row.status for row in self._rows if row.status is not None]
 
-    def status_at(self, row: int) -> ContractStatus:
+    def status_at(self, row: int) -> ContractStatus | None:
+        """The row's status; None while the row is provisional (Procore not read yet)."""
         return self._rows[row].status
+
+    @property
+    def provisional(self) -> bool:
+        return any(row.status is None for row in self._rows)
 
     def haystack(self, row: int) -> str:
         return self._rows[row].haystack
@@ -155,7 +186,7 @@ class ContractListModel(QAbstractTableModel):
     def row_of(self, contract_number: str) -> int:
         wanted = contract_number.strip()
         for index, row in enumerate(self._rows):
-            if row.status.number == wanted:
+            if row.number == wanted:
                 return index
         return -1
 
@@ -198,18 +229,18 @@ class ContractListModel(QAbstractTableModel):
             return row.texts[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             text = row.texts[column]
-            if role == Qt.ItemDataRole.ToolTipRole and column in (Column.STATUS, Column.BLOCKED_BECAUSE):
+            if status is not None and column in (Column.STATUS, Column.BLOCKED_BECAUSE):
                 return "\n".join(f"{r.message} {r.fix}" for r in status.reasons) or text
             return text
         if role == Qt.ItemDataRole.UserRole:
-            return status.number
+            return row.number
         if role == ContractRole.RECORD:
             return status
         if role == ContractRole.SORT_KEY:
             return row.sort_keys[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _MONEY_COLUMNS:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        if column is Column.STATUS:
+        if column is Column.STATUS and status is not None:
             look = state_style.CONTRACT_LOOKS[status.state]
             if role == Qt.ItemDataRole.DecorationRole:
                 return state_style.glyph_icon(look.glyph, look.foreground)
