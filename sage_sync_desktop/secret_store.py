@@ -32,6 +32,9 @@ class _DemoMemoryKeyring(keyring.backend.KeyringBackend):
     """Holds the demo's throwaway sandbox secret in process memory; gone when the demo exits."""
 
     priority = 1  # type: ignore[assignment]
+    # keyring auto-registers every backend class; never let discovery pick this one for real
+    # use (it is only ever installed explicitly by use_memory_store_for_demo).
+    viable = False
 
     def __init__(self) -> None:
         super().__init__()

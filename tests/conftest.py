@@ -21,6 +21,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     """A dict-backed keyring so no test touches a real credential store."""
 
     priority = 1  # type: ignore[assignment]
+    viable = False  # installed explicitly below; never chosen by keyring's discovery
 
     def __init__(self) -> None:
         super().__init__()

@@ -117,6 +117,13 @@ class HttpTransport:
         if ca_bundle is not None and (isinstance(ca_bundle, bool) or not str(ca_bundle).strip()):
             # Refuses False/"" so nobody can pass "verify=False" through this door.
             raise ConfigurationError("ca_bundle must be the path of a CA certificate bundle.")
+        if ca_bundle is not None and not os.path.isfile(ca_bundle):
+            # requests would fail every call with an OSError; say which setting is wrong instead.
+            raise ConfigurationError(
+                f"procore.ca_bundle is {str(ca_bundle)!r}, which is not a CA bundle file (PEM).",
+                fix="Name the .pem file holding your network's root certificate, or remove the "
+                "key to use the certificates that come with the app. Checking cannot be turned off.",
+            )
         self.timeout = float(timeout)
         self._verify: str = str(ca_bundle) if ca_bundle is not None else requests.certs.where()
         self.policy = policy or RetryPolicy()

@@ -32,3 +32,12 @@ def test_demo_memory_store_is_installed_only_without_a_usable_backend(memory_key
     store = SecretStore()
     store.set("demo", "throwaway")
     assert store.get("demo") == "throwaway"
+
+
+def test_keyring_discovery_never_picks_the_demo_memory_store():
+    import keyring.backend
+
+    from sage_sync_desktop.secret_store import _DemoMemoryKeyring
+
+    viable = keyring.backend.get_all_keyring()
+    assert not any(isinstance(backend, _DemoMemoryKeyring) for backend in viable)

@@ -96,3 +96,10 @@ def test_the_ca_bundle_setting_reaches_the_client_built_from_settings(tmp_path, 
     default = build_client_from_settings(Settings().with_changes(procore={"company_id": 1, "client_id": "app-1"}),
                                          secret_store)
     assert default.transport.verify.endswith(".pem") and default.transport.verify != str(bundle)
+
+
+def test_a_ca_bundle_that_is_not_a_file_is_a_clear_settings_error(tmp_path):
+    with pytest.raises(ConfigurationError) as caught:
+        HttpTransport(ca_bundle=str(tmp_path / "off"))
+    assert "procore.ca_bundle" in caught.value.message
+    assert "cannot be turned off" in caught.value.fix
