@@ -1,5 +1,5 @@
 """The window. The only package that imports PySide6."""
 
-from sage_sync_desktop.gui.binding_fixes import pin_bool_refcounts
+from sage_sync_desktop.gui.binding_fixes import pin_singleton_refcounts
 
-pin_bool_refcounts()
+pin_singleton_refcounts()

@@ -8,24 +8,30 @@ import sys
 
 logger = logging.getLogger(__name__)
 
-# Far more than any session can emit, yet far from overflowing a Py_ssize_t.
-_BOOL_REFERENCE_RESERVE = 1 << 40
+# Far more than any session can use up, yet far from overflowing a Py_ssize_t.
+_REFERENCE_RESERVE = 1 << 40
 
 
-def pin_bool_refcounts() -> None:
-    """Keep True and False alive despite PySide6 6.12's SignalInstance.emit.
+def pin_singleton_refcounts() -> None:
+    """Keep None, True and False alive despite PySide6 6.12 on Python 3.11.
 
-    On Python 3.11, every `signal.emit(...)` made from Python drops one reference to True that
-    it never took (PySide6 6.12.0 returns the bool without a new reference). After enough
-    emits CPython frees True and aborts with "bool_dealloc: deallocating True or False", which
-    happened here after a few thousand emits. Python 3.12 made the bools immortal, so there is
-    nothing to do there. Giving both bools a huge reserve of references is the smallest fix
-    that keeps every emit safe; reference counts are the first field of every CPython object.
+    This PySide6 build returns None from every void Qt call (setText, show, QTimer.start...)
+    and a bool from every `Signal.emit()` without taking a new reference, as if they were
+    immortal, which they are only from Python 3.12 on. Each call drops one reference the caller
+    never had; after enough calls CPython frees the object and aborts ("none_dealloc" /
+    "bool_dealloc: deallocating None/True"), which happened here in tests and at exit after
+    loading a large company. Giving the three singletons a huge reserve of references is the
+    smallest fix that keeps every call safe; the reference count is the first field of every
+    CPython object.
     """
     if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return
-    for value in (True, False):
+    for value in (None, True, False):
         refcount = ctypes.c_ssize_t.from_address(id(value))
-        if refcount.value < _BOOL_REFERENCE_RESERVE // 2:
-            refcount.value += _BOOL_REFERENCE_RESERVE
-    logger.debug("bool reference reserve in place (PySide6 emit refcount bug on Python 3.11)")
+        if refcount.value < _REFERENCE_RESERVE // 2:
+            refcount.value += _REFERENCE_RESERVE
+    logger.debug("singleton reference reserve in place (PySide6 6.12 refcount bug on Python 3.11)")
+
+
+# The old name, kept for callers written before None was found to be affected too.
+pin_bool_refcounts = pin_singleton_refcounts

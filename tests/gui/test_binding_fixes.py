@@ -1,4 +1,4 @@
-"""Signals can be emitted any number of times (PySide6 6.12 emit bug on Python 3.11)."""
+"""Qt calls can be made any number of times (PySide6 6.12 refcount bug on Python 3.11)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,22 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 
-def test_many_emits_do_not_free_true(tmp_path):
-    # In a child process: without the fix the interpreter aborts in bool_dealloc.
-    script = textwrap.dedent("""
+
+@pytest.mark.parametrize("call", ["emitter.fired.emit()", "timer.setInterval(5)"])
+def test_many_qt_calls_do_not_free_none_or_true(call):
+    # In a child process: without the fix the interpreter aborts in bool_dealloc/none_dealloc.
+    script = textwrap.dedent(f"""
         import sage_sync_desktop.gui
-        from PySide6.QtCore import QCoreApplication, QObject, Signal
+        from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
         app = QCoreApplication([])
         class Emitter(QObject):
             fired = Signal()
         emitter = Emitter()
-        for _ in range(200_000):
-            emitter.fired.emit()
+        timer = QTimer()
+        for _ in range(300_000):
+            {call}
         print("done")
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
