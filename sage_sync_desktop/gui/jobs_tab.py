@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from sage_sync_desktop.gui import formatting, outcome_messages
 from sage_sync_desktop.gui.message_banner import MessageBanner
-from sage_sync_desktop.gui.models.job_link_model import JobColumn, JobLinkModel
+from sage_sync_desktop.gui.models.job_link_model import JobColumn, JobLinkModel, JobRole
+from sage_sync_desktop.gui.models.source_sorting_proxy import SourceSortingProxy
 from sage_sync_desktop.gui.sync_session import LINK, UNLINK, SyncSession
 from sage_sync_desktop.sync.records import CompanySnapshot, JobLinkStatus, ProjectRef
 
@@ -36,10 +37,8 @@ class JobsTab(QWidget):
         self._session = session
         self._projects: dict[int, ProjectRef] = {}
         self._model = JobLinkModel(self)
-        self._proxy = QSortFilterProxyModel(self)
+        self._proxy = SourceSortingProxy(JobRole.HAYSTACK, self)
         self._proxy.setSourceModel(self._model)
-        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self._proxy.setFilterKeyColumn(-1)
 
         explanation = QLabel(EXPLANATION, self)
         explanation.setObjectName("jobLinkExplanation")
@@ -48,7 +47,7 @@ class JobsTab(QWidget):
         self._filter.setObjectName("jobFilter")
         self._filter.setPlaceholderText("Filter jobs (Ctrl+F)")
         self._filter.setClearButtonEnabled(True)
-        self._filter.textChanged.connect(self._proxy.setFilterFixedString)
+        self._filter.textChanged.connect(self._proxy.set_text)
         self.banner = MessageBanner(self)
         self._table = QTableView(self)
         self._table.setObjectName("jobsList")

@@ -148,9 +148,11 @@ def test_sorting_keeps_the_model_consistent_for_the_model_tester(qtmodeltester):
     model.set_statuses(_statuses())
     proxy = ContractFilterProxy()
     proxy.setSourceModel(model)
+    proxy.set_view(ContractView.SYNCED)
     qtmodeltester.check(proxy)
     proxy.sort(Column.SAGE_TOTAL, Qt.SortOrder.DescendingOrder)
     proxy.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)
+    proxy.set_text("ready")
     assert [model.index(r, Column.STATUS).data() for r in range(model.rowCount())][0].startswith("Changes ready")
 
 

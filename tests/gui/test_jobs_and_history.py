@@ -125,3 +125,17 @@ def test_verify_says_intact_then_names_the_altered_entry(open_window, qtbot, tmp
         qtbot.mouseClick(verify, Qt.MouseButton.LeftButton)
     assert tab.banner.kind == "error"
     assert tab.banner.text() == "The history was altered: Entry 2 was changed after it was written."
+
+
+def test_job_proxy_passes_the_model_tester_sorted_and_filtered(qtmodeltester):
+    from sage_sync_desktop.gui.models.job_link_model import JobRole
+    from sage_sync_desktop.gui.models.source_sorting_proxy import SourceSortingProxy
+    model = JobLinkModel()
+    model.set_jobs(_jobs())
+    proxy = SourceSortingProxy(JobRole.HAYSTACK)
+    proxy.setSourceModel(model)
+    proxy.sort(JobColumn.JOB, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(proxy)
+    assert [proxy.index(r, 0).data() for r in range(2)] == ["1002", "1001"]
+    proxy.set_text("harbour")
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["1002"]

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QObject, QSortFilterProxyModel, Qt
 
-from sage_sync_desktop.gui.models.contract_list_model import ContractListModel
+from sage_sync_desktop.gui.models.contract_list_model import ContractListModel, ContractRole
+from sage_sync_desktop.gui.models.source_sorting_proxy import words_pattern
 from sage_sync_desktop.sync.records import ContractState, ContractStatus
 
 
@@ -68,30 +69,39 @@ def parse_view(value: str) -> ContractView:
 
 
 class ContractFilterProxy(QSortFilterProxyModel):
-    """Rows of one view whose text contains every word typed in the filter box."""
+    """Rows of one view whose text contains every word typed in the filter box.
+
+    The view is applied by the source model and the words by a regular expression on one
+    precomputed text per row, so with an empty filter box Qt never calls back into Python per
+    row (which froze the window for thousands of contracts).
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._view = ContractView.READY
         self._words: tuple[str, ...] = ()
         self.setDynamicSortFilter(True)
+        self.setFilterRole(ContractRole.HAYSTACK)
+        self.setFilterKeyColumn(0)
 
     @property
     def view(self) -> ContractView:
         return self._view
 
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        super().setSourceModel(model)
+        self._apply_view()
+
     def set_view(self, view: ContractView) -> None:
         if view != self._view:
-            self.beginFilterChange()
             self._view = view
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self._apply_view()
 
     def set_text(self, text: str) -> None:
         words = tuple(text.casefold().split())
         if words != self._words:
-            self.beginFilterChange()
             self._words = words
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self.setFilterRegularExpression(words_pattern(text))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         # The source model sorts itself in one Python sort; the proxy keeps its order.
@@ -99,13 +109,7 @@ class ContractFilterProxy(QSortFilterProxyModel):
         if model is not None:
             model.sort(column, order)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+    def _apply_view(self) -> None:
         model = self.sourceModel()
-        if not isinstance(model, ContractListModel) or source_parent.isValid():
-            return False
-        status = model.status_at(source_row)
-        # Provisional rows (Procore not read yet) have no view; every view lists them meanwhile.
-        if status is not None and status.state not in VIEWS[self._view].states:
-            return False
-        haystack = model.haystack(source_row)
-        return all(word in haystack for word in self._words)
+        if isinstance(model, ContractListModel):
+            model.set_visible_states(VIEWS[self._view].states)

@@ -38,6 +38,7 @@ class ContractRole(IntEnum):
     # with tests and accessibility tools); our own roles start after it.
     RECORD = int(Qt.ItemDataRole.UserRole) + 1
     SORT_KEY = int(Qt.ItemDataRole.UserRole) + 2
+    HAYSTACK = int(Qt.ItemDataRole.UserRole) + 3  # every column's text, casefolded, for the filter
 
 
 HEADERS = {
@@ -147,16 +148,18 @@ def prepare_provisional_rows(contracts: Sequence[SageContract]) -> list[Contract
 
 
 class ContractListModel(QAbstractTableModel):
-    """Read-only table of ContractStatus rows from the last Refresh.
+    """Read-only table of the ContractStatus rows of one view (sidebar) from the last Refresh.
 
-    Sorting happens here in Python over precomputed keys (one sort of a list), not in the proxy,
-    where every comparison would call back into Python and thousands of rows would freeze the
-    window for a noticeable moment.
+    Sorting and the choice of view happen here in Python over precomputed keys (one sort or one
+    list comprehension), not in a proxy, where every row and every comparison would call back
+    into Python: with thousands of contracts that froze the window for a noticeable moment.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._all: list[ContractRow] = []
         self._rows: list[ContractRow] = []
+        self._states: frozenset[ContractState] | None = None  # None: every state
         self._sort_column = int(Column.CONTRACT)
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -166,11 +169,21 @@ class ContractListModel(QAbstractTableModel):
 
     def set_rows(self, rows: Sequence[ContractRow]) -> None:
         self.beginResetModel()
-        self._rows = self._sorted(rows)
+        self._all = self._sorted(rows)
+        self._rows = self._visible(self._all)
         self.endResetModel()
 
+    def set_visible_states(self, states: frozenset[ContractState] | None) -> None:
+        """Show only contracts in these states (provisional rows always show)."""
+        if states != self._states:
+            self.beginResetModel()
+            self._states = states
+            self._rows = self._visible(self._all)
+            self.endResetModel()
+
     def statuses(self) -> list[ContractStatus]:
-        return [row.status for row in self._rows if row.status is not None]
+        """Every contract's status, whichever view is shown."""
+        return [row.status for row in self._all if row.status is not None]
 
     def status_at(self, row: int) -> ContractStatus | None:
         """The row's status; None while the row is provisional (Procore not read yet)."""
@@ -178,7 +191,7 @@ class ContractListModel(QAbstractTableModel):
 
     @property
     def provisional(self) -> bool:
-        return any(row.status is None for row in self._rows)
+        return any(row.status is None for row in self._all)
 
     def haystack(self, row: int) -> str:
         return self._rows[row].haystack
@@ -189,6 +202,12 @@ class ContractListModel(QAbstractTableModel):
             if row.number == wanted:
                 return index
         return -1
+
+    def _visible(self, rows: list[ContractRow]) -> list[ContractRow]:
+        if self._states is None:
+            return list(rows)
+        states = self._states
+        return [row for row in rows if row.status is None or row.status.state in states]
 
     def _sorted(self, rows: Sequence[ContractRow]) -> list[ContractRow]:
         column = self._sort_column
@@ -205,7 +224,8 @@ class ContractListModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         old_rows = self._rows
         self._sort_column, self._sort_order = column, order
-        self._rows = self._sorted(old_rows)
+        self._all = self._sorted(self._all)
+        self._rows = self._visible(self._all)
         position = {id(row): i for i, row in enumerate(self._rows)}
         moved_from = self.persistentIndexList()
         moved_to = [
@@ -238,6 +258,8 @@ class ContractListModel(QAbstractTableModel):
             return status
         if role == ContractRole.SORT_KEY:
             return row.sort_keys[column]
+        if role == ContractRole.HAYSTACK:
+            return row.haystack
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _MONEY_COLUMNS:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if column is Column.STATUS and status is not None:

@@ -24,6 +24,7 @@ class JobColumn(IntEnum):
 
 class JobRole(IntEnum):
     RECORD = int(Qt.ItemDataRole.UserRole) + 1
+    HAYSTACK = int(Qt.ItemDataRole.UserRole) + 2  # every column's text, casefolded, for the filter
 
 
 HEADERS = {
@@ -53,16 +54,37 @@ def display_text(status: JobLinkStatus, column: JobColumn) -> str:
 
 
 class JobLinkModel(QAbstractTableModel):
-    """Read-only table of JobLinkStatus rows."""
+    """Read-only table of JobLinkStatus rows; sorts itself (see ContractListModel for why)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._jobs: list[JobLinkStatus] = []
+        self._texts: dict[int, tuple[str, ...]] = {}
+        self._sort = (int(JobColumn.JOB), Qt.SortOrder.AscendingOrder)
 
     def set_jobs(self, jobs: Sequence[JobLinkStatus]) -> None:
         self.beginResetModel()
-        self._jobs = list(jobs)
+        self._jobs = self._sorted(jobs)
+        self._texts = {id(job): tuple(display_text(job, c) for c in JobColumn) for job in self._jobs}
         self.endResetModel()
+
+    def _sorted(self, jobs: Sequence[JobLinkStatus]) -> list[JobLinkStatus]:
+        column, order = self._sort
+        return sorted(jobs, key=lambda job: (display_text(job, JobColumn(column)).casefold(), job.job.number),
+                      reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(JobColumn):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self._jobs
+        self._sort = (column, order)
+        self._jobs = self._sorted(old)
+        position = {id(job): row for row, job in enumerate(self._jobs)}
+        moved_from = self.persistentIndexList()
+        moved_to = [self.index(position[id(old[i.row()])], i.column()) for i in moved_from]
+        self.changePersistentIndexList(moved_from, moved_to)
+        self.layoutChanged.emit()
 
     def job_at(self, row: int) -> JobLinkStatus:
         return self._jobs[row]
@@ -82,7 +104,9 @@ class JobLinkModel(QAbstractTableModel):
             return None
         job, column = self._jobs[index.row()], JobColumn(index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return display_text(job, column)
+            return self._texts[id(job)][column]
+        if role == JobRole.HAYSTACK:
+            return " ".join(self._texts[id(job)]).casefold()
         if role == Qt.ItemDataRole.UserRole:
             return job.job.number
         if role == JobRole.RECORD:
