@@ -59,7 +59,7 @@ def _run_killed(world: FaultWorld, args: tuple[str, ...], writes: tuple[str, ...
             process.communicate(timeout=30)
     else:
         start = sandbox.request_counts()["total"]
-        target = start + rng.randint(10, 250)
+        target = start + rng.randint(10, 150)  # well inside the ~230-330 requests of a batch
         process = world.cli(*args)
         if _wait_for(lambda: sandbox.request_counts()["total"] >= target, process):
             _kill(process)
