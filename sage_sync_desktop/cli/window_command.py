@@ -17,6 +17,8 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
         return 2
     # The engine is imported before Qt: once PySide6 is loaded its import hook reads the source
     # of every module imported after it, which made the first refresh slower to start.
+    import netrc  # noqa: F401  (requests imports it on the first request, from the worker)
+
     import sage_sync_desktop.sync.demo_setup  # noqa: F401
     import sage_sync_desktop.sync.wiring  # noqa: F401
 

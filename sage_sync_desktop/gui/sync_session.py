@@ -33,6 +33,7 @@ EXPORT = "export"
 RESET = "reset"
 _CHANGES_PROCORE = (IMPORT, REIMPORT, LINK, UNLINK)
 _QUICK = (DIFF, HISTORY)
+WINDOW_FETCH_ROWS = 500
 
 
 class _ReportingReader:
@@ -235,6 +236,10 @@ class SyncSession(QObject):
             if self._engine is None:
                 engine = self._engine_factory()
                 if hasattr(engine, "reader"):
+                    if isinstance(getattr(engine.reader, "fetch_rows", None), int):
+                        # The ODBC driver converts a whole batch of rows with the GIL held;
+                        # smaller batches let the window repaint between them.
+                        engine.reader.fetch_rows = min(engine.reader.fetch_rows, WINDOW_FETCH_ROWS)
                     engine.reader = _ReportingReader(engine.reader, self._on_worker_sage_read)
                 self._engine = engine
             return self._engine

@@ -28,6 +28,8 @@ from sage_sync_desktop.secret_store import SecretStore
 # Imported here, on the GUI thread before the window shows, not lazily inside the first job:
 # PySide6's import hook reads the source of every module imported after Qt, and doing that for
 # the whole engine on the worker thread held the GIL long enough to stall the window ~100 ms.
+import netrc  # noqa: E402,F401  (requests imports it lazily on its first request)
+
 from sage_sync_desktop.sync.history import HistoryStore  # noqa: E402
 from sage_sync_desktop.sync.wiring import build_engine  # noqa: E402
 
