@@ -111,3 +111,16 @@ def test_report_without_a_console_still_goes_to_the_log_folder(context, monkeypa
     assert code in (0, 1)
     assert "OK    Sample company" in saved
     assert ("Result: PASSED" in saved) == (code == 0)
+
+
+def test_qt_check_starts_qt_and_loads_every_icon_size() -> None:
+    detail = self_test_command.check_qt()
+    assert "started on the 'offscreen' platform" in detail
+    assert "sizes 16, 24, 32, 48, 64, 128, 256" in detail
+
+
+def test_full_self_test_from_source_passes(context, capsys) -> None:
+    code = self_test_command.run(SimpleNamespace(), context)
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert printed.rstrip().splitlines()[-1].startswith("Result: PASSED (6 passed, 0 failed)")
