@@ -161,3 +161,12 @@ def test_console_only_build_has_no_qt_and_passes_its_self_test(console_only_app,
     assert "NOTE  Qt: console-only build" in result.stdout
     for line in SELF_TEST_LINES[1:]:
         assert line in result.stdout, f"{line!r} missing from:\n{result.stdout}"
+
+
+def test_console_only_build_says_it_has_no_window(console_only_app, secret_service, tmp_path) -> None:
+    result = run([console_only_app.console_exe, "--app-dir", tmp_path / "app"],
+                 env=_frozen_env(secret_service), timeout=120)
+    assert result.returncode == 2
+    assert "command-line build" in result.stdout + result.stderr
+    assert f"SageSyncDesktop-{__version__}-x64-setup.exe" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
