@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import shutil
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -23,7 +24,7 @@ from sage_sync_desktop.gui.application import (
 )
 from sage_sync_desktop.gui.main_window import MainWindow
 from sage_sync_desktop.gui.sync_session import SyncSession
-from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.secret_store import SecretStore, use_memory_store_for_demo
 
 # Imported here, on the GUI thread before the window shows, not lazily inside the first job:
 # PySide6's import hook reads the source of every module imported after Qt, and doing that for
@@ -110,12 +111,17 @@ def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
     from sage_sync_desktop.sync.demo_setup import prepare_demo
 
     root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
+    # Registered first, so it runs last: the sample company and sandbox state go with the demo.
+    stack.callback(shutil.rmtree, root, ignore_errors=True)
     logger.info("demo: sample company and local Procore sandbox under %s", root)
     # The sandbox's made-up credentials stay in memory: a demo leaves nothing in Credential Manager.
     secrets: SecretStore = InMemorySecretStore()
     if "secrets" in inspect.signature(prepare_demo).parameters:
         demo = prepare_demo(root, secrets=secrets)
     else:
+        # Without an OS credential store (a fresh Linux desktop, CI) the sandbox's throwaway
+        # secret is kept in memory; a real credential store is used as it is.
+        use_memory_store_for_demo()
         secrets = context.secrets
         demo = prepare_demo(root)
     stack.callback(demo.stop)
