@@ -25,23 +25,33 @@ _ITEM_FIELDS = (
 def _item_constructor() -> Any:
     """A fast SageContractItem constructor.
 
-    A frozen dataclass's __init__ sets each field through object.__setattr__, which costs
-    about 1 microsecond per item: 150 ms on a 150,000-item company. Filling the instance dict
-    directly gives an identical, equal, hashable record at half the cost. If the record's fields
-    ever change, the normal constructor is used instead.
+    A frozen dataclass's __init__ sets each field through object.__setattr__ (a lookup of the
+    builtin and a call per field); on a 150,000-item company that is ~60 ms. Calling each
+    slot's own setter gives an identical, equal, hashable record at about two thirds of the
+    cost. If the record's fields ever change, the normal constructor is used instead.
     """
-    if tuple(f.name for f in fields(SageContractItem)) != _ITEM_FIELDS:
+    if tuple(f.name for f in fields(SageContractItem)) != _ITEM_FIELDS or not hasattr(
+            SageContractItem, "__slots__"):
         return SageContractItem
     new = object.__new__
     cls = SageContractItem
+    (set_contract_key, set_key, set_number, set_description, set_amount, set_quantity,
+     set_unit_price, set_unit, set_cost_code, set_category) = (
+        getattr(cls, name).__set__ for name in _ITEM_FIELDS)
 
     def make(contract_key, key, number, description, amount, quantity, unit_price, unit,  # noqa: ANN001
              cost_code, category):
         item = new(cls)
-        item.__dict__.update(contract_key=contract_key, key=key, number=number,
-                             description=description, amount=amount, quantity=quantity,
-                             unit_price=unit_price, unit=unit, cost_code=cost_code,
-                             category=category)
+        set_contract_key(item, contract_key)
+        set_key(item, key)
+        set_number(item, number)
+        set_description(item, description)
+        set_amount(item, amount)
+        set_quantity(item, quantity)
+        set_unit_price(item, unit_price)
+        set_unit(item, unit)
+        set_cost_code(item, cost_code)
+        set_category(item, category)
         return item
 
     return make
@@ -70,6 +80,11 @@ class ItemRowReader:
         # quarter off the memory of a big company and costs less time than it saves.
         self._texts: dict[str, str] = {}
         self._quantities: dict[Any, Decimal] = {}
+        # The same for descriptions and units as the driver returns them: raw text -> trimmed,
+        # shared text (one dictionary look-up instead of a strip and a share per field), and
+        # raw item key -> (shared key, trimmed number).
+        self._trimmed: dict[str, str] = {}
+        self._item_keys: dict[str, tuple[str, str]] = {}
 
     def add(self, rows: list[Any]) -> None:
         at = self.at
@@ -83,6 +98,10 @@ class ItemRowReader:
         shared = self._texts.setdefault
         quantities = self._quantities
         known_quantity = quantities.get
+        trimmed = self._trimmed
+        known_trimmed = trimmed.get
+        item_keys = self._item_keys
+        known_item_key = item_keys.get
         for row in rows:
             target = targets_get(row[ci])
             item_key = row[ii]
@@ -91,10 +110,14 @@ class ItemRowReader:
                 slow(row)
                 continue
             append, contract_key = target
-            number = item_key.strip()
-            if not number:
-                slow(row)
-                continue
+            known = known_item_key(item_key)
+            if known is None:
+                number = item_key.strip()
+                if not number:
+                    slow(row)
+                    continue
+                known = item_keys[item_key] = (item_key, shared(number, number))
+            item_key, number = known
             # Decimal(str) and Decimal(repr(float)) are exact. Junk text, NULL amounts, bytes,
             # NaN/Infinity and sub-cent amounts all raise or fail a check here and go to the
             # slow path, which records what is wrong.
@@ -121,29 +144,40 @@ class ItemRowReader:
             except (ArithmeticError, TypeError, ValueError):
                 slow(row)
                 continue
-            # Unit, cost code, category: trimmed and shared; NULL or another type via norm.text.
+            # Description, unit, cost code, category: trimmed and shared; NULL or another type
+            # via norm.text.
+            if (clean := known_trimmed(description)) is None:
+                clean = description.strip()
+                clean = trimmed[description] = shared(clean, clean)
+            description = clean
             if ui is None:
                 unit = ""
             elif type(unit := row[ui]) is str:
-                unit = unit.strip()
-                unit = shared(unit, unit)
+                if (clean := known_trimmed(unit)) is None:
+                    clean = unit.strip()
+                    clean = trimmed[unit] = shared(clean, clean)
+                unit = clean
             else:
                 unit = text(unit)
             if cci is None:
                 cost_code = ""
             elif type(cost_code := row[cci]) is str:
-                cost_code = cost_code.strip()
-                cost_code = shared(cost_code, cost_code)
+                if (clean := known_trimmed(cost_code)) is None:
+                    clean = cost_code.strip()
+                    clean = trimmed[cost_code] = shared(clean, clean)
+                cost_code = clean
             else:
                 cost_code = text(cost_code)
             if cai is None:
                 category = ""
             elif type(category := row[cai]) is str:
-                category = category.strip()
-                category = shared(category, category)
+                if (clean := known_trimmed(category)) is None:
+                    clean = category.strip()
+                    clean = trimmed[category] = shared(clean, clean)
+                category = clean
             else:
                 category = text(category)
-            append(make(contract_key, item_key, shared(number, number), description.strip(),
+            append(make(contract_key, item_key, number, description,
                         amount, quantity, unit_price, unit, cost_code, category))
 
     def _contract_for(self, raw_key: Any) -> str | None:

@@ -39,7 +39,9 @@ class SageJob:
     customer_key: str | None
 
 
-@dataclass(frozen=True)
+# slots: a big company holds ~150,000 items; without an instance dict each takes ~120 bytes
+# instead of ~340 (about 30 MB less on that company).
+@dataclass(frozen=True, slots=True)
 class SageContractItem:
     contract_key: str
     key: str  # exact Contract_Item value
