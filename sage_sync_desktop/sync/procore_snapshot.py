@@ -102,6 +102,27 @@ def _is_ours(prime_contract: dict[str, Any]) -> bool:
     return parsed is not None and parsed.kind == "contract"
 
 
+# What the diff, the edit check and the writer read from a Procore line. A line as the API
+# returns it also carries nested company/project/holder/type/currency objects; 75,000 of those
+# kept whole for a refresh cost ~180 MB, so the snapshot and the cache keep only these keys.
+_LINE_KEYS = ("id", "origin_id", "origin_data", "description", "amount", "quantity", "unit_cost",
+              "uom", "cost_code", "cost_code_id", "updated_at")
+_COST_CODE_KEYS = ("full_code", "code")
+
+
+def compact_line(line: dict[str, Any]) -> dict[str, Any]:
+    """A Procore line with only the keys the sync reads (absent keys stay absent)."""
+    compact = {key: line[key] for key in _LINE_KEYS if key in line}
+    code = compact.get("cost_code")
+    if isinstance(code, dict):
+        compact["cost_code"] = {key: code[key] for key in _COST_CODE_KEYS if key in code}
+    return compact
+
+
+def compact_lines(lines: Any) -> list[dict[str, Any]]:
+    return [compact_line(line) if isinstance(line, dict) else line for line in lines]
+
+
 def _lines_total(lines: list[dict[str, Any]]) -> Decimal:
     return sum((to_cents(line.get("amount")) for line in lines), Decimal("0.00"))
 
@@ -188,10 +209,12 @@ def complete_view(
         if cached is None:
             step(55 + 45 * index // max(len(ours_in_linked), 1),
                  f"Reading lines of prime contract {prime_contract.get('number') or pc_id}")
-            cached = client.line_items(project_id, pc_id)
+            cached = compact_lines(client.line_items(project_id, pc_id))
             cache.store_lines(project_id, pc_id, str(prime_contract.get("updated_at") or ""), cached)
             read += 1
-        lines[pc_id] = tuple(cached)
+            lines[pc_id] = tuple(cached)
+        else:
+            lines[pc_id] = tuple(compact_lines(cached))  # a cache written before compact lines
     return replace(
         view,
         lines=lines,

@@ -37,6 +37,7 @@ from sage_sync_desktop.sync.line_item_diff import compute_diff
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.sync.procore_snapshot import (
     ProcoreView,
+    compact_lines,
     complete_view,
     job_projects,
     read_procore,
@@ -355,7 +356,7 @@ class SyncEngine:
         contracts = [pc for pc in self._view.prime_contracts.get(project_id, ()) if pc.get("id") != pc_id]
         self._view = replace(self._view, prime_contracts={**self._view.prime_contracts,
                                                           project_id: (*contracts, header)},
-                             lines={**self._view.lines, pc_id: tuple(lines)})
+                             lines={**self._view.lines, pc_id: tuple(compact_lines(lines))})
         self._snapshot = replace(self._snapshot, statuses=tuple(
             classify(s.contract, self._facts(s.contract)) if s.contract is status.contract else s
             for s in self._snapshot.statuses))
