@@ -43,6 +43,8 @@ from sage_sync_desktop import __version__  # noqa: E402
 from sage_sync_desktop.app_info import APP_NAME, COMPANY, CONSOLE_EXE_NAME, GUI_EXE_NAME  # noqa: E402
 
 EXE_SUFFIX = ".exe" if sys.platform == "win32" else ""
+# The x64 install carries the x86 console build here; sage/odbc_bridge.bundled_bridge() looks for it.
+BRIDGE_FOLDER = "x86"
 MIN_NSIS_FOR_SIGNING = (3, 8)  # !uninstfinalize
 
 
@@ -104,8 +106,7 @@ def self_test(folder: Path) -> None:
 def sign_executables(folder: Path, tool: str | None) -> list[str]:
     step("Signing the executables in the frozen folder")
     notes = []
-    for name in (GUI_EXE_NAME, CONSOLE_EXE_NAME):
-        path = folder / f"{name}{EXE_SUFFIX}"
+    for path in executables(folder, include_missing=True):
         if not path.exists():
             notes.append(f"{path.name}: not in this console-only build")
         elif not is_windows_pe(path):
@@ -118,6 +119,36 @@ def sign_executables(folder: Path, tool: str | None) -> list[str]:
             notes.append(f"{path.name}: signed and verified ({tool})")
         print(notes[-1])
     return notes
+
+
+def executables(folder: Path, *, include_missing: bool = False) -> list[Path]:
+    """The programs to sign: the two executables and, in an x64 build, the bundled x86 bridge."""
+    paths = [folder / f"{name}{EXE_SUFFIX}" for name in (GUI_EXE_NAME, CONSOLE_EXE_NAME)]
+    bridge = folder / BRIDGE_FOLDER / f"{CONSOLE_EXE_NAME}{EXE_SUFFIX}"
+    if bridge.exists():
+        paths.append(bridge)
+    return [path for path in paths if include_missing or path.exists()]
+
+
+def add_bridge(folder: Path, bridge_dir: Path) -> str:
+    """Put the 32-bit console build in <folder>/x86, where the x64 app looks for its ODBC bridge.
+
+    The Timberline Data driver is usually 32-bit and a 64-bit process cannot load it; the app
+    then runs the SELECTs in this 32-bit child (sage.odbc_bridge "auto").
+    """
+    step(f"Adding the 32-bit ODBC bridge from {bridge_dir}")
+    exe = bridge_dir / f"{CONSOLE_EXE_NAME}{EXE_SUFFIX}"
+    if not exe.is_file():
+        raise BuildError(f"--bridge-dir: {bridge_dir} holds no {exe.name} (pass the frozen folder "
+                         "of the x86 console-only build)")
+    if (bridge_dir / f"{GUI_EXE_NAME}{EXE_SUFFIX}").exists():
+        raise BuildError(f"--bridge-dir: {bridge_dir} is a full build; the bridge is the "
+                         "console-only x86 build")
+    target = folder / BRIDGE_FOLDER
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(bridge_dir, target)
+    return f"{BRIDGE_FOLDER}/{exe.name}: 32-bit ODBC bridge added ({megabytes(folder_size(target))})"
 
 
 def is_console_only(folder: Path) -> bool:
@@ -224,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compressor", choices=("lzma", "zlib"), default="lzma",
                         help="installer compression: lzma (release, default) or zlib (faster, "
                         "for CI checks of the installer script)")
+    parser.add_argument("--bridge-dir", type=Path,
+                        help="x64 build: the frozen folder of the x86 console-only build, shipped "
+                        "as x86\\ so the 64-bit app can read a 32-bit Timberline driver")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder")
     parser.add_argument("--work", type=Path, default=ROOT / "build",
                         help="PyInstaller's work folder")
@@ -245,8 +279,11 @@ def main(argv: list[str] | None = None) -> int:
                     raise BuildError(f"--skip-freeze: no frozen app in {folder}")
             else:
                 folder, freeze_seconds = freeze(args.dist.resolve(), args.work.resolve())
+            bridge_note = add_bridge(folder, args.bridge_dir.resolve()) if args.bridge_dir else None
             self_test(folder)
             summary = sign_executables(folder, tool)
+            if bridge_note:
+                summary.insert(0, bridge_note)
             installer = None
             if not args.skip_installer:
                 installer, nsis_seconds = build_installer(folder, args.dist.resolve(), tool,
@@ -256,9 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                 if not tool:
                     summary.append(f"{installer.name}: NOT signed (no --sign-with)")
             if tool:
-                targets = [path for path in (folder / f"{name}{EXE_SUFFIX}"
-                                             for name in (GUI_EXE_NAME, CONSOLE_EXE_NAME))
-                           if path.exists()]
+                targets = executables(folder)
                 summary += verify_all(targets + ([installer] if installer else []), tool, record_file)
         except (BuildError, SigningError) as exc:
             print(f"\nBUILD FAILED: {exc}", file=sys.stderr)

@@ -13,6 +13,7 @@ import logging
 import platform
 import ssl
 import struct
+import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -174,6 +175,13 @@ def check_odbc() -> list[CheckResult]:
             "Timberline driver", OK,
             f"'{TIMBERLINE_DRIVER}' is installed as a {bits}-bit driver, usable by this {arch} build",
         ))
+    elif TIMBERLINE_DRIVER in _drivers_of_other_bitness() and _bundled_bridge() is not None:
+        results.append(CheckResult(
+            "Timberline driver", OK,
+            f"'{TIMBERLINE_DRIVER}' is a 32-bit driver; this x64 install reads it through its "
+            "bundled 32-bit bridge (x86\\sage-sync.exe)",
+            fix='Keep "odbc_bridge": "auto" in the sage settings.',
+        ))
     elif TIMBERLINE_DRIVER in _drivers_of_other_bitness():
         results.append(CheckResult(
             "Timberline driver", FAIL,
@@ -187,13 +195,42 @@ def check_odbc() -> list[CheckResult]:
             f"'{TIMBERLINE_DRIVER}' is not installed on this machine; it is needed only where "
             "the app reads Sage 300 CRE",
         ))
+    results.append(check_bridge())
     results.append(CheckResult(
         "Bitness", NOTE,
         f"this is the {bits}-bit ({arch}) build. The Timberline Data ODBC driver is usually "
-        "32-bit, and an app can only load drivers of its own bitness: where Sage has the 32-bit "
-        f"driver, install {installer_name('x86')}",
+        "32-bit, and an app can only load drivers of its own bitness: the x64 install reads a "
+        "32-bit driver through its bundled 32-bit bridge (sage.odbc_bridge \"auto\"); "
+        f"{installer_name('x86')} is the command line alone, 32-bit",
     ))
     return results
+
+
+def _bundled_bridge() -> Path | None:
+    from sage_sync_desktop.sage.odbc_bridge import bundled_bridge
+
+    return bundled_bridge()
+
+
+def check_bridge(bridge: Path | None = None) -> CheckResult:
+    """The 32-bit ODBC bridge shipped in the x64 install answers (x86\\sage-sync.exe --version)."""
+    bridge = bridge or _bundled_bridge()
+    if bridge is None:
+        return CheckResult("32-bit bridge", NOTE, "not part of this build (only the x64 Windows "
+                           "install carries one, for 32-bit Timberline drivers)")
+    try:
+        answer = subprocess.run([str(bridge), "--version"], capture_output=True, text=True,
+                                timeout=60, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return CheckResult("32-bit bridge", FAIL, f"{bridge} did not start: {exc}",
+                           fix="Reinstall Sage Sync Desktop; the x86 folder is incomplete.")
+    if answer.returncode != 0 or __version__ not in answer.stdout:
+        return CheckResult("32-bit bridge", FAIL,
+                           f"{bridge} answered {answer.stdout.strip() or answer.returncode!r}, "
+                           f"not version {__version__}",
+                           fix="Reinstall Sage Sync Desktop so the bridge matches the app.")
+    return CheckResult("32-bit bridge", OK, f"{bridge} {__version__} answers; 32-bit ODBC "
+                       'drivers are read through it when sage.odbc_bridge is "auto"')
 
 
 def _drivers_of_other_bitness() -> list[str]:

@@ -170,3 +170,38 @@ def test_console_only_build_says_it_has_no_window(console_only_app, secret_servi
     assert "command-line build" in result.stdout + result.stderr
     assert f"SageSyncDesktop-{__version__}-x64-setup.exe" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_x64_build_carries_the_32_bit_bridge_and_the_frozen_bridge_reads_sage(
+        frozen_app, console_only_app, secret_service, tmp_path) -> None:
+    """--bridge-dir puts the console-only build in x86/; that frozen program serves the reader."""
+    import shutil
+
+    from sage_sync_desktop.sage.odbc_bridge import bridge_command, connect_via_bridge
+    from sage_sync_desktop.sage.sample_company import generate_sample_company
+
+    dist = tmp_path / "dist"
+    shutil.copytree(frozen_app.folder, dist / frozen_app.folder.name, symlinks=True)
+    env = {key: value for key, value in secret_service.items()
+           if key in ("DBUS_SESSION_BUS_ADDRESS", "HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR",
+                      "XDG_CONFIG_HOME")}
+    result = run([sys.executable, RESOURCES / "build_release.py", "--skip-freeze", "--skip-installer",
+                  "--dist", dist, "--bridge-dir", console_only_app.folder], env=env, timeout=900)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "x86/sage-sync: 32-bit ODBC bridge added" in output
+    bridge = dist / frozen_app.folder.name / "x86" / console_only_app.console_exe.name
+    assert bridge.is_file()
+
+    sample = generate_sample_company(tmp_path / "sage.db")
+    with connect_via_bridge(bridge_command(bridge), f"DRIVER={{SQLite3}};Database={sample.path}",
+                            password=None, login_timeout=10) as connection:
+        rows = connection.execute('SELECT "ACTIVE_CNC_CONTRACT"."Contract" FROM "ACTIVE_CNC_CONTRACT"').fetchall()
+    assert sorted(str(row[0]).strip() for row in rows) == sorted(sample.contract_numbers)
+
+
+def test_bridge_dir_must_be_the_console_only_build(frozen_app, tmp_path) -> None:
+    result = run([sys.executable, RESOURCES / "build_release.py", "--skip-freeze", "--skip-installer",
+                  "--dist", frozen_app.dist, "--bridge-dir", frozen_app.folder], timeout=300)
+    assert result.returncode == 1
+    assert "is a full build; the bridge is the console-only x86 build" in result.stderr

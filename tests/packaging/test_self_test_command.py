@@ -124,3 +124,35 @@ def test_full_self_test_from_source_passes(context, capsys) -> None:
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert printed.rstrip().splitlines()[-1].startswith("Result: PASSED (6 passed, 0 failed)")
+
+
+def _bridge_script(tmp_path, body: str):
+    script = tmp_path / "sage-sync"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return script
+
+
+def test_bridge_check_passes_for_a_bridge_that_answers_with_this_version(tmp_path):
+    import sys
+
+    from sage_sync_desktop.cli.self_test_command import OK, check_bridge
+
+    bridge = _bridge_script(tmp_path, f'exec "{sys.executable}" -m sage_sync_desktop "$@"')
+    result = check_bridge(bridge)
+    assert result.status == OK, result
+    assert "0." in result.detail and str(bridge) in result.detail
+
+
+def test_bridge_check_fails_for_a_bridge_of_another_version(tmp_path):
+    from sage_sync_desktop.cli.self_test_command import FAIL, check_bridge
+
+    result = check_bridge(_bridge_script(tmp_path, "echo sage-sync 0.0.1"))
+    assert result.status == FAIL
+    assert "Reinstall" in result.fix
+
+
+def test_bridge_check_is_a_note_where_no_bridge_is_bundled():
+    from sage_sync_desktop.cli.self_test_command import NOTE, check_bridge
+
+    assert check_bridge().status == NOTE  # not a frozen x64 Windows install
