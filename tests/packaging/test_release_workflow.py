@@ -34,3 +34,11 @@ def test_workflow_uploads_the_installer_named_by_the_build_script() -> None:
     assert "dist/SageSyncDesktop-*-${{ matrix.arch }}-setup.exe" in text
     assert "actions/upload-artifact@v4" in text
     assert "choco install nsis" in text
+
+
+def test_x64_installer_is_built_with_the_32_bit_bridge_frozen_by_32_bit_python() -> None:
+    text = _text()
+    assert "architecture: x86" in text and "update-environment: false" in text
+    assert "steps.python32.outputs.python-path" in text
+    assert text.count("resources/build_release.py") == text.count("${{ env.BRIDGE_ARGS }}")
+    assert "--bridge-dir bridge-dist\\SageSyncDesktop" in text
