@@ -24,6 +24,7 @@ from sage_sync_desktop.gui.application import (
 )
 from sage_sync_desktop.gui.main_window import MainWindow
 from sage_sync_desktop.gui.sync_session import SyncSession
+from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.secret_store import SecretStore, use_memory_store_for_demo
 
 # Imported here, on the GUI thread before the window shows, not lazily inside the first job:
@@ -111,8 +112,10 @@ def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
     from sage_sync_desktop.sync.demo_setup import prepare_demo
 
     root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
-    # Registered first, so it runs last: the sample company and sandbox state go with the demo.
-    stack.callback(shutil.rmtree, root, ignore_errors=True)
+    if context.paths == AppPaths.default():
+        # Registered first, so it runs last: the demo's company, sandbox and history go with it,
+        # instead of piling up in the user's cache. With --app-dir they stay there to look at.
+        stack.callback(shutil.rmtree, root, ignore_errors=True)
     logger.info("demo: sample company and local Procore sandbox under %s", root)
     # The sandbox's made-up credentials stay in memory: a demo leaves nothing in Credential Manager.
     secrets: SecretStore = InMemorySecretStore()
