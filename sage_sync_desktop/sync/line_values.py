@@ -60,7 +60,7 @@ def number_text(value: Decimal | None) -> str:
     return text if text != "-0" else "0"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # several per line in a refresh
 class LineValues:
     """One line in normal form. Quantity and unit cost of zero count as not set."""
 

@@ -57,14 +57,14 @@ class LineState(StrEnum):
     PROCORE_ONLY = "procore_only"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line of every contract in Procore
 class FieldChange:
     field: str  # description, amount, quantity, unit_cost, uom, cost_code
     old: str  # as shown: amounts as "1234.50", empty string for none
     new: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line of every contract in Procore
 class LineDiff:
     state: LineState
     origin_id: str | None
