@@ -135,7 +135,8 @@ class CrashReporter:
         app = QApplication.instance()
         if (app is None or not self._interactive or self._showing
                 or QThread.currentThread() is not app.thread()):
-            sys.__excepthook__(kind, error, tb)
+            # Not the default hook: it would print the traceback unredacted.
+            print(text, file=sys.stderr)
             return
         self._showing = True
         try:

@@ -89,15 +89,16 @@ def test_a_second_copy_wakes_the_first_and_is_refused(qtbot, tmp_path):
     third.release()
 
 
-def test_an_unexpected_error_is_logged_with_secrets_redacted(caplog):
+def test_an_unexpected_error_is_logged_and_printed_with_secrets_redacted(caplog, capsys):
     reporter = CrashReporter(None, interactive=False)
     try:
         raise ValueError("connect failed: PWD=hunter2;UID=sa")
     except ValueError as exc:
         with caplog.at_level(logging.ERROR):
             reporter(type(exc), exc, exc.__traceback__)
-    assert "ValueError" in caplog.text
-    assert "hunter2" not in caplog.text
+    printed = capsys.readouterr().err
+    assert "ValueError" in caplog.text and "ValueError" in printed
+    assert "hunter2" not in caplog.text and "hunter2" not in printed
 
 
 def test_screenshot_needs_demo(tmp_path):
