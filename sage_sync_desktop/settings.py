@@ -33,9 +33,10 @@ class SageSettings:
     # Sage user for UID when the connection string has none; the password is in keyring.
     user: str = ""
     login_timeout_seconds: int = 15
-    # "" = the driver is loaded in this process; "auto" = on 64-bit Windows, fall back to the
-    # bundled 32-bit bridge (x86/sage-sync.exe) when the driver is 32-bit; or a bridge exe path.
-    odbc_bridge: str = ""
+    # "auto" (default) = load the driver in this process and, when the installed x64 app cannot
+    # (a 32-bit Timberline driver), read through its bundled 32-bit bridge (x86/sage-sync.exe);
+    # "" = never use the bridge; or the path of a bridge exe to always use.
+    odbc_bridge: str = "auto"
 
 
 @dataclass(frozen=True)

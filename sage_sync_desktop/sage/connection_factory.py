@@ -8,6 +8,7 @@ install (x86\\sage-sync.exe); any other value is the path of a bridge program to
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from sage_sync_desktop import secret_store
@@ -43,6 +44,8 @@ def connect_per_settings(sage: Any, conn_str: str, secrets: secret_store.SecretS
         if not bridge:
             raise
         bundled = odbc_bridge.bundled_bridge()
+        if bundled is None and not getattr(sys, "frozen", False):
+            raise  # running from source: there is no installed bridge to point at
         if bundled is None:
             raise DriverUnavailable(
                 exc.message,

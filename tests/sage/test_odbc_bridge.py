@@ -174,14 +174,24 @@ def test_auto_falls_back_to_the_bundled_bridge_when_this_process_cannot_load_the
 
 def test_auto_without_a_bundled_bridge_says_it_is_missing(secret_store, monkeypatch):
     monkeypatch.setattr(odbc_bridge, "bundled_bridge", lambda: None)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # an installed app missing its x86 folder
     settings = Settings().with_changes(sage={"connection_string": "DSN=sage_bridge_only", "odbc_bridge": "auto"})
     with pytest.raises(DriverUnavailable) as caught:
         SageReader.from_settings(settings, secret_store).read_company()
     assert "no 32-bit bridge" in caught.value.fix
 
 
+def test_auto_is_the_default_and_from_source_keeps_the_driver_error(secret_store, monkeypatch):
+    monkeypatch.setattr(odbc_bridge, "bundled_bridge", lambda: None)
+    settings = Settings().with_changes(sage={"connection_string": "DSN=sage_bridge_only"})
+    assert settings.sage.odbc_bridge == "auto"
+    with pytest.raises(DriverUnavailable) as caught:
+        SageReader.from_settings(settings, secret_store).read_company()
+    assert "no 32-bit bridge" not in caught.value.fix
+
+
 def test_direct_mode_never_starts_a_bridge(secret_store, monkeypatch):
     monkeypatch.setattr(odbc_bridge, "bundled_bridge", lambda: pytest.fail("no bridge in direct mode"))
-    settings = Settings().with_changes(sage={"connection_string": "DSN=sage_bridge_only"})
+    settings = Settings().with_changes(sage={"connection_string": "DSN=sage_bridge_only", "odbc_bridge": ""})
     with pytest.raises(DriverUnavailable):
         SageReader.from_settings(settings, secret_store).read_company()
