@@ -67,6 +67,8 @@ def configure_logging(log_file: Path, *, level: int = logging.INFO, console: boo
         stream = logging.StreamHandler()
         stream.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
         stream.setLevel(logging.WARNING)
+        # Errors the command line already printed in plain words go to the file only.
+        stream.addFilter(lambda record: not getattr(record, "shown_to_user", False))
         stream._sage_sync = True  # type: ignore[attr-defined]
         root.addHandler(stream)
     root.setLevel(level)

@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return window_command.run(args, context)
         return int(args.handler(args, context))
     except SageSyncError as exc:
-        logger.error("%s: %s", type(exc).__name__, exc)
+        logger.error("%s: %s", type(exc).__name__, exc, extra={"shown_to_user": True})
         if exc.detail:
             logger.info("detail: %s", exc.detail)
         print(f"error: {exc.message}", file=sys.stderr)

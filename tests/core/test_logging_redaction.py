@@ -31,3 +31,15 @@ def test_log_file_never_receives_a_password(tmp_path):
     content = log_file.read_text()
     assert "failed with" in content
     assert "hunter22" not in content
+
+
+def test_an_error_already_shown_to_the_user_goes_to_the_file_not_the_console(tmp_path, capsys):
+    from sage_sync_desktop.cli import main
+
+    code = main(["--app-dir", str(tmp_path / "app"), "status"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("No Sage 300 CRE connection is set up") == 1  # the plain "error:" line only
+    assert "ConfigurationError" not in err
+    log = (tmp_path / "app" / "logs" / "sage-sync-desktop.log").read_text()
+    assert "ConfigurationError: No Sage 300 CRE connection is set up" in log
