@@ -107,6 +107,8 @@ class ItemRowReader:
         qi, pi, ui, cci, cai = (at[f] for f in ("quantity", "unit_price", "unit", "cost_code", "category"))
         targets_get = self._targets.get
         make = _make_item
+        fast = make is not SageContractItem
+        new_draft, draft_class, record_class = object.__new__, _ItemDraft, SageContractItem
         slow = self._slow_row
         decimal, cent, half_up, noise, zero = Decimal, norm.CENT, ROUND_HALF_UP, _NOISE, norm.ZERO
         text = norm.text
@@ -197,8 +199,24 @@ class ItemRowReader:
                 category = clean
             else:
                 category = text(category)
-            append(make(contract_key, item_key, number, description,
-                        amount, quantity, unit_price, unit, cost_code, category))
+            if fast:
+                # _make_item's steps, inline: two Python calls fewer per item.
+                item = new_draft(draft_class)
+                item.contract_key = contract_key
+                item.key = item_key
+                item.number = number
+                item.description = description
+                item.amount = amount
+                item.quantity = quantity
+                item.unit_price = unit_price
+                item.unit = unit
+                item.cost_code = cost_code
+                item.category = category
+                item.__class__ = record_class
+                append(item)
+            else:
+                append(make(contract_key, item_key, number, description,
+                            amount, quantity, unit_price, unit, cost_code, category))
 
     def _contract_for(self, raw_key: Any) -> str | None:
         key = norm.key(raw_key)

@@ -351,7 +351,8 @@ class _Read:
             done += len(batch)
             # The item count is unknown without an extra COUNT query; the share of contracts that
             # already have items tracks progress well, since Sage returns items in contract order.
-            started = sum(1 for items in lists if items)
+            # Counted in C: with the window's 500-row batches this runs ~300 times on 3,000 contracts.
+            started = len(lists) - lists.count([])
             percent = 20 + int(74 * started / max(1, len(lists)))
             self.report(percent, f"Reading contract items ({done:,} so far)")
 

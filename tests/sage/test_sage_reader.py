@@ -252,3 +252,22 @@ def test_codepage_1252_in_the_connection_string_decodes_sage_text_as_windows_125
     customers = {c.number: c.name for c in reader.read_company().customers}
     assert customers["MULLER"] == "Müller Bau GmbH – Dépôt"
     assert customers["1002"] == "Lakeview Unified School District"
+
+
+def test_items_read_over_odbc_are_ordinary_frozen_records(odbc_sage_reader):
+    """The reader builds items without the dataclass constructor; each must still be exactly the
+    record the constructor gives for the same fields: same type, equal, same hash, frozen."""
+    import dataclasses
+
+    from sage_sync_desktop.sage.records import SageContractItem
+
+    reader, _ = odbc_sage_reader
+    items = [i for c in reader.read_company().contracts for i in c.items]
+    assert items
+    for item in items:
+        rebuilt = SageContractItem(**{f.name: getattr(item, f.name)
+                                      for f in dataclasses.fields(SageContractItem)})
+        assert type(item) is SageContractItem
+        assert item == rebuilt and hash(item) == hash(rebuilt)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        items[0].amount = Decimal("1.00")
