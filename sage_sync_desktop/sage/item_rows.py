@@ -121,8 +121,17 @@ class ItemRowReader:
         known_trimmed = trimmed.get
         item_keys = self._item_keys
         known_item_key = item_keys.get
+        # Sage returns items in contract order: most rows name the previous row's contract, and
+        # comparing two short strings is cheaper than hashing one for a look-up.
+        last_raw = last_target = None
         for row in rows:
-            target = targets_get(row[ci])
+            raw_contract = row[ci]
+            if raw_contract == last_raw:
+                target = last_target
+            else:
+                target = targets_get(raw_contract)
+                if target is not None:
+                    last_raw, last_target = raw_contract, target
             item_key = row[ii]
             description = row[di]
             if target is None or type(item_key) is not str or type(description) is not str:

@@ -173,3 +173,22 @@ def test_padded_and_unpadded_forms_of_one_item_number_keep_the_first(company_db)
     problem, = _problems(contract, "duplicate_item")
     assert "'         1' and '1'" in problem.message
     assert [i.number for i in contract.items].count("1") == 1
+
+
+def test_items_out_of_contract_order_each_reach_their_own_contract(company_db):
+    """The item loop short-cuts a row naming the previous row's contract; rows that alternate
+    between contracts, with an orphan between them, must still land where they belong."""
+    first, second = sorted(company_db.contract_numbers)[:2]
+    rows = [(f"{first:>10}", "        91", "A 91", "1.00", None, None, "", "", ""),
+            (f"{second:>10}", "        91", "B 91", "2.00", None, None, "", "", ""),
+            ("    999999", "        91", "Orphan", "3.00", None, None, "", "", ""),
+            (f"{first:>10}", "        92", "A 92", "4.00", None, None, "", "", "")]
+    _insert_items(company_db.path, rows)
+    company = odbc_reader_for(company_db.path).read_company()
+    by_number = {c.number: {i.number: (i.description, i.amount) for i in c.items}
+                 for c in company.contracts}
+    assert by_number[first]["91"] == ("A 91", Decimal("1.00"))
+    assert by_number[first]["92"] == ("A 92", Decimal("4.00"))
+    assert by_number[second]["91"] == ("B 91", Decimal("2.00"))
+    assert "Orphan" not in {d for items in by_number.values() for d, _ in items.values()}
+    assert [p.code for p in company.problems] == ["orphan_item"]
