@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -46,6 +47,18 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time, never to a stream that was since closed."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: D401 - logging's attribute
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass  # logging.StreamHandler.__init__ assigns it; the current stderr is used instead
+
+
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
@@ -64,7 +77,7 @@ def configure_logging(log_file: Path, *, level: int = logging.INFO, console: boo
     file_handler._sage_sync = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)
     if console:
-        stream = logging.StreamHandler()
+        stream = _CurrentStderrHandler()
         stream.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
         stream.setLevel(logging.WARNING)
         # Errors the command line already printed in plain words go to the file only.

@@ -43,3 +43,15 @@ def test_an_error_already_shown_to_the_user_goes_to_the_file_not_the_console(tmp
     assert "ConfigurationError" not in err
     log = (tmp_path / "app" / "logs" / "sage-sync-desktop.log").read_text()
     assert "ConfigurationError: No Sage 300 CRE connection is set up" in log
+
+
+def test_console_log_follows_the_current_stderr_after_the_old_one_is_closed(tmp_path, monkeypatch, capsys):
+    import io
+
+    old = io.StringIO()
+    monkeypatch.setattr("sys.stderr", old)
+    configure_logging(tmp_path / "logs" / "app.log", console=True)
+    old.close()
+    monkeypatch.undo()
+    logging.getLogger("sage_sync_desktop.test").warning("still visible")
+    assert "still visible" in capsys.readouterr().err
