@@ -115,7 +115,7 @@ class HttpTransport:
         if timeout is None or timeout <= 0:
             raise ConfigurationError("The Procore timeout must be a positive number of seconds.")
         if ca_bundle is not None and (isinstance(ca_bundle, bool) or not str(ca_bundle).strip()):
-            # Refuses False/"" so nobody can pass "verify=False" through this door.
+            # Refuses False and "" so this argument can never switch certificate checking off.
             raise ConfigurationError("ca_bundle must be the path of a CA certificate bundle.")
         if ca_bundle is not None and not os.path.isfile(ca_bundle):
             # requests would fail every call with an OSError; say which setting is wrong instead.
