@@ -8,13 +8,13 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
 )
 
+from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.sage.records import SageContract
 from sage_sync_desktop.sync.records import ContractState, ContractStatus
@@ -147,13 +147,16 @@ def prepare_provisional_rows(contracts: Sequence[SageContract]) -> list[Contract
     return rows
 
 
-class ContractListModel(QAbstractTableModel):
+class ContractListModel(RecordTableModel):
     """Read-only table of the ContractStatus rows of one view (sidebar) from the last Refresh.
 
     Sorting and the choice of view happen here in Python over precomputed keys (one sort or one
     list comprehension), not in a proxy, where every row and every comparison would call back
     into Python: with thousands of contracts that froze the window for a noticeable moment.
     """
+
+    COLUMNS = Column
+    HEADERS = HEADERS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -234,12 +237,6 @@ class ContractListModel(QAbstractTableModel):
         self.changePersistentIndexList(moved_from, moved_to)
         self.layoutChanged.emit()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(Column)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
@@ -270,12 +267,8 @@ class ContractListModel(QAbstractTableModel):
                 return state_style.brush(look.foreground)
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[Column(section)]
-            if role == Qt.ItemDataRole.TextAlignmentRole and Column(section) in _MONEY_COLUMNS:
-                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    def _header_data(self, column: Column, role: int) -> object:  # type: ignore[override]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _MONEY_COLUMNS:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
+

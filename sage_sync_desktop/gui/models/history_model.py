@@ -7,8 +7,9 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import state_style
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -74,32 +75,29 @@ def display_text(entry: Any, column: HistoryColumn) -> str:
     return entry.procore_user
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RecordTableModel):
     """Read-only table of history entries (the engine's HistoryEntry), newest first."""
+
+    COLUMNS = HistoryColumn
+    HEADERS = HEADERS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._entries: list[Any] = []
+        self._rows: list[Any] = []
 
     def set_entries(self, entries: Sequence[Any]) -> None:
         self.beginResetModel()
-        self._entries = sorted(entries, key=lambda e: e.seq, reverse=True)
+        self._rows = sorted(entries, key=lambda e: e.seq, reverse=True)
         self.endResetModel()
 
     def entry_at(self, row: int) -> Any:
-        return self._entries[row]
+        return self._rows[row]
 
     # --- Qt overrides
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HistoryColumn)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or index.row() >= len(self._entries):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        entry, column = self._entries[index.row()], HistoryColumn(index.column())
+        entry, column = self._rows[index.row()], HistoryColumn(index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return display_text(entry, column)
         if role == Qt.ItemDataRole.UserRole:
@@ -113,10 +111,3 @@ class HistoryModel(QAbstractTableModel):
                 return state_style.brush(look.foreground)
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(HistoryColumn):
-                return HEADERS[HistoryColumn(section)]
-        return None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.sync.records import JobLinkStatus
 
@@ -53,19 +54,22 @@ def display_text(status: JobLinkStatus, column: JobColumn) -> str:
     return ", ".join(formatting.project_label(p) for p in status.suggestions)
 
 
-class JobLinkModel(QAbstractTableModel):
+class JobLinkModel(RecordTableModel):
     """Read-only table of JobLinkStatus rows; sorts itself (see ContractListModel for why)."""
+
+    COLUMNS = JobColumn
+    HEADERS = HEADERS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._jobs: list[JobLinkStatus] = []
+        self._rows: list[JobLinkStatus] = []
         self._texts: dict[int, tuple[str, ...]] = {}
         self._sort = (int(JobColumn.JOB), Qt.SortOrder.AscendingOrder)
 
     def set_jobs(self, jobs: Sequence[JobLinkStatus]) -> None:
         self.beginResetModel()
-        self._jobs = self._sorted(jobs)
-        self._texts = {id(job): tuple(display_text(job, c) for c in JobColumn) for job in self._jobs}
+        self._rows = self._sorted(jobs)
+        self._texts = {id(job): tuple(display_text(job, c) for c in JobColumn) for job in self._rows}
         self.endResetModel()
 
     def _sorted(self, jobs: Sequence[JobLinkStatus]) -> list[JobLinkStatus]:
@@ -77,32 +81,26 @@ class JobLinkModel(QAbstractTableModel):
         if not 0 <= column < len(JobColumn):
             return
         self.layoutAboutToBeChanged.emit()
-        old = self._jobs
+        old = self._rows
         self._sort = (column, order)
-        self._jobs = self._sorted(old)
-        position = {id(job): row for row, job in enumerate(self._jobs)}
+        self._rows = self._sorted(old)
+        position = {id(job): row for row, job in enumerate(self._rows)}
         moved_from = self.persistentIndexList()
         moved_to = [self.index(position[id(old[i.row()])], i.column()) for i in moved_from]
         self.changePersistentIndexList(moved_from, moved_to)
         self.layoutChanged.emit()
 
     def job_at(self, row: int) -> JobLinkStatus:
-        return self._jobs[row]
+        return self._rows[row]
 
     def row_of(self, job_number: str) -> int:
-        return next((r for r, j in enumerate(self._jobs) if j.job.number == job_number.strip()), -1)
+        return next((r for r, j in enumerate(self._rows) if j.job.number == job_number.strip()), -1)
 
     # --- Qt overrides
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._jobs)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(JobColumn)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or index.row() >= len(self._jobs):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        job, column = self._jobs[index.row()], JobColumn(index.column())
+        job, column = self._rows[index.row()], JobColumn(index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._texts[id(job)][column]
         if role == JobRole.HAYSTACK:
@@ -119,10 +117,3 @@ class JobLinkModel(QAbstractTableModel):
                 return state_style.brush(look.foreground)
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(JobColumn):
-                return HEADERS[JobColumn(section)]
-        return None

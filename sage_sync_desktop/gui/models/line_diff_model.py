@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, reimport_rules, state_style
 from sage_sync_desktop.gui.formatting import ARROW
 from sage_sync_desktop.gui.state_style import LineLook
@@ -82,12 +83,15 @@ def change_text(line: LineDiff) -> str:
     return text
 
 
-class LineDiffModel(QAbstractTableModel):
+class LineDiffModel(RecordTableModel):
     """Lines of the selected contracts' diffs; the Re-Import button is bound to this model.
 
     Signals:
         diff_changed(): the selected contracts or their diffs were replaced.
     """
+
+    COLUMNS = DiffColumn
+    HEADERS = HEADERS
 
     diff_changed = Signal()
 
@@ -177,12 +181,6 @@ class LineDiffModel(QAbstractTableModel):
         )
 
     # --- Qt overrides
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(DiffColumn)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
@@ -205,14 +203,6 @@ class LineDiffModel(QAbstractTableModel):
             DiffColumn.PROCORE_AMOUNT, DiffColumn.SAGE_AMOUNT
         ):
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(DiffColumn):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[DiffColumn(section)]
         return None
 
     @staticmethod
