@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 import keyring
-import keyring.backend
 import keyring.errors
 
 from sage_sync_desktop.app_info import KEYRING_SERVICE
@@ -26,43 +25,6 @@ PROCORE_TOKENS = "procore-tokens"
 def scoped(name: str, scope: str) -> str:
     """A secret name for one Sage connection or one Procore environment+client."""
     return f"{name}:{scope}" if scope else name
-
-
-class _DemoMemoryKeyring(keyring.backend.KeyringBackend):
-    """Holds the demo's throwaway sandbox secret in process memory; gone when the demo exits."""
-
-    priority = 1  # type: ignore[assignment]
-    # keyring auto-registers every backend class; never let discovery pick this one for real
-    # use (it is only ever installed explicitly by use_memory_store_for_demo).
-    viable = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self._values.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
-
-
-def use_memory_store_for_demo() -> bool:
-    """For the built-in demo only: without an OS credential store, keep secrets in memory.
-
-    The demo's only secret is the local sandbox's throwaway service-account secret, so a
-    machine with no credential store (a fresh Linux desktop, a CI box) can still run the demo.
-    Real connections never call this. Returns True when the memory store was installed.
-    """
-    if SecretStore().is_usable():
-        return False
-    keyring.set_keyring(_DemoMemoryKeyring())
-    logger.warning("No OS credential store here; the demo keeps its sandbox secret in memory only")
-    return True
 
 
 class SecretStore:
@@ -112,3 +74,30 @@ class SecretStore:
                 f"Cannot delete '{name}' from the Windows credential store.",
                 detail=type(exc).__name__,
             ) from None
+
+
+class MemorySecretStore(SecretStore):
+    """Secrets held in this process only, for throwaway sandbox accounts (demo, benchmark, tests).
+
+    Never used for real connections: those must survive a restart, so they live in the OS store.
+    """
+
+    def __init__(self, values: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.values: dict[str, str] = dict(values or {})
+
+    @property
+    def backend_name(self) -> str:
+        return "in-memory (throwaway sandbox account)"
+
+    def is_usable(self) -> bool:
+        return True
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)

@@ -24,7 +24,7 @@ from typing import Any
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.bench import bench_report
 from sage_sync_desktop.bench.bench_company import NAMING, BenchCompany, BenchSize, build_company
-from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
+from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.bench.child_process import ChildFailed, run_child
 from sage_sync_desktop.bench.machine_info import machine_info
 from sage_sync_desktop.bench.reimport_probe import measure_bulk_import, measure_reimport
@@ -161,7 +161,7 @@ def _measure_all(options: BenchOptions, work: Path, result: dict[str, Any], say:
             result["notes"].append("GUI responsiveness not measured (--no-gui).")
 
         settings = settings_module.load(settings_path)
-        engine = build_engine(settings, AppPaths.under(scan_app), InMemorySecretStore(secrets))
+        engine = build_engine(settings, AppPaths.under(scan_app), MemorySecretStore(secrets))
         try:
             if options.bulk_import:
                 say(f"Import of {options.bulk_import} ready contracts in one batch ...")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop import settings as settings_module
-from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
+from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.bench.child_process import emit, read_payload
 from sage_sync_desktop.bench.memory_probe import peak_rss_mb
 from sage_sync_desktop.bench.sandbox_process import control
@@ -47,7 +47,7 @@ def _served(url: str) -> int:
 
 def measure(settings_path: Path, app_dir: Path, secrets: dict[str, str], sandbox_url: str) -> dict[str, Any]:
     settings = settings_module.load(Path(settings_path))
-    engine = build_engine(settings, AppPaths.under(Path(app_dir)), InMemorySecretStore(secrets))
+    engine = build_engine(settings, AppPaths.under(Path(app_dir)), MemorySecretStore(secrets))
     reader = TimedReader(engine.reader)
     engine.reader = reader
     rss_before = peak_rss_mb()

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
 
 def _window_probe(context: CliContext) -> int:
     """Child process of the benchmark: open the window on the bench company and time its load."""
-    from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
+    from sage_sync_desktop.secret_store import MemorySecretStore
     from sage_sync_desktop.bench.child_process import emit, read_payload
 
     payload = read_payload()
@@ -92,7 +92,7 @@ def _window_probe(context: CliContext) -> int:
         from sage_sync_desktop.gui.window_startup import build_window
 
         probe_context = CliContext(paths=context.paths, settings_path=Path(payload["settings_path"]),
-                                   secrets=InMemorySecretStore(payload.get("secrets", {})))
+                                   secrets=MemorySecretStore(payload.get("secrets", {})))
         app = create_application()
         window = build_window(probe_context)
         window.show()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import shutil
 import tempfile
@@ -25,7 +24,7 @@ from sage_sync_desktop.gui.application import (
 from sage_sync_desktop.gui.main_window import MainWindow
 from sage_sync_desktop.gui.sync_session import SyncSession
 from sage_sync_desktop.paths import AppPaths
-from sage_sync_desktop.secret_store import SecretStore, use_memory_store_for_demo
+from sage_sync_desktop.secret_store import MemorySecretStore
 
 # Imported here, on the GUI thread before the window shows, not lazily inside the first job:
 # PySide6's import hook reads the source of every module imported after Qt, and doing that for
@@ -108,7 +107,6 @@ def open_window(
 
 
 def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
-    from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
     from sage_sync_desktop.sync.demo_setup import prepare_demo
 
     root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
@@ -117,16 +115,10 @@ def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
         # instead of piling up in the user's cache. With --app-dir they stay there to look at.
         stack.callback(shutil.rmtree, root, ignore_errors=True)
     logger.info("demo: sample company and local Procore sandbox under %s", root)
-    # The sandbox's made-up credentials stay in memory: a demo leaves nothing in Credential Manager.
-    secrets: SecretStore = InMemorySecretStore()
-    if "secrets" in inspect.signature(prepare_demo).parameters:
-        demo = prepare_demo(root, secrets=secrets)
-    else:
-        # Without an OS credential store (a fresh Linux desktop, CI) the sandbox's throwaway
-        # secret is kept in memory; a real credential store is used as it is.
-        use_memory_store_for_demo()
-        secrets = context.secrets
-        demo = prepare_demo(root)
+    # Without an OS credential store (a fresh Linux desktop, CI) the sandbox's made-up secret is
+    # kept in memory; a real credential store is used as it is.
+    secrets = context.secrets if context.secrets.is_usable() else MemorySecretStore()
+    demo = prepare_demo(root, secrets=secrets)
     stack.callback(demo.stop)
     return CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=secrets)
 

@@ -131,8 +131,13 @@ def _choose_roles(company: SageCompany, info: SampleCompanyInfo) -> dict[str, Sa
     return chosen
 
 
-def prepare_demo(root: Path) -> DemoEnvironment:
-    """Sample company + running sandbox + settings under `root`; the caller calls `.stop()`."""
+def prepare_demo(root: Path, *, secrets: SecretStore | None = None) -> DemoEnvironment:
+    """Sample company + running sandbox + settings under `root`; the caller calls `.stop()`.
+
+    The sandbox's made-up client secret goes to `secrets` (the OS credential store by default;
+    the window passes a MemorySecretStore so a demo leaves nothing in Credential Manager).
+    """
+    secrets = secrets if secrets is not None else SecretStore()
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     paths = AppPaths.under(root / "app")
@@ -153,8 +158,8 @@ def prepare_demo(root: Path) -> DemoEnvironment:
                                    placed_contract(contract, other)]
     sandbox = ProcoreSandbox(seed=seed).start()
     try:
-        settings_path = _write_settings(paths, sandbox, sample_path)
-        _link_and_import(paths, settings_path, sandbox, info, roles, project_of)
+        settings_path = _write_settings(paths, sandbox, sample_path, secrets)
+        _link_and_import(paths, settings_path, secrets, sandbox, info, roles, project_of)
         _play_sage_user(SampleEditor(sample_path, info.naming), roles)
     except BaseException:
         sandbox.stop()
@@ -166,12 +171,13 @@ def prepare_demo(root: Path) -> DemoEnvironment:
                            project_ids={job: pid for job, pid in project_of.items() if job in info.linked_jobs})
 
 
-def _link_and_import(paths: AppPaths, settings_path: Path, sandbox: ProcoreSandbox, info: SampleCompanyInfo,
+def _link_and_import(paths: AppPaths, settings_path: Path, secrets: SecretStore, sandbox: ProcoreSandbox,
+                     info: SampleCompanyInfo,
                      roles: dict[str, SageContract], project_of: dict[str, int]) -> None:
     """What an administrator would have done before: link the jobs and import some contracts,
     through the engine itself (so the History tab has real entries); then a PM's changes in
     Procore and one lost permission."""
-    engine = build_engine(settings_module.load(settings_path), paths, SecretStore())
+    engine = build_engine(settings_module.load(settings_path), paths, secrets)
     try:
         for job in info.linked_jobs:
             engine.link_job(job, project_of[job])
@@ -217,7 +223,7 @@ def _play_sage_user(editor: SampleEditor, roles: dict[str, SageContract]) -> Non
         editor.change_item(contract.number, contract.items[-1].number, unit=UNKNOWN_UOM)
 
 
-def _write_settings(paths: AppPaths, sandbox: ProcoreSandbox, sample_path: Path) -> Path:
+def _write_settings(paths: AppPaths, sandbox: ProcoreSandbox, sample_path: Path, secrets: SecretStore) -> Path:
     settings = Settings().with_changes(
         sage={"connection_string": f"sqlite:///{sample_path.resolve().as_posix()}"},
         procore={"environment": environments.CUSTOM, "api_url": sandbox.url, "login_url": sandbox.login_url,
@@ -225,6 +231,6 @@ def _write_settings(paths: AppPaths, sandbox: ProcoreSandbox, sample_path: Path)
                  "auth": "client_credentials", "timeout_seconds": 15},
     )
     register_secret(sandbox.client_secret)
-    SecretStore().set(oauth.client_secret_name(environments.CUSTOM, sandbox.client_id), sandbox.client_secret)
+    secrets.set(oauth.client_secret_name(environments.CUSTOM, sandbox.client_id), sandbox.client_secret)
     settings_module.save(settings, paths.settings_file)
     return paths.settings_file

@@ -19,25 +19,14 @@ def test_memory_backend_counts_as_usable(memory_keyring):
     assert SecretStore().is_usable()
 
 
-def test_demo_memory_store_is_installed_only_without_a_usable_backend(memory_keyring):
-    import keyring
-    from keyring.backends import fail
 
-    from sage_sync_desktop.secret_store import use_memory_store_for_demo
+def test_memory_store_never_touches_the_os_credential_store(memory_keyring):
+    from sage_sync_desktop.secret_store import MemorySecretStore
 
-    assert use_memory_store_for_demo() is False  # the in-memory test backend counts as usable
-    keyring.set_keyring(fail.Keyring())
-    assert not SecretStore().is_usable()
-    assert use_memory_store_for_demo() is True
-    store = SecretStore()
+    store = MemorySecretStore({"a": "1"})
     store.set("demo", "throwaway")
-    assert store.get("demo") == "throwaway"
-
-
-def test_keyring_discovery_never_picks_the_demo_memory_store():
-    import keyring.backend
-
-    from sage_sync_desktop.secret_store import _DemoMemoryKeyring
-
-    viable = keyring.backend.get_all_keyring()
-    assert not any(isinstance(backend, _DemoMemoryKeyring) for backend in viable)
+    assert store.get("demo") == "throwaway" and store.get("a") == "1"
+    store.delete("demo")
+    store.delete("demo")
+    assert store.get("demo") is None
+    assert memory_keyring.values == {}

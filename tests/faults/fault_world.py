@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop.app_info import KEYRING_SERVICE
-from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
+from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.procore.http_transport import HttpTransport
@@ -72,7 +72,7 @@ class FaultWorld:
         return AppPaths.under(self.root / "app")
 
     def engine(self, *, timeout: float = 5.0, sleep: RecordedSleep | None = None) -> SyncEngine:
-        secrets = InMemorySecretStore(self.secret_values)
+        secrets = MemorySecretStore(self.secret_values)
         transport = HttpTransport(timeout=timeout, sleep=sleep or RecordedSleep())
         paths = self.paths
         paths.ensure()

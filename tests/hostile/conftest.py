@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
+from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company
@@ -62,7 +62,7 @@ def hostile_run(tmp_path_factory) -> Iterator[HostileRun]:
     write_corpus(info.path)
     sb = ProcoreSandbox(seed=sandbox_seed(info, unlinked=False)).start()
     settings, secrets = odbc_settings(info, sb)
-    engine = build_engine(settings, AppPaths.under(root / "app"), InMemorySecretStore(secrets))
+    engine = build_engine(settings, AppPaths.under(root / "app"), MemorySecretStore(secrets))
     try:
         before = engine.refresh()
         company = engine.reader.read_company()

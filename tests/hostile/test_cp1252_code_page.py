@@ -10,7 +10,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from sage_sync_desktop.bench.bench_secrets import InMemorySecretStore
+from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.sage.odbc_connection import connect_odbc
 from sage_sync_desktop.sage.sage_reader import SageReader
@@ -77,7 +77,7 @@ def test_cp1252_specials_reach_procore_unchanged(tmp_path):
     _recode_text_as_cp1252(info.path)
     with ProcoreSandbox(seed=sandbox_seed(info, unlinked=False)) as sb:
         settings, secrets = odbc_settings(info, sb, codepage=True)
-        engine = build_engine(settings, AppPaths.under(tmp_path / "app"), InMemorySecretStore(secrets))
+        engine = build_engine(settings, AppPaths.under(tmp_path / "app"), MemorySecretStore(secrets))
         try:
             assert engine.refresh().status(SPECIALS_CASE.number).state is ContractState.READY_TO_IMPORT
             [outcome] = engine.import_contracts([SPECIALS_CASE.number])
