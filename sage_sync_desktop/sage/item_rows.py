@@ -9,7 +9,7 @@ goes through `_slow_row`, which also explains what is wrong with the row.
 from __future__ import annotations
 
 from dataclasses import fields
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation
 from typing import Any
 
 from sage_sync_desktop.sage import normalise as norm
@@ -110,7 +110,8 @@ class ItemRowReader:
         fast = make is not SageContractItem
         new_draft, draft_class, record_class = object.__new__, _ItemDraft, SageContractItem
         slow = self._slow_row
-        decimal, cent, half_up, noise, zero = Decimal, norm.CENT, ROUND_HALF_UP, _NOISE, norm.ZERO
+        decimal, cent, zero = Decimal, norm.CENT, norm.ZERO
+        to_cent = _TO_CENT.quantize
         text = norm.text
         shared = self._texts.setdefault
         quantities = self._quantities
@@ -146,15 +147,13 @@ class ItemRowReader:
                     continue
                 known = item_keys[item_key] = (item_key, shared(number, number))
             item_key, number = known
-            # Decimal(str) and Decimal(repr(float)) are exact. Junk text, NULL amounts, bytes,
-            # NaN/Infinity and sub-cent amounts all raise or fail a check here and go to the
-            # slow path, which records what is wrong.
+            # Decimal(str) and Decimal(repr(float)) are exact; _TO_CENT raises when the cents are
+            # not exact. Junk text, NULL amounts, bytes, NaN/Infinity and sub-cent amounts (or
+            # float noise) all raise here and go to the slow path, which rounds float noise
+            # silently and records anything else that is wrong.
             try:
                 raw = row[ai]
-                exact = decimal(repr(raw)) if type(raw) is float else decimal(raw)
-                amount = exact.quantize(cent, half_up)
-                if amount != exact and abs(amount - exact) > noise:
-                    raise ValueError
+                amount = to_cent(decimal(repr(raw)) if type(raw) is float else decimal(raw), cent)
                 if not amount:
                     amount = zero  # also turns -0.00 into 0.00
                 quantity = unit_price = None
@@ -172,7 +171,7 @@ class ItemRowReader:
                         if not unit_price.is_finite():
                             raise ValueError
                         prices[raw] = unit_price
-            except (ArithmeticError, TypeError, ValueError):
+            except (ArithmeticError, TypeError, ValueError):  # Inexact is an ArithmeticError
                 slow(row)
                 continue
             # Description, unit, cost code, category: trimmed and shared; NULL or another type
@@ -270,10 +269,11 @@ class ItemRowReader:
         amount_column = column("contract_item", "amount")
         try:
             amount, unrounded = norm.money_with_precision(raw_amount)
-        except ValueError:
+        except ValueError as exc:
+            what = "is too large to be an amount" if isinstance(exc, norm.AmountTooLarge) else "is not an amount"
             problems.append(DataProblem(
                 "bad_amount", f"Contract {number}, item {shown_item}: {amount_column} "
-                f"{raw_amount!r} is not an amount; the item was left out.",
+                f"{raw_amount!r} {what}; the item was left out.",
                 contract_key=contract_key, item_key=item_key, column=amount_column))
             return
         if unrounded is not None:
@@ -307,4 +307,8 @@ class ItemRowReader:
         ))
 
 
-_NOISE = Decimal("0.000001")
+# Quantizes to the cent only when that loses nothing: a value with more digits raises Inexact;
+# NaN, infinity and values too big for 28 digits (the default context's precision, which the
+# slow path uses) raise InvalidOperation. Contexts are not shared between threads here: a
+# Context object's methods use its own settings, not the thread's current context.
+_TO_CENT = Context(prec=28, rounding=ROUND_HALF_UP, traps=[Inexact, InvalidOperation])

@@ -9,7 +9,7 @@ Rules (each has a test in tests/sage/test_normalise.py):
   Rounding is ROUND_HALF_UP (1.005 -> 1.01, -1.005 -> -1.01). A value that loses more than
   float noise (1e-6) when rounded really had sub-cent digits: `money_precision_lost` says so and
   the reader records an `amount_precision` problem. NULL money is zero. Text that is not a
-  number, NaN and infinity raise ValueError.
+  number, NaN, infinity and values of more than 28 digits to the cent raise ValueError.
 - Other numbers (quantity, unit price, retainage %): `Decimal`, not rounded; NULL is None.
 - Dates: `date`, `datetime` or ISO text (the demo's sqlite3 path). NULL, blank and anything on
   or before 1900-01-01 (Timberline's and Crystal's "Date(0)") mean no date.
@@ -80,11 +80,23 @@ def _decimal(value: object) -> Decimal:
     return result
 
 
+class AmountTooLarge(ValueError):
+    """A number with more than 28 digits once held to the cent: no real amount."""
+
+
+def _to_cent(value: object, exact: Decimal) -> Decimal:
+    try:
+        return exact.quantize(CENT, ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context's 28
+        raise AmountTooLarge(f"{value!r} is too large to be an amount") from None
+
+
 def money(value: object) -> Decimal:
-    """An amount to the cent, rounded half-up. Raises ValueError for a non-number."""
+    """An amount to the cent, rounded half-up. Raises ValueError for a non-number or a value
+    too large to hold to the cent."""
     if value is None:
         return ZERO
-    return _decimal(value).quantize(CENT, ROUND_HALF_UP) or ZERO
+    return _to_cent(value, _decimal(value)) or ZERO
 
 
 def money_with_precision(value: object) -> tuple[Decimal, Decimal | None]:
@@ -92,7 +104,7 @@ def money_with_precision(value: object) -> tuple[Decimal, Decimal | None]:
     if value is None:
         return ZERO, None
     exact = _decimal(value)
-    rounded = exact.quantize(CENT, ROUND_HALF_UP)
+    rounded = _to_cent(value, exact)
     rounded = rounded or ZERO  # -0.00 shows as 0.00
     if rounded == exact or abs(rounded - exact) <= _FLOAT_NOISE:
         return rounded, None

@@ -53,6 +53,8 @@ CASES = (
                 imported=(("Owner credit", "-2500.00"),)),
     HostileCase("huge_amount", "HHUGE", (Item(pad("1"), "99999999999999999"),),
                 blocked=("invalid_data", "is beyond what Procore accepts")),
+    HostileCase("amount_too_large_for_cents", "HASTRO", (Item(pad("1"), "1e30"), Item(pad("2"), "5.00")),
+                blocked=("invalid_data", "is too large to be an amount")),
     HostileCase("sub_cent_amount", "HCENTS", (Item(pad("1"), "1234.567"),),
                 blocked=("invalid_data", "1234.567 has more than two decimals")),
     HostileCase("amount_that_is_not_a_number", "HJUNK", (Item(pad("1"), "12O.00"),),

@@ -73,6 +73,15 @@ def test_money_that_is_not_a_finite_number_raises_value_error(raw):
         norm.money(raw)
 
 
+@pytest.mark.parametrize("raw", ["1e30", 1e30, "123456789012345678901234567.5"])
+def test_money_too_large_to_hold_to_the_cent_raises_value_error_not_a_decimal_trap(raw):
+    # InvalidOperation is not a ValueError: unconverted, it would abort the whole company read.
+    with pytest.raises(ValueError, match="too large"):
+        norm.money(raw)
+    with pytest.raises(ValueError, match="too large"):
+        norm.money_with_precision(raw)
+
+
 def test_sub_cent_amount_is_rounded_and_reported():
     rounded, unrounded = norm.money_with_precision("1234.567")
     assert rounded == Decimal("1234.57")
