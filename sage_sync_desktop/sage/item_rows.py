@@ -90,11 +90,11 @@ class ItemRowReader:
         # every item of a contract shares one key object instead of the driver's per-row copy.
         self._targets = {key: (draft["items"].append, key) for key, draft in drafts.items()}
         # Short values that repeat on almost every contract (item numbers, units, cost codes,
-        # categories), quantities and unit prices: one object per distinct value. This takes about a
-        # quarter off the memory of a big company and costs less time than it saves.
+        # categories) and quantities: one object per distinct value. This takes about a quarter
+        # off the memory of a big company and costs less time than it saves. Unit prices are not
+        # shared: most differ (price = amount / quantity), so a look-up costs more than it saves.
         self._texts: dict[str, str] = {}
         self._quantities: dict[Any, Decimal] = {}
-        self._prices: dict[Any, Decimal] = {}
         # The same for descriptions and units as the driver returns them: raw text -> trimmed,
         # shared text (one dictionary look-up instead of a strip and a share per field), and
         # raw item key -> (shared key, trimmed number).
@@ -116,8 +116,6 @@ class ItemRowReader:
         shared = self._texts.setdefault
         quantities = self._quantities
         known_quantity = quantities.get
-        prices = self._prices
-        known_price = prices.get
         trimmed = self._trimmed
         known_trimmed = trimmed.get
         item_keys = self._item_keys
@@ -165,12 +163,9 @@ class ItemRowReader:
                             raise ValueError
                         quantities[raw] = quantity
                 if pi is not None and (raw := row[pi]) is not None:
-                    unit_price = known_price(raw)
-                    if unit_price is None:
-                        unit_price = decimal(repr(raw)) if type(raw) is float else decimal(raw)
-                        if not unit_price.is_finite():
-                            raise ValueError
-                        prices[raw] = unit_price
+                    unit_price = decimal(repr(raw)) if type(raw) is float else decimal(raw)
+                    if not unit_price.is_finite():
+                        raise ValueError
             except (ArithmeticError, TypeError, ValueError):  # Inexact is an ArithmeticError
                 slow(row)
                 continue
