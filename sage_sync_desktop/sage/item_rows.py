@@ -146,24 +146,48 @@ class ItemRowReader:
                 known = item_keys[item_key] = (item_key, shared(number, number))
             item_key, number = known
             # Decimal(str) and Decimal(repr(float)) are exact; _TO_CENT raises when the cents are
-            # not exact. Junk text, NULL amounts, bytes, NaN/Infinity and sub-cent amounts (or
-            # float noise) all raise here and go to the slow path, which rounds float noise
-            # silently and records anything else that is wrong.
+            # not exact. Junk text, NULL amounts, bytes, booleans, NaN/Infinity and sub-cent
+            # amounts (or float noise) all raise here and go to the slow path, which rounds float
+            # noise silently and records anything else that is wrong.
             try:
                 raw = row[ai]
-                amount = to_cent(decimal(repr(raw)) if type(raw) is float else decimal(raw), cent)
+                kind = type(raw)
+                if kind is str or kind is decimal or kind is int:
+                    amount = to_cent(decimal(raw), cent)
+                elif kind is float:
+                    amount = to_cent(decimal(repr(raw)), cent)
+                else:
+                    raise TypeError
                 if not amount:
                     amount = zero  # also turns -0.00 into 0.00
+                elif not amount.is_finite():  # a quiet NaN passes quantize untrapped
+                    raise ValueError
                 quantity = unit_price = None
                 if qi is not None and (raw := row[qi]) is not None:
-                    quantity = known_quantity(raw)
-                    if quantity is None:
-                        quantity = decimal(repr(raw)) if type(raw) is float else decimal(raw)
+                    kind = type(raw)
+                    # Shared by value only for text and floats: as dictionary keys True, 1 and
+                    # Decimal(1) would be one key, and a boolean is not a quantity.
+                    if kind is float or kind is str:
+                        quantity = known_quantity(raw)
+                        if quantity is None:
+                            quantity = decimal(repr(raw)) if kind is float else decimal(raw)
+                            if not quantity.is_finite():
+                                raise ValueError
+                            quantities[raw] = quantity
+                    elif kind is decimal or kind is int:
+                        quantity = decimal(raw)
                         if not quantity.is_finite():
                             raise ValueError
-                        quantities[raw] = quantity
+                    else:
+                        raise TypeError
                 if pi is not None and (raw := row[pi]) is not None:
-                    unit_price = decimal(repr(raw)) if type(raw) is float else decimal(raw)
+                    kind = type(raw)
+                    if kind is str or kind is decimal or kind is int:
+                        unit_price = decimal(raw)
+                    elif kind is float:
+                        unit_price = decimal(repr(raw))
+                    else:
+                        raise TypeError
                     if not unit_price.is_finite():
                         raise ValueError
             except (ArithmeticError, TypeError, ValueError):  # Inexact is an ArithmeticError
