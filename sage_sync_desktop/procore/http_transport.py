@@ -38,7 +38,7 @@ from sage_sync_desktop.procore.errors import (
     SignInRequired,
     error_for_status,
 )
-from sage_sync_desktop.procore.request_stats import RequestStats
+from sage_sync_desktop.procore.request_stats import TOKEN_RENEWED, RequestStats
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +207,7 @@ class HttpTransport:
                 if idempotent and attempt < self.policy.max_attempts:
                     self._retry_wait(attempt, None, endpoint, why=type(exc).__name__)
                     continue
+                self.stats.record_given_up(type(exc).__name__, endpoint)
                 timed_out = isinstance(exc, requests.exceptions.Timeout)
                 raise ProcoreUnreachable(
                     f"Procore at {_host(url)} did not answer"
@@ -225,6 +226,7 @@ class HttpTransport:
                 # expires again before use gets one more, within a small bound.
                 rejected_tokens.add(authorization or "")
                 auth.refresh_after_unauthorized(authorization or "")
+                self.stats.record_retry(TOKEN_RENEWED, endpoint)
                 continue
             if status == 429 and attempt < self.policy.max_attempts:
                 wait = self._server_wait(response.headers)
@@ -237,6 +239,8 @@ class HttpTransport:
                     self._retry_wait(attempt, wait, endpoint, why=str(status), rate_limit=status == 503)
                     continue
             if status >= 400 and status not in accept:
+                if status == 429 or status in self.policy.statuses:
+                    self.stats.record_given_up(str(status), endpoint)
                 if status == 401 and auth is None:
                     raise SignInRequired(detail=f"{endpoint}: HTTP 401")
                 raise error_for_status(status, response.body, context)
@@ -346,7 +350,7 @@ class HttpTransport:
         else:
             delay = self._random() * backoff  # full jitter
         logger.info("Retrying %s after %s (attempt %d), waiting %.2f s", endpoint, why, attempt, delay)
-        self.stats.record_retry()
+        self.stats.record_retry(why, endpoint, delay)
         self.stats.record_wait(delay, rate_limit=rate_limit)
         self._sleep(delay)
 

@@ -4,7 +4,9 @@ A "started" entry (every planned line, before and after) is written before the f
 and a "finished" or "failed" entry after the last, naming each line's result: written,
 deleted, rejected (with Procore's words), kept (edited in Procore), not sent, or unknown (the
 connection dropped while Procore may have been processing it). Nothing half-written is left
-unreported. Running the same import again finishes the job without duplicates, because the
+unreported. The closing entry also says what the transport retried for this contract, and the
+"started" entry names the process, so a run that died can be told from one still going.
+Running the same import again finishes the job without duplicates, because the
 plan is always rebuilt from what Procore holds and lines are upserted by origin id.
 """
 
@@ -26,6 +28,7 @@ from sage_sync_desktop.sync import history as h
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry, line_record
 from sage_sync_desktop.sync.line_values import money_text
 from sage_sync_desktop.sync.records import ContractOutcome
+from sage_sync_desktop.sync.run_recovery import RunLog, process_marker
 from sage_sync_desktop.sync.write_plan import NEW_CONTRACT, PlannedRequest, WritePlan
 
 logger = logging.getLogger(__name__)
@@ -91,23 +94,27 @@ class WriteEffects:
 
 
 class ContractWriter:
-    def __init__(self, client: Any, history: HistoryStore, *, windows_user: str, procore_user: str) -> None:
+    def __init__(self, client: Any, history: HistoryStore, *, windows_user: str, procore_user: str,
+                 run_log: RunLog | None = None) -> None:
         self.client = client
         self.history = history
         self.windows_user = windows_user
         self.procore_user = procore_user
+        self.run_log = run_log or RunLog()
 
-    def _record(self, entry: NewEntry) -> None:
-        self.history.append(entry, windows_user=self.windows_user, procore_user=self.procore_user)
+    def _record(self, entry: NewEntry) -> h.HistoryEntry:
+        return self.history.append(entry, windows_user=self.windows_user, procore_user=self.procore_user)
 
     def _entry(self, run: _Run, phase: str, outcome: str, lines: list[dict], message: str = "",
                error: str = "") -> NewEntry:
         plan = run.plan
+        data: dict[str, Any] = {"requests": len(run.sent), "sage_total": money_text(plan.diff.sage_total)}
+        data.update(process_marker() if phase == "started" else self.run_log.closing_data())
         return NewEntry(
             action=run.action, phase=phase, outcome=outcome, contract=plan.contract.number,
             job=plan.contract.job_number, project_id=plan.project.project_id,
             prime_contract_id=run.prime_contract_id, message=message, procore_error=error, lines=lines,
-            data={"requests": len(run.sent), "sage_total": money_text(plan.diff.sage_total)},
+            data=data,
         )
 
     def _planned_lines(self, plan: WritePlan) -> list[dict]:
@@ -135,8 +142,9 @@ class ContractWriter:
         requests = plan.requests()
         if cancel is not None and cancel.is_set():
             return self._outcome(run, cancelled=True)
-        self._record(self._entry(run, "started", "started", self._planned_lines(plan),
-                                 message=f"{len(requests)} requests planned"))
+        started = self._record(self._entry(run, "started", "started", self._planned_lines(plan),
+                                           message=f"{len(requests)} requests planned"))
+        self.run_log.started(started.seq)
         for index, request in enumerate(requests):
             if cancel is not None and cancel.is_set():
                 run.cancelled = True

@@ -11,6 +11,9 @@ still forge the history: the chain shows tampering, it does not prevent it.
 Each import and re-import writes a "started" entry (what is about to be sent) before the first
 request and a "finished" or "failed" entry after; `known_line_values` reads both, so a line
 written by a run that died before its "finished" entry is still recognised as the app's own.
+A closing entry names its run in `data["started_seq"]` (0 when no run had started). A run whose
+process died never gets one; the next write run appends a "recovered" entry for it instead
+(see run_recovery.py). Closing entries also say what the transport retried (retry_record.py).
 """
 
 from __future__ import annotations
@@ -77,6 +80,22 @@ BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
 """
 
 
+CLOSING_PHASES = ("finished", "failed", "recovered")
+_UNCLOSED_RUNS = """
+SELECT s.* FROM entries s
+WHERE s.phase = 'started' AND s.action IN ('import', 'reimport') AND s.contract IS NOT NULL
+AND NOT EXISTS (
+    SELECT 1 FROM entries c
+    WHERE c.contract = s.contract AND c.seq > s.seq AND c.phase IN ('finished', 'failed', 'recovered')
+    AND (json_extract(c.data_json, '$.started_seq') = s.seq
+         OR (json_extract(c.data_json, '$.started_seq') IS NULL AND NOT EXISTS (
+             SELECT 1 FROM entries m
+             WHERE m.contract = s.contract AND m.phase = 'started' AND m.seq > s.seq AND m.seq < c.seq)))
+)
+ORDER BY s.seq
+"""
+
+
 class HistoryError(SageSyncError):
     """The history database cannot be opened or written."""
 
@@ -88,7 +107,7 @@ class HistoryEntry:
     seq: int
     at: str  # UTC, ISO 8601
     action: str  # import, reimport, link_job, unlink_job
-    phase: str  # started, finished, failed
+    phase: str  # started, finished, failed, recovered (a dead run checked again)
     outcome: str  # started, ok, partial, failed, cancelled, blocked
     windows_user: str
     procore_user: str
@@ -279,6 +298,16 @@ class HistoryStore:
                                  e.prime_contract_id or "", e.message, e.procore_error,
                                  _canonical(list(e.lines)), e.hash])
         return len(entries)
+
+    def unclosed_runs(self) -> list[HistoryEntry]:
+        """"started" entries of imports and re-imports that no entry closes yet.
+
+        A closing entry (finished, failed, recovered) names its run in data.started_seq; entries
+        from before that field close the latest run of their contract started before them.
+        """
+        with self._connect() as connection:
+            rows = connection.execute(_UNCLOSED_RUNS).fetchall()
+        return [_entry(dict(row)) for row in rows]
 
     def known_line_values(self, contract: str) -> dict[str, list[LineValues]]:
         """Per line origin id: every value this app may have left in Procore.

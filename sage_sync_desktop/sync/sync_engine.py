@@ -5,7 +5,9 @@ work per contract on data read live right before writing (the contract and its l
 user's permissions), never on the refresh's copy alone: the permission rules are the engine's
 own, and a contract changed or deleted in Procore since the refresh is seen. One contract that
 fails never stops the others; losing Procore or the sign-in stops the batch (every remaining
-contract is reported as not attempted).
+contract is reported as not attempted). Each contract's retries are watched on the client's
+stats (per thread) and end up in its closing history entry; a write run first records any
+earlier run that died before finishing (run_recovery.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from sage_sync_desktop.errors import CancelledError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany, SageContract
-from sage_sync_desktop.sync import origin_ids, outcomes
+from sage_sync_desktop.sync import origin_ids, outcomes, run_recovery
 from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
 from sage_sync_desktop.sync.eligibility import (
     DATA_RULES,
@@ -42,6 +44,7 @@ from sage_sync_desktop.sync.procore_snapshot import (
     job_projects,
     read_procore,
 )
+from sage_sync_desktop.sync.run_recovery import RunLog
 from sage_sync_desktop.sync.records import (
     AccessLevel,
     CompanySnapshot,
@@ -244,7 +247,9 @@ class SyncEngine:
     def _write_all(self, action: str, numbers: Iterable[str], *, dry_run: bool, overwrite: bool,
                    progress: Progress | None, cancel: threading.Event | None) -> list[ContractOutcome]:
         wanted = [n.strip() for n in numbers]
-        self._require_snapshot(None, cancel)
+        snapshot = self._require_snapshot(None, cancel)
+        if not dry_run:
+            self._recover_dead_runs(snapshot, set(wanted))
         access: dict[tuple[str, int | None], AccessLevel] = {}
         results: list[ContractOutcome] = []
         for index, number in enumerate(wanted):
@@ -254,23 +259,30 @@ class SyncEngine:
                 results += [outcomes.skipped(n, action, dry_run, "Cancelled before it started; nothing was sent.",
                                       cancelled=True) for n in wanted[index:]]
                 break
-            try:
-                outcome = self._write_one(action, number, dry_run=dry_run, overwrite=overwrite,
-                                          access=access, cancel=cancel)
-            except _BATCH_STOPPERS as exc:
-                results.append(outcomes.failed(number, action, dry_run, exc, kind=outcomes.error_kind(exc)))
-                results += [outcomes.skipped(n, action, dry_run, f"Not attempted: {exc.message}", kind=outcomes.error_kind(exc))
-                             for n in wanted[index + 1:]]
-                break
-            except SageSyncError as exc:
-                outcome = outcomes.failed(number, action, dry_run, exc, kind="procore")
-                self._record_failure(action, number, exc)
-            except Exception as exc:  # one bad contract must never stop the others
-                logger.exception("Unexpected error during %s of contract %s", action, number)
-                outcome = outcomes.failed(number, action, dry_run,
-                                  SageSyncError(f"Unexpected error: {type(exc).__name__}: {exc}"), kind="error")
-                self._record_failure(action, number, exc)
+            stopped_by: SageSyncError | None = None
+            # Only this thread's requests are watched: the window may share the client.
+            with self.client.stats.watch() as watch:
+                run_log = RunLog(watch)
+                try:
+                    outcome = self._write_one(action, number, dry_run=dry_run, overwrite=overwrite,
+                                              access=access, cancel=cancel, run_log=run_log)
+                except _BATCH_STOPPERS as exc:
+                    outcome = outcomes.failed(number, action, dry_run, exc, kind=outcomes.error_kind(exc))
+                    self._record_failure(action, number, exc, run_log)
+                    stopped_by = exc
+                except SageSyncError as exc:
+                    outcome = outcomes.failed(number, action, dry_run, exc, kind="procore")
+                    self._record_failure(action, number, exc, run_log)
+                except Exception as exc:  # one bad contract must never stop the others
+                    logger.exception("Unexpected error during %s of contract %s", action, number)
+                    outcome = outcomes.failed(number, action, dry_run,
+                                      SageSyncError(f"Unexpected error: {type(exc).__name__}: {exc}"), kind="error")
+                    self._record_failure(action, number, exc, run_log)
             results.append(outcome)
+            if stopped_by is not None:
+                results += [outcomes.skipped(n, action, dry_run, f"Not attempted: {stopped_by.message}",
+                                             kind=outcome.error_kind) for n in wanted[index + 1:]]
+                break
             logger.info("%s %s: %s", action, number, outcome.message)
             if outcome.error_kind in ("unreachable", "sign_in"):
                 results += [outcomes.skipped(n, action, dry_run, "Not attempted: Procore could not be reached "
@@ -281,11 +293,20 @@ class SyncEngine:
             progress(100, f"{sum(o.ok for o in results)} of {len(results)} contracts done")
         return results
 
-    def _record_failure(self, action: str, number: str, exc: Exception) -> None:
+    def _recover_dead_runs(self, snapshot: CompanySnapshot, about_to_write: set[str]) -> None:
+        """Say in the history which earlier runs died unfinished, and how their contracts stand."""
+        try:
+            run_recovery.recover(self.history, snapshot, about_to_write=about_to_write,
+                                 windows_user=self.windows_user, procore_user=self._procore_login())
+        except SageSyncError:
+            logger.exception("Could not record the runs that did not finish")
+
+    def _record_failure(self, action: str, number: str, exc: Exception, run_log: RunLog) -> None:
         try:
             self.history.append(
                 NewEntry(action=action, phase="failed", outcome="failed", contract=number,
-                         message=getattr(exc, "message", str(exc)), procore_error=getattr(exc, "detail", "")),
+                         message=getattr(exc, "message", str(exc)), procore_error=getattr(exc, "detail", ""),
+                         data=run_log.closing_data()),
                 windows_user=self.windows_user, procore_user=self._procore_login(),
             )
         except SageSyncError:
@@ -298,7 +319,7 @@ class SyncEngine:
         return access[key]
 
     def _write_one(self, action: str, number: str, *, dry_run: bool, overwrite: bool,
-                   access: dict, cancel: threading.Event | None) -> ContractOutcome:
+                   access: dict, cancel: threading.Event | None, run_log: RunLog) -> ContractOutcome:
         assert self._snapshot is not None
         status = self._snapshot.status(number)
         if status is None:
@@ -338,7 +359,7 @@ class SyncEngine:
                                    details=tuple(f"Item {line.item_number}: kept (edited in Procore)"
                                                  for line in plan.kept))
         writer = ContractWriter(self.client, self.history, windows_user=self.windows_user,
-                                procore_user=self._procore_login())
+                                procore_user=self._procore_login(), run_log=run_log)
         outcome = writer.execute(plan, action=action, cancel=cancel)
         return self._after_write(outcome, status, home, lines, writer.effects)
 
