@@ -15,6 +15,7 @@ from sage_sync_desktop.cli import sync_output as out
 from sage_sync_desktop.cli.context import CliContext
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.sync.history import HistoryStore
+from sage_sync_desktop.sync.retry_record import retry_summary
 from sage_sync_desktop.sync.records import ContractOutcome, ContractState, ContractStatus
 from sage_sync_desktop.sync.sync_engine import SyncEngine
 from sage_sync_desktop.sync.wiring import build_engine
@@ -244,7 +245,8 @@ def run_history(args: argparse.Namespace, context: CliContext) -> int:
     if args.json:
         out.write_json([out.entry_json(e) for e in entries])
         return EXIT_OK
-    out.table(["#", "When (UTC)", "Action", "Phase", "Outcome", "Windows user", "Contract/Job", "Message"],
+    out.table(["#", "When (UTC)", "Action", "Phase", "Outcome", "Windows user", "Contract/Job", "Message",
+               "Retried"],
               [[e.seq, e.at, e.action, e.phase, e.outcome, e.windows_user, e.contract or e.job or "",
-                e.message[:80]] for e in entries])
+                e.message[:80], retry_summary(e.data)] for e in entries])
     return EXIT_OK

@@ -138,6 +138,10 @@ def job_json(job: JobLinkStatus) -> dict[str, Any]:
     }
 
 
+_ENTRY_DATA_KEYS = ("started_seq", "retries", "gave_up", "retry_wait_seconds", "retry_events",
+                    "retry_events_dropped")
+
+
 def entry_json(entry: HistoryEntry) -> dict[str, Any]:
     return {
         "seq": entry.seq, "at": entry.at, "action": entry.action, "phase": entry.phase,
@@ -145,6 +149,9 @@ def entry_json(entry: HistoryEntry) -> dict[str, Any]:
         "contract": entry.contract, "job": entry.job, "project_id": entry.project_id,
         "prime_contract_id": entry.prime_contract_id, "message": entry.message,
         "procore_error": entry.procore_error, "lines": list(entry.lines), "hash": entry.hash,
+        # What the transport retried for this contract (absent in entries written before it was
+        # recorded); started_seq links a closing or "recovered" entry to its run.
+        **{key: entry.data[key] for key in _ENTRY_DATA_KEYS if key in entry.data},
     }
 
 

@@ -26,6 +26,7 @@ from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.gui.message_banner import MessageBanner
 from sage_sync_desktop.gui.models.history_model import HistoryColumn, HistoryModel
 from sage_sync_desktop.gui.sync_session import EXPORT, HISTORY, IMPORT, LINK, REIMPORT, UNLINK, VERIFY, SyncSession
+from sage_sync_desktop.sync.retry_record import retry_summary
 
 
 class HistoryTab(QWidget):
@@ -132,6 +133,8 @@ class HistoryTab(QWidget):
             return
         entry = self._model.entry_at(rows[0].row())
         lines = [f"Entry {entry.seq} ({entry.hash[:12]}\u2026): {entry.message}"]
+        if retried := retry_summary(entry.data):
+            lines.append(f"Procore calls: {retried}.")
         for line in entry.lines:
             lines.append(json.dumps(line, sort_keys=True, default=str))
         self._lines.setPlainText("\n".join(lines))

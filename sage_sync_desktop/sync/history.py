@@ -291,11 +291,16 @@ class HistoryStore:
             writer = csv.writer(handle)
             writer.writerow(["seq", "at_utc", "action", "phase", "outcome", "windows_user",
                              "procore_user", "contract", "job", "project_id", "prime_contract_id",
-                             "message", "procore_error", "lines", "hash"])
+                             "message", "procore_error", "retries", "not_retried", "retry_wait_seconds",
+                             "lines", "hash"])
             for e in entries:
+                # Retry columns stay empty for entries written before retries were recorded.
                 writer.writerow([e.seq, e.at, e.action, e.phase, e.outcome, e.windows_user,
                                  e.procore_user, e.contract or "", e.job or "", e.project_id or "",
                                  e.prime_contract_id or "", e.message, e.procore_error,
+                                 _canonical(e.data["retries"]) if "retries" in e.data else "",
+                                 _canonical(e.data["gave_up"]) if "gave_up" in e.data else "",
+                                 e.data.get("retry_wait_seconds", ""),
                                  _canonical(list(e.lines)), e.hash])
         return len(entries)
 

@@ -64,7 +64,7 @@ def retry_summary(data: Mapping[str, Any]) -> str:
     if retries:
         parts.append("Retried " + ", ".join(f"{n}x {cause_text(c)}" for c, n in sorted(retries.items())))
     if gave_up:
-        parts.append("not retried " + ", ".join(f"{n}x {cause_text(c)}" for c, n in sorted(gave_up.items())))
+        parts.append("passed on " + ", ".join(f"{n}x {cause_text(c)}" for c, n in sorted(gave_up.items())))
     if not parts:
         return ""
     if waited:

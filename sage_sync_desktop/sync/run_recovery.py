@@ -149,6 +149,11 @@ def recovery_message(started: HistoryEntry, status: ContractStatus | None, snaps
         return head + "the contract is not in Procore; " + finish
     if status.diff is not None and status.diff.has_changes:
         counts = status.diff.counts
-        return (head + f"Procore still differs from Sage ({counts.added} added, {counts.changed} changed, "
-                f"{counts.removed} removed); " + finish)
+        differs = [f"{counts.added} lines to add, {counts.changed} to change, {counts.removed} to remove"
+                   if counts.added or counts.changed or counts.removed else "every line matches"]
+        if status.diff.header_changes:
+            fields = ", ".join(f"{c.field} {c.old or '(none)'} -> {c.new or '(none)'}"
+                               for c in status.diff.header_changes)
+            differs.append(f"the contract's {fields}")
+        return head + f"Procore still differs from Sage ({'; '.join(differs)}); " + finish
     return head + f"the prime contract is in Procore but not finished ({status.state.value}); " + finish

@@ -20,9 +20,12 @@ class FaultLedger:
     runs: list[dict] = field(default_factory=list)
 
     def record(self, scenario: str, seed: int, faults: Counter, *, survived: bool, failed_contracts: int = 0,
-               rounds: int = 1) -> None:
+               rounds: int = 1, write_faults: Counter | None = None, retried: Counter | None = None,
+               recovered: int = 0) -> None:
         self.runs.append({"scenario": scenario, "seed": seed, "faults": dict(faults), "survived": survived,
-                          "failed_contracts": failed_contracts, "rounds": rounds})
+                          "failed_contracts": failed_contracts, "rounds": rounds,
+                          "write_faults": dict(write_faults or {}), "retried": dict(retried or {}),
+                          "recovered": recovered})
 
     def summary_lines(self) -> list[str]:
         if not self.runs:
@@ -43,6 +46,16 @@ class FaultLedger:
             failed = sum(run["failed_contracts"] for run in runs)
             lines.append(f"  {scenario}: {sum(r['survived'] for r in runs)}/{len(runs)} seeds, {total} faults, "
                          f"{failed} contract runs failed and were finished by running again")
+            write_faults = sum(sum(r["write_faults"].values()) for r in runs)
+            retried: Counter = Counter()
+            for run in runs:
+                retried.update(run["retried"])
+            recovered = sum(r["recovered"] for r in runs)
+            if write_faults or retried:
+                lines.append(f"    history: {write_faults} faults served to writes, every one recorded (cause "
+                             f"for cause); resends recorded {dict(sorted(retried.items()))}")
+            if recovered:
+                lines.append(f"    history: {recovered} killed runs closed by a 'recovered' entry")
         return lines
 
 

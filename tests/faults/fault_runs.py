@@ -12,6 +12,18 @@ from sage_sync_desktop.sync.records import ContractState
 from tests.faults.fault_world import FaultWorld, RecordedSleep
 
 FAULTY_ROUNDS = 3
+# Fault rules on writes only (POST, PATCH, DELETE; reads are GET), so what the sandbox injected
+# can be compared with what the history says was retried: writes happen only inside a contract's
+# run, and each run's closing entry records its retries; refresh reads are in no entry.
+WRITES = "[PD]* /rest/*"
+READS = "GET /rest/*"
+_WRITE_PATTERNS = (WRITES, "POST ", "PATCH ", "DELETE ")
+WRITE_ENDPOINTS = (
+    "POST /rest/v1.0/prime_contract",
+    "PATCH /rest/v1.0/prime_contract/*",  # update and approve
+    "PATCH /rest/v1.0/prime_contracts/*/line_items/sync",
+    "DELETE /rest/*",
+)
 
 
 @dataclass
@@ -22,6 +34,7 @@ class BatchRun:
     retries: int = 0
     refresh_failures: int = 0
     sleep: RecordedSleep = field(default_factory=RecordedSleep)
+    write_faults: Counter = field(default_factory=Counter)  # by the cause the client sees
 
 
 def fault_counts(world: FaultWorld) -> Counter:
@@ -37,6 +50,22 @@ def fault_counts(world: FaultWorld) -> Counter:
     return +counts
 
 
+def write_fault_causes(world: FaultWorld, timeout: float) -> Counter:
+    """Faults the sandbox served to write calls, by the cause the transport records: a reset is
+    a ConnectionError, a status its number, a delay beyond the client's timeout a ReadTimeout."""
+    counts: Counter = Counter()
+    for rule in world.sandbox.faults.rules():
+        if not rule["endpoint"].startswith(_WRITE_PATTERNS):
+            continue
+        if rule["action"] == "reset":
+            counts["ConnectionError"] += rule["fired"]
+        elif rule["action"] == "status":
+            counts[str(rule["status"])] += rule["fired"]
+        elif rule["seconds"] > timeout:
+            counts["ReadTimeout"] += rule["fired"]
+    return +counts
+
+
 def run_to_completion(world: FaultWorld, action: str, *, timeout: float = 5.0,
                       faulty_rounds: int = FAULTY_ROUNDS, run: BatchRun | None = None) -> BatchRun:
     """Import or re-import the batch until every contract is synced; faults stay on for
@@ -45,6 +74,7 @@ def run_to_completion(world: FaultWorld, action: str, *, timeout: float = 5.0,
     for round_no in range(faulty_rounds + 2):
         if round_no == faulty_rounds:
             run.faults.update(fault_counts(world))
+            run.write_faults.update(write_fault_causes(world, timeout))
             world.sandbox.faults.clear()
         engine = world.engine(timeout=timeout, sleep=run.sleep)
         try:
@@ -66,6 +96,7 @@ def run_to_completion(world: FaultWorld, action: str, *, timeout: float = 5.0,
         raise AssertionError(f"{action} not finished after {faulty_rounds + 2} rounds")
     if world.sandbox.faults.rules():
         run.faults.update(fault_counts(world))
+        run.write_faults.update(write_fault_causes(world, timeout))
         world.sandbox.faults.clear()
     return run
 
@@ -76,9 +107,20 @@ def random_network_faults(world: FaultWorld, seed: int, *, rate: float) -> None:
     rng = random.Random(seed)
     faults = world.sandbox.faults
     faults.seed(seed)
-    faults.reset_connection("* /rest/*", probability=rate * rng.uniform(0.5, 1.5), times=None)
-    faults.reset_connection("* /rest/*", probability=rate * rng.uniform(0.5, 1.5), times=None,
-                            after_processing=True)
-    faults.fail("* /rest/*", 500, probability=rate * rng.uniform(0.5, 1.5), times=None)
-    faults.fail("* /rest/*", 503, probability=rate * rng.uniform(0.5, 1.5), times=None,
+    faults.reset_connection(READS, probability=rate * rng.uniform(0.5, 1.5), times=None)
+    faults.reset_connection(READS, probability=rate * rng.uniform(0.5, 1.5), times=None, after_processing=True)
+    faults.fail(READS, 500, probability=rate * rng.uniform(0.5, 1.5), times=None)
+    faults.fail(READS, 503, probability=rate * rng.uniform(0.5, 1.5), times=None,
                 retry_after=rng.choice((1, 2)), after_processing=rng.random() < 0.5)
+    # One kind of fault per write endpoint, rotated by the seed: the sandbox counts a rule as
+    # fired even when another rule already ended the same request, so overlapping rules would
+    # overstate what the client met. Twice the rate, as each write meets one kind only.
+    kinds = (
+        lambda endpoint, p: faults.reset_connection(endpoint, probability=p, times=None),
+        lambda endpoint, p: faults.reset_connection(endpoint, probability=p, times=None, after_processing=True),
+        lambda endpoint, p: faults.fail(endpoint, 500, probability=p, times=None),
+        lambda endpoint, p: faults.fail(endpoint, 503, probability=p, times=None, retry_after=rng.choice((1, 2)),
+                                        after_processing=rng.random() < 0.5),
+    )
+    for index, add in enumerate(kinds):
+        add(WRITE_ENDPOINTS[(index + seed) % len(WRITE_ENDPOINTS)], 2 * rate * rng.uniform(0.5, 1.5))

@@ -236,6 +236,12 @@ def history_failures(world: FaultWorld) -> dict[str, list[str]]:
             if number in open_runs:
                 failures.setdefault(number, []).append(f"run {open_runs[number]} never finished")
             open_runs[number] = entry.seq
+        elif entry.phase == "recovered":
+            # A later run found this run dead and said so: it never finished.
+            started = entry.data["started_seq"]
+            failures.setdefault(number, []).append(f"run {started} never finished (recovered)")
+            if open_runs.get(number) == started:
+                open_runs.pop(number)
         else:
             open_runs.pop(number, None)
             if entry.phase == "failed":
@@ -248,6 +254,29 @@ def history_failures(world: FaultWorld) -> dict[str, list[str]]:
     for number in world.batch:
         entry = last.get(number)
         assert entry is not None, f"{number}: nothing in the history"
-        assert (entry.phase, entry.outcome) == ("finished", "ok") or number in open_runs, \
+        # A run killed after Procore had everything is closed by a "recovered" entry saying so.
+        assert (entry.phase, entry.outcome) in (("finished", "ok"), ("recovered", "ok")) or number in open_runs, \
             f"{number}: last history entry {entry.phase}/{entry.outcome}"
     return failures
+
+
+def recorded_write_faults(world: FaultWorld) -> tuple[Counter, Counter]:
+    """From the history: the failed write attempts its closing entries record, by cause (token
+    renewals aside), and the resends by cause (all endpoints). Checks each entry's counts against its own event list."""
+    writes: Counter = Counter()
+    retried: Counter = Counter()
+    for entry in world.history().entries():
+        if entry.phase not in ("finished", "failed") or "retries" not in entry.data:
+            assert entry.phase not in ("finished", "failed") or entry.action not in ("import", "reimport"), \
+                f"entry {entry.seq} closes a run but records no retries"
+            continue
+        events = entry.data["retry_events"]
+        assert "retry_events_dropped" not in entry.data
+        assert entry.data["retries"] == dict(Counter(e["cause"] for e in events if e["retried"]))
+        assert entry.data["gave_up"] == dict(Counter(e["cause"] for e in events if not e["retried"]))
+        assert entry.data["retry_wait_seconds"] >= round(sum(e["wait_seconds"] for e in events), 3) - 0.01
+        # A token renewal answers an expired token, not a fault rule of the sandbox.
+        writes.update(e["cause"] for e in events
+                      if not e["endpoint"].startswith("GET ") and e["cause"] != "token_renewed")
+        retried.update(entry.data["retries"])
+    return writes, retried

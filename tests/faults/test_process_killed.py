@@ -6,7 +6,8 @@ has already done the work (its answer is held back, so the app never learns the 
 at a random request count (anywhere: between requests, while writing the history...). Each
 seed kills the command twice, then lets the third run finish; afterwards Procore must equal
 Sage line for line with nothing duplicated and the history must show the runs that never
-finished.
+finished: each "started" entry the kill left without a close is followed by a "recovered"
+entry written by a later run, saying so and how the contract stood then.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections import Counter
 import pytest
 
 from tests.faults.fault_world import FaultWorld, assert_procore_equals_sage, history_failures
+
+CLOSED_BY_THE_RUN = ("finished", "failed")
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -90,11 +93,36 @@ def _scenario(world: FaultWorld, ledger, name: str, args: tuple[str, ...], write
         unfinished = [n for n, why in history_failures(world).items() if any("never finished" in w for w in why)]
         held = sum(n for kind, n in kills.items() if "in flight" in kind)
         assert len(unfinished) >= held, "a run killed mid-write is missing from the history"
+        recovered = _assert_every_killed_run_is_recovered(world)
+        assert len(recovered) >= held
     except AssertionError:
         ledger.record(name, world.info.seed, kills, survived=False)
         raise
     ledger.record(name, world.info.seed, kills, survived=True, failed_contracts=len(unfinished),
-                  rounds=KILLS_PER_SEED + 1)
+                  rounds=KILLS_PER_SEED + 1, recovered=len(recovered))
+
+
+def _assert_every_killed_run_is_recovered(world: FaultWorld) -> list:
+    """Every run left without a close by a kill has one "recovered" entry after it, for its
+    contract, saying it did not finish; returns those entries."""
+    store = world.history()
+    entries = store.entries()
+    closed_by_run = {e.data["started_seq"] for e in entries if e.phase in CLOSED_BY_THE_RUN}
+    recovered = {e.data["started_seq"]: e for e in entries if e.phase == "recovered"}
+    assert len(recovered) == sum(1 for e in entries if e.phase == "recovered"), "a run recovered twice"
+    for started in (e for e in entries if e.phase == "started"):
+        if started.seq in closed_by_run:
+            continue
+        entry = recovered.get(started.seq)
+        assert entry is not None, f"run {started.seq} ({started.contract}) never finished and was never recovered"
+        assert entry.seq > started.seq and entry.contract == started.contract
+        assert "did not finish (the app stopped)" in entry.message
+        assert entry.outcome in ("ok", "partial")
+        # "ok" means Procore matched Sage when the later run checked it.
+        assert (entry.outcome == "ok") == ("Procore now matches Sage" in entry.message)
+    assert store.unclosed_runs() == []
+    assert store.verify().ok
+    return list(recovered.values())
 
 
 def test_an_import_killed_twice_then_run_again_finishes_without_duplicates(world, ledger):

@@ -139,3 +139,41 @@ def test_job_proxy_passes_the_model_tester_sorted_and_filtered(qtmodeltester):
     assert [proxy.index(r, 0).data() for r in range(2)] == ["1002", "1001"]
     proxy.set_text("harbour")
     assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["1002"]
+
+
+def _history_with_retries(tmp_path) -> HistoryStore:
+    """An entry from before retries were recorded, then one whose run met a 429 and a reset."""
+    from sage_sync_desktop.procore.request_stats import RequestStats
+    from sage_sync_desktop.sync.retry_record import retry_data
+
+    store = _history(tmp_path)
+    stats = RequestStats()
+    with stats.watch() as watch:
+        stats.record_retry("429", "PATCH /rest/v1.0/prime_contracts/{id}/line_items/sync", 2.5)
+        stats.record_wait(2.5, rate_limit=True)
+        stats.record_retry("ConnectionError", "DELETE /rest/v1.0/prime_contracts/{id}/line_items/{id}", 0.25)
+        stats.record_wait(0.25, rate_limit=False)
+        data = retry_data(watch)
+    store.append(NewEntry("reimport", "finished", "ok", contract="3001", message="Re-imported.", data=data))
+    return store
+
+
+def test_history_tooltip_says_what_was_retried_and_old_entries_say_nothing_more(tmp_path):
+    model = HistoryModel()
+    model.set_entries(_history_with_retries(tmp_path).entries())
+    newest = model.index(0, HistoryColumn.MESSAGE)
+    assert newest.data(Qt.ItemDataRole.ToolTipRole) == (
+        "Re-imported.\nRetried 1x 429 rate limit, 1x connection reset; waited 2.8 s.")
+    assert newest.data() == "Re-imported."
+    assert model.index(3, HistoryColumn.MESSAGE).data(Qt.ItemDataRole.ToolTipRole) == "Imported 3 lines."
+
+
+def test_history_details_pane_shows_the_retries_of_the_selected_entry(open_window, qtbot, tmp_path):
+    from PySide6.QtWidgets import QPlainTextEdit, QTableView
+
+    tab = _history_tab(open_window, qtbot, _history_with_retries(tmp_path))
+    tab.findChild(QTableView, "historyList").selectRow(0)
+    details = tab.findChild(QPlainTextEdit, "historyEntryDetails").toPlainText()
+    assert "Procore calls: Retried 1x 429 rate limit, 1x connection reset; waited 2.8 s." in details
+    tab.findChild(QTableView, "historyList").selectRow(3)
+    assert "Procore calls" not in tab.findChild(QPlainTextEdit, "historyEntryDetails").toPlainText()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import state_style
+from sage_sync_desktop.sync.retry_record import retry_summary
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -75,6 +76,13 @@ def display_text(entry: Any, column: HistoryColumn) -> str:
     return entry.procore_user
 
 
+def tooltip_text(entry: Any) -> str:
+    """The message, plus what the transport retried for this contract (when it retried)."""
+    retried = retry_summary(entry.data)
+    text = display_text(entry, HistoryColumn.MESSAGE)
+    return f"{text}\n{retried}." if retried else text
+
+
 class HistoryModel(RecordTableModel):
     """Read-only table of history entries (the engine's HistoryEntry), newest first."""
 
@@ -98,6 +106,8 @@ class HistoryModel(RecordTableModel):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         entry, column = self._rows[index.row()], HistoryColumn(index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and column is HistoryColumn.MESSAGE:
+            return tooltip_text(entry)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return display_text(entry, column)
         if role == Qt.ItemDataRole.UserRole:
