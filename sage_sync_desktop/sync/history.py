@@ -18,7 +18,6 @@ process died never gets one; the next write run appends a "recovered" entry for 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -149,8 +148,11 @@ class NewEntry:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def _canonical(payload: dict[str, Any]) -> str:
+def _canonical(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+canonical_json = _canonical  # the one JSON form, for exports as well as hashes
 
 
 def entry_hash(row: dict[str, Any], prev_hash: str) -> str:
@@ -285,24 +287,9 @@ class HistoryStore:
 
     def export_csv(self, path: Path, contract: str | None = None) -> int:
         """Write the entries to a CSV file (UTF-8 with BOM so Excel reads it); returns the count."""
-        entries = self.entries(contract)
-        path = Path(path)
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["seq", "at_utc", "action", "phase", "outcome", "windows_user",
-                             "procore_user", "contract", "job", "project_id", "prime_contract_id",
-                             "message", "procore_error", "retries", "not_retried", "retry_wait_seconds",
-                             "lines", "hash"])
-            for e in entries:
-                # Retry columns stay empty for entries written before retries were recorded.
-                writer.writerow([e.seq, e.at, e.action, e.phase, e.outcome, e.windows_user,
-                                 e.procore_user, e.contract or "", e.job or "", e.project_id or "",
-                                 e.prime_contract_id or "", e.message, e.procore_error,
-                                 _canonical(e.data["retries"]) if "retries" in e.data else "",
-                                 _canonical(e.data["gave_up"]) if "gave_up" in e.data else "",
-                                 e.data.get("retry_wait_seconds", ""),
-                                 _canonical(list(e.lines)), e.hash])
-        return len(entries)
+        from sage_sync_desktop.sync.history_export import write_csv  # it needs this module's types
+
+        return write_csv(self.entries(contract), Path(path))
 
     def unclosed_runs(self) -> list[HistoryEntry]:
         """"started" entries of imports and re-imports that no entry closes yet.

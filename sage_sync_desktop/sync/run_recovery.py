@@ -58,10 +58,15 @@ class RunLog:
 
 
 def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False  # os.kill(0, ...) would address this process group, not a process
     if sys.platform == "win32":
         import ctypes  # Windows only: os.kill(pid, 0) would terminate the process there
 
         kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel32.OpenProcess.restype = ctypes.c_void_p  # a HANDLE, not a (truncated) int
+        kernel32.GetExitCodeProcess.argtypes = (ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong))
+        kernel32.CloseHandle.argtypes = (ctypes.c_void_p,)
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
             return kernel32.GetLastError() == 5  # access denied: it exists

@@ -52,8 +52,9 @@ class FaultLedger:
                 retried.update(run["retried"])
             recovered = sum(r["recovered"] for r in runs)
             if write_faults or retried:
-                lines.append(f"    history: {write_faults} faults served to writes, every one recorded (cause "
-                             f"for cause); resends recorded {dict(sorted(retried.items()))}")
+                served = (f"{write_faults} faults served to writes, every one recorded (cause for cause); "
+                          if write_faults else "")
+                lines.append(f"    history: {served}resends recorded {dict(sorted(retried.items()))}")
             if recovered:
                 lines.append(f"    history: {recovered} killed runs closed by a 'recovered' entry")
         return lines
