@@ -87,8 +87,15 @@ class FaultPlan:
             return [rule.to_dict() for rule in self._rules]
 
     def take(self, endpoint: str, path: str, phase: str) -> list[FaultRule]:
-        """The rules that fire for this request in this phase (counting them as fired)."""
-        firing = []
+        """The rules that fire for this request in this phase, counted as fired: every delay, then
+        at most one rule that ends the request (an answer or a reset).
+
+        Once one ending rule fires, later ending rules still count the match (for `skip`) but
+        neither fire nor draw a random number: the client can meet only one of them, and `fired`
+        must say what the client met.
+        """
+        delays: list[FaultRule] = []
+        ending: FaultRule | None = None
         with self._lock:
             for rule in self._rules:
                 if rule.phase != phase:
@@ -101,11 +108,16 @@ class FaultPlan:
                     continue
                 if rule.times is not None and rule.fired >= rule.times:
                     continue
+                if rule.action != "delay" and ending is not None:
+                    continue
                 if rule.probability < 1.0 and self._random.random() >= rule.probability:
                     continue
                 rule.fired += 1
-                firing.append(rule)
-        return firing
+                if rule.action == "delay":
+                    delays.append(rule)
+                else:
+                    ending = rule
+        return delays + ([ending] if ending is not None else [])
 
 
 class RateLimiter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 
 import pytest
 
@@ -232,6 +233,21 @@ def test_faults_and_counts_are_controllable_over_http(sandbox, token):
     assert counts == {"total": 2, "by_endpoint": {"GET /rest/v1.0/me": 2}}
     info = call(sandbox, "GET", "/_sandbox/info", company=False).body
     assert info["company_id"] == sandbox.company_id and len(info["users"]) == 6
+
+
+def test_a_fault_counts_as_fired_only_when_the_client_meets_it(sandbox, token):
+    # Two rules that each end the request, on the same call: the client meets one per request,
+    # and `fired` says which; a delay on the same request still applies and counts.
+    first = sandbox.faults.fail("GET /rest/v1.0/me", 503, times=1)
+    second = sandbox.faults.fail("GET /rest/v1.0/me", 500, times=1)
+    slow = sandbox.faults.delay("GET /rest/v1.0/me", 0.2, times=1, after_processing=False)
+    started = time.monotonic()
+    assert call(sandbox, "GET", "/rest/v1.0/me", token=token).status == 503
+    assert time.monotonic() - started >= 0.2
+    assert (first.fired, second.fired, slow.fired) == (1, 0, 1)
+    assert call(sandbox, "GET", "/rest/v1.0/me", token=token).status == 500
+    assert call(sandbox, "GET", "/rest/v1.0/me", token=token).status == 200
+    assert (first.fired, second.fired, slow.fired) == (1, 1, 1)
 
 
 def test_line_changes_bump_the_contract_and_nulls_clear_fields(sandbox, token):
