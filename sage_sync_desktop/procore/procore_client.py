@@ -23,6 +23,7 @@ from sage_sync_desktop.procore.errors import (
     ValidationFailed,
 )
 from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport, RequestStats
+from sage_sync_desktop.procore.request_stats import CREATE_RESENT
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync.records import AccessLevel
@@ -213,6 +214,7 @@ class ProcoreClient:
                     raise
                 logger.warning("Create of %s failed (%s) and it is not in Procore; retrying once",
                                origin_id, type(exc).__name__)
+                self.transport.stats.record_retry(CREATE_RESENT, "POST /rest/v1.0/prime_contract")
             except ValidationFailed as exc:
                 # An earlier attempt (killed process, lost answer) may have created it already.
                 if origin_id and "origin_id" in exc.field_errors:

@@ -18,6 +18,11 @@ from typing import Any
 
 # Cause of a retry after Procore refused an expired token (the token was renewed, then resent).
 TOKEN_RENEWED = "token_renewed"
+# Cause of a create sent once more by the client after a failed attempt, once a look-up by
+# origin id showed Procore did not have it (the transport itself never resends a POST).
+CREATE_RESENT = "create_resent"
+# Causes that are the app's own doing, not a fault answer from Procore.
+APP_CAUSES = frozenset({TOKEN_RENEWED, CREATE_RESENT})
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,8 @@ class RequestStats:
         self._lock = threading.Lock()
         self.total = 0
         self.by_endpoint: Counter[str] = Counter()
-        self.retries = 0  # resent after a wait (429, 5xx, connection errors); not token renewals
-        self.retries_by_cause: Counter[str] = Counter()  # every resend, token renewals included
+        self.retries = 0  # resent after a wait (429, 5xx, connection errors); not APP_CAUSES
+        self.retries_by_cause: Counter[str] = Counter()  # every resend, APP_CAUSES included
         self.rate_limit_waits = 0
         self.waited_seconds = 0.0
         self._watches: dict[int, list[RetryWatch]] = {}
@@ -81,7 +86,7 @@ class RequestStats:
         """A request is about to be sent again because of `cause` (after `wait_seconds`)."""
         event = RetryEvent(endpoint, cause, True, wait_seconds)
         with self._lock:
-            if cause != TOKEN_RENEWED:
+            if cause not in APP_CAUSES:
                 self.retries += 1
             self.retries_by_cause[cause] += 1
             watches = list(self._watches.get(threading.get_ident(), ()))

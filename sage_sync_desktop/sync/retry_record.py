@@ -2,7 +2,8 @@
 
 The closing entry of each import or re-import (finished or failed) carries, in its hashed
 `data`: `retries` (resends by cause: "429", "503", "ConnectionError", "ReadTimeout",
-"token_renewed"...), `gave_up` (fault answers the transport passed on without resending: a
+"token_renewed", "create_resent" for a create the client sent again after a look-up by origin
+id found nothing...), `gave_up` (fault answers the transport passed on without resending: a
 POST, or the last attempt), `retry_wait_seconds` (every wait in that contract's window:
 Retry-After, backoff, rate-limit pacing) and `retry_events` (each one with its endpoint). Entries
 written before this existed simply have none of these keys.
@@ -14,13 +15,14 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sage_sync_desktop.procore.request_stats import TOKEN_RENEWED, RetryWatch
+from sage_sync_desktop.procore.request_stats import CREATE_RESENT, TOKEN_RENEWED, RetryWatch
 
 # Enough for any sane run; a storm beyond it is still fully counted in `retries`/`gave_up`.
 MAX_EVENTS = 200
 
 _CAUSE_WORDS = {
     TOKEN_RENEWED: "token renewed",
+    CREATE_RESENT: "create sent again after checking Procore",
     "429": "429 rate limit",
     "500": "500 server error",
     "502": "502 bad gateway",

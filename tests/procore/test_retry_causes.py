@@ -47,14 +47,18 @@ def test_an_expired_token_is_a_renewal_not_a_backoff_retry(sandbox):
     client.close()
 
 
-def test_a_post_refused_with_503_is_passed_on_and_recorded_as_such(sandbox):
+def test_a_post_refused_with_503_is_passed_on_then_resent_once_by_the_client(sandbox):
     client = client_for(sandbox, SERVICE_ACCOUNT, sleep=NoSleep())
     project_id = client.projects()[0]["id"]
     sandbox.faults.fail(CREATE, 503, times=1)
     with client.stats.watch() as watch:
         client.create_prime_contract(project_id, {"number": "W-1", "title": "Watched", "origin_id": "w-1"})
         events, _ = watch.take()
-    assert [(e.endpoint, e.cause, e.retried) for e in events] == [(CREATE, "503", False)]
+    # The transport never resends a POST; the client looks the contract up by origin id, finds
+    # nothing, and sends it once more, which is recorded as its own cause.
+    assert [(e.endpoint, e.cause, e.retried) for e in events] == [(CREATE, "503", False),
+                                                                   (CREATE, "create_resent", True)]
+    assert client.stats.retries == 0 and client.stats.retries_by_cause["create_resent"] == 1
     client.close()
 
 

@@ -56,15 +56,30 @@ def test_each_503_served_to_a_line_sync_is_in_the_finished_entry(env) -> None:
     assert env.engine.history.verify().ok
 
 
-def test_a_create_refused_with_500_is_recorded_as_passed_on_not_resent_by_the_transport(env) -> None:
+def test_a_create_refused_with_500_is_passed_on_by_the_transport_and_resent_by_the_client(env) -> None:
     number = _ready(env)
     env.sandbox.faults.fail(CREATE, 500, times=1)
     [outcome] = env.engine.import_contracts([number])
     assert outcome.ok, outcome.message  # the client looked it up, found nothing, and sent it once more
     _, finished = _closing(env.engine, number)
-    assert finished.data["gave_up"] == {"500": 1} and finished.data["retries"] == {}
+    assert finished.data["gave_up"] == {"500": 1} and finished.data["retries"] == {"create_resent": 1}
+    assert [(e["endpoint"], e["cause"], e["retried"]) for e in finished.data["retry_events"]] == [
+        (CREATE, "500", False), (CREATE, "create_resent", True)]
     # The 5 s is the client looking again, a little later, before sending the create once more.
-    assert retry_summary(finished.data) == "passed on 1x 500 server error; waited 5.0 s"
+    assert retry_summary(finished.data) == ("Retried 1x create sent again after checking Procore; "
+                                            "passed on 1x 500 server error; waited 5.0 s")
+    assert env.sandbox.request_counts()["by_endpoint"][CREATE] == 2  # sent twice, created once
+    assert len([c for c in env.sandbox.prime_contracts() if c["number"] == number]) == 1
+
+
+def test_a_create_that_procore_saved_before_failing_is_found_not_resent(env) -> None:
+    number = _ready(env)
+    env.sandbox.faults.reset_connection(CREATE, times=1, after_processing=True)
+    [outcome] = env.engine.import_contracts([number])
+    assert outcome.ok, outcome.message
+    _, finished = _closing(env.engine, number)
+    assert finished.data["gave_up"] == {"ConnectionError": 1} and finished.data["retries"] == {}
+    assert env.sandbox.request_counts()["by_endpoint"][CREATE] == 1
 
 
 def test_a_token_expired_mid_run_is_recorded_as_renewed(env) -> None:
