@@ -73,10 +73,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     link = subparsers.add_parser("link-job", help="link a Sage job to a Procore project (sets its origin id)")
     link.add_argument("job", metavar="JOB")
     link.add_argument("project_id", metavar="PROJECT_ID", type=int)
+    link.add_argument("--json", action="store_true", help="print the job's link as JSON (as jobs --json)")
     link.set_defaults(handler=run_link)
 
     unlink = subparsers.add_parser("unlink-job", help="remove a Sage job's link to its Procore project")
     unlink.add_argument("job", metavar="JOB")
+    unlink.add_argument("--json", action="store_true", help="print the job's link as JSON (as jobs --json)")
     unlink.set_defaults(handler=run_unlink)
 
     history = subparsers.add_parser("history", help="the audit history of imports, re-imports and links")
@@ -212,16 +214,25 @@ def run_jobs(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def run_link(args: argparse.Namespace, context: CliContext) -> int:
-    engine = _engine(context)
-    engine.link_job(args.job, args.project_id)
-    out.write(f"Linked job {args.job.strip()} to Procore project {args.project_id}.")
+    # The JSON is the job's whole status (as jobs --json), which needs a Refresh first.
+    engine = _refreshed(context, args) if args.json else _engine(context)
+    job = engine.link_job(args.job, args.project_id)
+    if args.json:
+        out.write_json(out.job_json(job))
+    else:
+        out.write(f"Linked job {args.job.strip()} to Procore project {args.project_id}.")
     return EXIT_OK
 
 
 def run_unlink(args: argparse.Namespace, context: CliContext) -> int:
-    engine = _engine(context)
-    engine.unlink_job(args.job)
-    out.write(f"Unlinked job {args.job.strip()}.")
+    engine = _refreshed(context, args) if args.json else _engine(context)
+    job = engine.unlink_job(args.job)
+    if args.json:
+        # None: the job is not (or no longer) in Sage; its link was still removed from Procore.
+        out.write_json(out.job_json(job) if job is not None else
+                       {"job": args.job.strip(), "linked": False, "project": None})
+    else:
+        out.write(f"Unlinked job {args.job.strip()}.")
     return EXIT_OK
 
 

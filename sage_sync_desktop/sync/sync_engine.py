@@ -200,7 +200,8 @@ class SyncEngine:
         return JobLinker(self.client, self.history, windows_user=self.windows_user,
                          procore_user=self._procore_login())
 
-    def link_job(self, job_number: str, project_id: int) -> JobLinkStatus:
+    def link_job(self, job_number: str, project_id: int) -> JobLinkStatus | None:
+        """The job's new status, or None before the first Refresh (nothing to classify yet)."""
         company = self._company or self.reader.read_company()
         job = company.job(job_number)
         if job is None:

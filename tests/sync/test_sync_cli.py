@@ -176,7 +176,9 @@ def test_jobs_link_and_unlink(demo, capsys) -> None:
     # a project already linked to another job is refused
     code, _ = run(demo, capsys, "link-job", demo.sample.unlinked_job, str(project_id))
     assert code == 1
-    assert run(demo, capsys, "unlink-job", linked_job)[0] == 0
+    code, unlinked_now = run_json(demo, capsys, "unlink-job", linked_job)
+    assert code == 0 and (unlinked_now["job"], unlinked_now["linked"], unlinked_now["project"]) == (
+        linked_job, False, None)
     _, jobs = run_json(demo, capsys, "jobs")
     unlinked = {j["job"]: j for j in jobs}[linked_job]
     assert unlinked["linked"] is False and unlinked["suggestions"][0]["project_id"] == project_id
@@ -184,7 +186,8 @@ def test_jobs_link_and_unlink(demo, capsys) -> None:
     for row in rows:
         if row["job"] == linked_job:
             assert "job_not_synced" in [r["code"] for r in row["reasons"]]
-    assert run(demo, capsys, "link-job", linked_job, str(project_id))[0] == 0
+    code, linked_now = run_json(demo, capsys, "link-job", linked_job, str(project_id))
+    assert code == 0 and linked_now["linked"] is True and linked_now["project"]["project_id"] == project_id
     _, history = run_json(demo, capsys, "history")
     assert [(e["action"], e["job"], e["outcome"]) for e in history[len(earlier):]] == [
         ("link_job", demo.sample.unlinked_job, "failed"),  # the refusal is recorded too
