@@ -19,6 +19,7 @@ from sage_sync_desktop.procore import environments
 SCHEMA_VERSION = 1
 NAMING_PRESETS = ("legacy", "standard")
 AUTH_FLOWS = ("authorization_code", "client_credentials")
+COST_CODE_MODES = ("off", "match")
 # Keys whose values must never be written to the settings file.
 _FORBIDDEN_KEYS = {"pwd", "password", "client_secret", "secret", "access_token", "refresh_token"}
 
@@ -61,10 +62,19 @@ class GuiSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    # "off" (default): lines never carry a cost_code_id, PMs set budget codes in Procore.
+    # "match": a new line, or one whose Sage cost code changed, gets the project's budget code
+    # whose full_code equals the Sage cost code (sync/cost_code_match.py).
+    cost_codes: str = "off"
+
+
+@dataclass(frozen=True)
 class Settings:
     sage: SageSettings = field(default_factory=SageSettings)
     procore: ProcoreSettings = field(default_factory=ProcoreSettings)
     gui: GuiSettings = field(default_factory=GuiSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,7 +88,9 @@ class Settings:
         sage = _section(SageSettings, raw.get("sage", {}), f"{source}: sage")
         procore = _section(ProcoreSettings, raw.get("procore", {}), f"{source}: procore")
         gui = _section(GuiSettings, raw.get("gui", {}), f"{source}: gui")
-        settings = cls(sage=sage, procore=procore, gui=gui)
+        # Files written before the sync section existed have none: defaults apply.
+        sync = _section(SyncSettings, raw.get("sync", {}), f"{source}: sync")
+        settings = cls(sage=sage, procore=procore, gui=gui, sync=sync)
         settings.validate(source)
         return settings
 
@@ -100,6 +112,11 @@ class Settings:
             )
         if self.procore.company_id is not None and not isinstance(self.procore.company_id, int):
             raise ConfigurationError(f"{source}: procore.company_id must be a whole number.")
+        if self.sync.cost_codes not in COST_CODE_MODES:
+            raise ConfigurationError(
+                f"{source}: sync.cost_codes is {self.sync.cost_codes!r}.",
+                fix=f"Use one of {', '.join(repr(m) for m in COST_CODE_MODES)} (\"off\" is the default).",
+            )
 
     def procore_environment(self) -> environments.ProcoreEnvironment:
         try:

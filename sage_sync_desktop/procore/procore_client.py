@@ -285,8 +285,10 @@ class ProcoreClient:
     # ------------------------------------------------------------------ lookups
 
     def cost_codes(self, project_id: int) -> list[dict]:
+        """The project's cost codes (budget codes), every page; items carry id and full_code."""
         return self._list("/rest/v1.0/cost_codes", params={"project_id": project_id},
-                          per_page=PER_PAGE["cost_codes"], context=self._context("cost codes"))
+                          per_page=PER_PAGE["cost_codes"],
+                          context=self._context(f"cost codes of project {project_id}"))
 
     def line_item_types(self, project_id: int | None = None) -> list[dict]:
         params: dict[str, Any] = {"company_id": self._company()}

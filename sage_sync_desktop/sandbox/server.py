@@ -193,6 +193,15 @@ class ProcoreSandbox:
         user = self._state.user_by_login(login) if login else None
         return self._state.expire_tokens(user["id"] if user else None)
 
+    def add_cost_code(self, project_id: int, code: str, name: str, *, origin_id: str | None = None) -> int:
+        """A budget code in one project (full_code = `code`), as a PM would add it; its id."""
+        with self._state.lock:
+            project = self._state.project(project_id)
+            if project is None:
+                raise KeyError(f"no sandbox project {project_id}")
+            return self._state.add_cost_code(company_id=project["company_id"], project_id=project_id,
+                                             code=code, name=name, origin_id=origin_id)
+
     def place(self, data: dict) -> dict:
         """Place projects and prime contracts (with lines) directly, skipping Procore's rules."""
         with self._state.lock:

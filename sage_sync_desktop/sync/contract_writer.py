@@ -110,6 +110,8 @@ class ContractWriter:
         plan = run.plan
         data: dict[str, Any] = {"requests": len(run.sent), "sage_total": money_text(plan.diff.sage_total)}
         data.update(process_marker() if phase == "started" else self.run_log.closing_data())
+        if plan.cost_codes is not None:
+            data["cost_codes"] = plan.cost_codes.as_data()
         return NewEntry(
             action=run.action, phase=phase, outcome=outcome, contract=plan.contract.number,
             job=plan.contract.job_number, project_id=plan.project.project_id,
@@ -272,6 +274,10 @@ class ContractWriter:
                        f"{counts.changed} changed, {counts.removed} removed ({done})"
                        f"{'; header updated' if run.header_updated else ''}.")
             ok = True
+        if plan.cost_codes is not None:
+            details += plan.cost_codes.notes()
+            if plan.cost_codes.unmatched or plan.cost_codes.read_error:
+                message += " Some cost codes got no budget code (see details)."
         return ContractOutcome(
             contract_number=number, action=run.action, ok=ok, message=message, details=tuple(details),
             requests=tuple(run.sent), cancelled=cancelled, prime_contract_id=run.prime_contract_id,

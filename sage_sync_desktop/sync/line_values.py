@@ -5,7 +5,9 @@ measure empty when they were never set; both sides are brought to the same norma
 the diff compares values, not spellings.
 
 Cost code and category: Procore's line takes a `cost_code_id` from the project's own budget code
-list, which PMs fill in after an import; this app never writes it. The Sage cost code and
+list, which PMs fill in after an import; by default this app never writes it (the opt-in setting
+sync.cost_codes = "match" adds it to new lines and to lines whose Sage cost code changed, see
+cost_code_match.py; it is never compared here). The Sage cost code and
 category travel in the line's `origin_data` together with every value this app wrote, so a
 change of cost code in Sage is still seen, a budget code set by a PM in Procore is not an edit,
 and "what this app last wrote" survives even when the local history is lost.

@@ -22,7 +22,7 @@ from typing import Any
 from sage_sync_desktop.errors import CancelledError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany, SageContract
-from sage_sync_desktop.sync import origin_ids, outcomes, run_recovery
+from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, run_recovery
 from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
 from sage_sync_desktop.sync.eligibility import (
     DATA_RULES,
@@ -65,8 +65,9 @@ _BATCH_STOPPERS = (SignInRequired, ProcoreUnreachable)
 
 class SyncEngine:
     def __init__(self, reader: Any, client: Any, history: HistoryStore, *, windows_user: str,
-                 cache: ProcoreCache | None = None) -> None:
+                 cache: ProcoreCache | None = None, cost_codes: str = cost_code_match.OFF) -> None:
         self.reader = reader
+        self.cost_codes = cost_codes  # settings sync.cost_codes: "off" or "match"
         self.client = client
         self.history = history
         self.windows_user = windows_user
@@ -252,6 +253,7 @@ class SyncEngine:
         if not dry_run:
             self._recover_dead_runs(snapshot, set(wanted))
         access: dict[tuple[str, int | None], AccessLevel] = {}
+        book = cost_code_match.CostCodeBook(self.client) if self.cost_codes == cost_code_match.MATCH else None
         results: list[ContractOutcome] = []
         for index, number in enumerate(wanted):
             if progress is not None:
@@ -266,7 +268,7 @@ class SyncEngine:
                 run_log = RunLog(watch)
                 try:
                     outcome = self._write_one(action, number, dry_run=dry_run, overwrite=overwrite,
-                                              access=access, cancel=cancel, run_log=run_log)
+                                              access=access, cancel=cancel, run_log=run_log, book=book)
                 except _BATCH_STOPPERS as exc:
                     outcome = outcomes.failed(number, action, dry_run, exc, kind=outcomes.error_kind(exc))
                     self._record_failure(action, number, exc, run_log)
@@ -320,7 +322,8 @@ class SyncEngine:
         return access[key]
 
     def _write_one(self, action: str, number: str, *, dry_run: bool, overwrite: bool,
-                   access: dict, cancel: threading.Event | None, run_log: RunLog) -> ContractOutcome:
+                   access: dict, cancel: threading.Event | None, run_log: RunLog,
+                   book: cost_code_match.CostCodeBook | None = None) -> ContractOutcome:
         assert self._snapshot is not None
         status = self._snapshot.status(number)
         if status is None:
@@ -345,7 +348,7 @@ class SyncEngine:
             return outcomes.blocked(number, action, dry_run, denied)
         plan = plan_write(contract, project, home, lines,
                           known_values=self.history.known_line_values(contract.number),
-                          overwrite_procore_edits=overwrite)
+                          overwrite_procore_edits=overwrite, cost_codes=book)
         if plan.is_empty:
             kept = f"; {count_lines(len(plan.kept))} edited in Procore kept" if plan.kept else ""
             hint = " (use --overwrite-procore-edits to replace them)" if plan.kept else ""
@@ -357,8 +360,9 @@ class SyncEngine:
             return ContractOutcome(number, action, True, outcomes.dry_run_message(number, plan, len(requests)),
                                    dry_run=True, requests=requests, prime_contract_id=plan.prime_contract_id,
                                    project_id=project.project_id,
-                                   details=tuple(f"Item {line.item_number}: kept (edited in Procore)"
-                                                 for line in plan.kept))
+                                   details=(*(f"Item {line.item_number}: kept (edited in Procore)"
+                                              for line in plan.kept),
+                                            *(plan.cost_codes.notes() if plan.cost_codes else ())))
         writer = ContractWriter(self.client, self.history, windows_user=self.windows_user,
                                 procore_user=self._procore_login(), run_log=run_log)
         outcome = writer.execute(plan, action=action, cancel=cancel)

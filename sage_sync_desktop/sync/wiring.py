@@ -49,4 +49,5 @@ def build_engine(settings: Settings, paths: AppPaths, secrets: SecretStore) -> S
     history = HistoryStore(paths.history_db, windows_user=user)
     environment = settings.procore_environment()
     cache = ProcoreCache(paths.procore_cache_db, scope=f"{environment.api_url}|{settings.procore.company_id}")
-    return SyncEngine(reader, client, history, windows_user=user, cache=cache)
+    return SyncEngine(reader, client, history, windows_user=user, cache=cache,
+                      cost_codes=settings.sync.cost_codes)

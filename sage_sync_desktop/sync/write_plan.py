@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sage_sync_desktop.sage.records import SageContract
-from sage_sync_desktop.sync import contract_payload
+from sage_sync_desktop.sync import contract_payload, cost_code_match
+from sage_sync_desktop.sync.cost_code_match import CostCodeBook, CostCodeMatch
 from sage_sync_desktop.sync.line_item_diff import compute_diff, keyed_items
 from sage_sync_desktop.sync.line_values import LineValues, line_payload, procore_values, sage_values
 from sage_sync_desktop.sync.records import ContractDiff, LineDiff, LineState, ProjectRef
@@ -51,6 +52,7 @@ class WritePlan:
     kept: tuple[LineDiff, ...]  # lines edited in Procore that stay as they are
     before: dict[str, LineValues] = field(default_factory=dict)  # Procore values by origin id
     after: dict[str, LineValues] = field(default_factory=dict)  # Sage values by origin id
+    cost_codes: CostCodeMatch | None = None  # None: sync.cost_codes is off or no line needed one
 
     @property
     def creates(self) -> bool:
@@ -105,8 +107,11 @@ def plan_write(
     *,
     known_values: dict[str, list[LineValues]] | None = None,
     overwrite_procore_edits: bool = False,
+    cost_codes: CostCodeBook | None = None,
 ) -> WritePlan:
-    """The requests that make Procore's copy equal Sage's, leaving hand-made lines alone."""
+    """The requests that make Procore's copy equal Sage's, leaving hand-made lines alone.
+    With `cost_codes` (sync.cost_codes = "match") new lines and lines whose Sage cost code
+    changed also carry the project's matching budget code."""
     header_changes = (
         contract_payload.header_changes(contract, procore_contract) if procore_contract else ()
     )
@@ -120,6 +125,7 @@ def plan_write(
     items = keyed_items(contract)
     by_origin = {line.get("origin_id"): line for line in procore_lines if line.get("origin_id")}
     upserts, deletes, kept = [], [], []
+    needing_codes: list[tuple[dict[str, Any], str, bool]] = []
     before: dict[str, LineValues] = {}
     after: dict[str, LineValues] = {}
     for line in diff.lines:
@@ -131,8 +137,12 @@ def plan_write(
                 continue
         if line.state in (LineState.ADDED, LineState.CHANGED):
             item = items[line.origin_id]
-            upserts.append(line_payload(contract, item, before.get(line.origin_id)))
+            payload = line_payload(contract, item, before.get(line.origin_id))
+            upserts.append(payload)
             after[line.origin_id] = sage_values(item)
+            existing = by_origin.get(line.origin_id)
+            if cost_codes is not None and cost_code_match.needs_budget_code(item, existing):
+                needing_codes.append((payload, item.cost_code, existing is None))
         elif line.state is LineState.REMOVED and line.procore_line_id is not None:
             deletes.append(line)
     if procore_contract is None:
@@ -141,6 +151,8 @@ def plan_write(
     else:
         header_update = contract_payload.update_fields(header_changes, contract)
         approve = any(change.field == "status" for change in header_changes)
+    matching = (cost_code_match.assign(needing_codes, cost_codes.codes(project.project_id), project.name)
+                if cost_codes is not None and needing_codes else None)
     return WritePlan(
         contract=contract,
         project=project,
@@ -153,4 +165,5 @@ def plan_write(
         kept=tuple(kept),
         before=before,
         after=after,
+        cost_codes=matching,
     )
