@@ -9,6 +9,10 @@ always answers 200 with entities and errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from sage_sync_desktop.sandbox import access_rules
 from sage_sync_desktop.sandbox.contract_store import ContractStore, clean_contract_fields
 from sage_sync_desktop.sandbox.routing import Request, Response, Router, fail, paged
@@ -74,14 +78,19 @@ class ContractEndpoints:
 
     def list_contracts(self, request: Request) -> Response:
         project = self._project(request, request.int_arg("project_id", required=True), "Read Only")
+        return self._filtered_page(request, partial(self.store.list, project["id"]),
+                                   Shapes(self.state).prime_contract_list_item)
+
+    @staticmethod
+    def _filtered_page(request: Request, query: Callable[..., Any], shape: Callable[[Any], dict]) -> Response:
+        """One page of `query`'s rows under the request's filters[updated_at] and filters[id];
+        `query(updated=, ids=, count=True)` counts, `query(updated=, ids=, offset=, limit=)` reads."""
         updated = access_rules.updated_range(request)
         ids = access_rules.int_list(request, "filters[id]")
-        total = self.store.list(project["id"], updated=updated, ids=ids, count=True)
-        shapes = Shapes(self.state)
+        total = query(updated=updated, ids=ids, count=True)
 
         def fetch(offset: int, limit: int) -> list:
-            rows = self.store.list(project["id"], updated=updated, ids=ids, offset=offset, limit=limit)
-            return [shapes.prime_contract_list_item(row) for row in rows]
+            return [shape(row) for row in query(updated=updated, ids=ids, offset=offset, limit=limit)]
 
         return paged(request, total, fetch, max_per_page=MAX_PER_PAGE)
 
@@ -130,16 +139,7 @@ class ContractEndpoints:
     def list_lines(self, request: Request) -> Response:
         project = self._project(request, request.int_arg("project_id", required=True), "Read Only")
         contract = self._contract(project, request.params["prime_contract_id"])
-        updated = access_rules.updated_range(request)
-        ids = access_rules.int_list(request, "filters[id]")
-        total = self.store.lines(contract["id"], updated=updated, ids=ids, count=True)
-        shapes = Shapes(self.state)
-
-        def fetch(offset: int, limit: int) -> list:
-            rows = self.store.lines(contract["id"], updated=updated, ids=ids, offset=offset, limit=limit)
-            return [shapes.line_item(row) for row in rows]
-
-        return paged(request, total, fetch, max_per_page=MAX_PER_PAGE)
+        return self._filtered_page(request, partial(self.store.lines, contract["id"]), Shapes(self.state).line_item)
 
     def show_line(self, request: Request) -> Response:
         project = self._project(request, request.int_arg("project_id", required=True), "Read Only")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sage_sync_desktop.sandbox import access_rules
 from sage_sync_desktop.sandbox.routing import COMPANY_FOR_SERVICE_ACCOUNTS, Request, Response, Router, fail, paged
 from sage_sync_desktop.sandbox.serializers import Shapes
@@ -147,12 +150,7 @@ class ProjectEndpoints:
     def cost_codes(self, request: Request) -> Response:
         project = access_rules.visible_project(self.state, request, request.int_arg("project_id", required=True))
         rows = self.state.all("SELECT * FROM cost_codes WHERE project_id = ? ORDER BY full_code", (project["id"],))
-        origin = request.arg("filters[origin_id]")
-        if origin is not None:
-            rows = [row for row in rows if row["origin_id"] == origin]
-        shapes = Shapes(self.state)
-        return paged(request, len(rows), lambda o, n: [shapes.cost_code(r) for r in rows[o:o + n]],
-                     max_per_page=MAX_PER_PAGE["lookups"])
+        return _lookup_page(request, rows, Shapes(self.state).cost_code)
 
     def line_item_types(self, request: Request) -> Response:
         company_id = request.int_arg("company_id") or request.company_id
@@ -162,17 +160,20 @@ class ProjectEndpoints:
         if project_id is not None:
             access_rules.visible_project(self.state, request, project_id)
         rows = self.state.all("SELECT * FROM line_item_types WHERE company_id = ? ORDER BY code", (company_id,))
-        origin = request.arg("filters[origin_id]")
-        if origin is not None:
-            rows = [row for row in rows if row["origin_id"] == origin]
-        shapes = Shapes(self.state)
-        return paged(request, len(rows), lambda o, n: [shapes.line_item_type_shape(r) for r in rows[o:o + n]],
-                     max_per_page=MAX_PER_PAGE["lookups"])
+        return _lookup_page(request, rows, Shapes(self.state).line_item_type_shape)
 
     def uoms(self, request: Request) -> Response:
         if request.params["company_id"] != request.company_id:
             raise fail(404, f"Company {request.params['company_id']} not found")
         rows = self.state.all("SELECT * FROM uoms WHERE company_id = ? ORDER BY name", (request.company_id,))
-        shapes = Shapes(self.state)
-        return paged(request, len(rows), lambda o, n: [shapes.uom(r) for r in rows[o:o + n]],
-                     max_per_page=MAX_PER_PAGE["lookups"])
+        return _lookup_page(request, rows, Shapes(self.state).uom, by_origin=False)
+
+
+def _lookup_page(request: Request, rows: list, shape: Callable[[Any], dict], *, by_origin: bool = True) -> Response:
+    """A page of a lookup list (cost codes, line item types, units), filtered by
+    filters[origin_id] where the list has origin ids."""
+    origin = request.arg("filters[origin_id]") if by_origin else None
+    if origin is not None:
+        rows = [row for row in rows if row["origin_id"] == origin]
+    return paged(request, len(rows), lambda o, n: [shape(r) for r in rows[o:o + n]],
+                 max_per_page=MAX_PER_PAGE["lookups"])

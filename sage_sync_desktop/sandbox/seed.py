@@ -107,11 +107,7 @@ def apply_seed(state: SandboxState, seed: dict[str, Any]) -> None:
                 " ".join(app.get("redirect_uris") or DEFAULT_REDIRECTS)))
         project_ids = []
         for project in seed.get("projects") or []:
-            row = state.add_project(
-                company_id=project.get("company_id", first_company), name=project["name"],
-                project_number=project.get("project_number"), origin_id=project.get("origin_id"),
-                origin_code=project.get("origin_code"), active=project.get("active", True),
-                always_editable_sov=project.get("always_editable_sov", False), project_id=project.get("id"))
+            row = _add_project(state, project, first_company)
             project_ids.append((row["id"], row["company_id"]))
         for user in seed.get("users") or []:
             add_seeded_user(state, user, company_ids, project_ids)
@@ -119,17 +115,21 @@ def apply_seed(state: SandboxState, seed: dict[str, Any]) -> None:
         place(state, {"prime_contracts": seed.get("prime_contracts") or []}, default_company=first_company)
 
 
+def _add_project(state: SandboxState, project: dict, default_company: int) -> dict:
+    """A project from its seed JSON object (the keys documented at the top of this module)."""
+    return state.add_project(
+        company_id=project.get("company_id", default_company), name=project["name"],
+        project_number=project.get("project_number"), origin_id=project.get("origin_id"),
+        origin_code=project.get("origin_code"), active=project.get("active", True),
+        always_editable_sov=project.get("always_editable_sov", False), project_id=project.get("id"))
+
+
 def place(state: SandboxState, data: dict, *, default_company: int) -> dict[str, list[int]]:
     """Place projects and prime contracts (with their lines) directly, skipping Procore's rules."""
     placed: dict[str, list[int]] = {"projects": [], "prime_contracts": []}
     with state.transaction():
         for project in data.get("projects") or []:
-            row = state.add_project(
-                company_id=project.get("company_id", default_company), name=project["name"],
-                project_number=project.get("project_number"), origin_id=project.get("origin_id"),
-                origin_code=project.get("origin_code"), active=project.get("active", True),
-                always_editable_sov=project.get("always_editable_sov", False), project_id=project.get("id"))
-            placed["projects"].append(row["id"])
+            placed["projects"].append(_add_project(state, project, default_company)["id"])
         store = ContractStore(state)
         for contract in data.get("prime_contracts") or []:
             project = state.project(int(contract["project_id"]))
