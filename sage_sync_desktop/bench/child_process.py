@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 RESULT_MARKER = "BENCH-RESULT "
@@ -47,3 +47,15 @@ def read_payload() -> dict[str, Any]:
 
 def emit(result: dict[str, Any]) -> None:
     print(RESULT_MARKER + json.dumps(result), flush=True)
+
+
+def child_main(measure: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """A measurement process's main: payload in, `measure(payload)` out as the result line; any
+    error is reported to the parent (which prints it) instead of a traceback."""
+    payload = read_payload()
+    try:
+        result = measure(payload)
+    except Exception as exc:
+        emit({"error": f"{type(exc).__name__}: {exc}"})
+        raise SystemExit(1) from None
+    emit(result)

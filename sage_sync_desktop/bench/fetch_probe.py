@@ -14,7 +14,7 @@ import time
 from functools import partial
 from typing import Any
 
-from sage_sync_desktop.bench.child_process import emit, read_payload
+from sage_sync_desktop.bench.child_process import child_main
 from sage_sync_desktop.sage.odbc_connection import connect_odbc
 from sage_sync_desktop.sage.sage_reader import SageReader, select_sql
 from sage_sync_desktop.sage.table_mapping import LOGICAL_TABLES, TableMapping
@@ -69,14 +69,8 @@ def measure(connection_string: str, naming: str = "legacy", repeats: int = 3) ->
 
 
 def main() -> None:
-    payload = read_payload()
-    try:
-        result = measure(payload["connection_string"], payload.get("naming", "legacy"),
-                         int(payload.get("repeats", 3)))
-    except Exception as exc:  # reported to the parent, which prints it
-        emit({"error": f"{type(exc).__name__}: {exc}"})
-        raise SystemExit(1) from None
-    emit(result)
+    child_main(lambda payload: measure(payload["connection_string"], payload.get("naming", "legacy"),
+                                       int(payload.get("repeats", 3))))
 
 
 if __name__ == "__main__":

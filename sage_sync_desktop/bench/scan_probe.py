@@ -16,7 +16,7 @@ from typing import Any
 
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.secret_store import MemorySecretStore
-from sage_sync_desktop.bench.child_process import emit, read_payload
+from sage_sync_desktop.bench.child_process import child_main
 from sage_sync_desktop.bench.memory_probe import peak_rss_mb
 from sage_sync_desktop.bench.sandbox_process import control
 from sage_sync_desktop.paths import AppPaths
@@ -88,14 +88,8 @@ def measure(settings_path: Path, app_dir: Path, secrets: dict[str, str], sandbox
 
 
 def main() -> None:
-    payload = read_payload()
-    try:
-        result = measure(Path(payload["settings_path"]), Path(payload["app_dir"]),
-                         payload.get("secrets", {}), payload["sandbox_url"])
-    except Exception as exc:  # reported to the parent, which prints it
-        emit({"error": f"{type(exc).__name__}: {exc}"})
-        raise SystemExit(1) from None
-    emit(result)
+    child_main(lambda payload: measure(Path(payload["settings_path"]), Path(payload["app_dir"]),
+                                       payload.get("secrets", {}), payload["sandbox_url"]))
 
 
 if __name__ == "__main__":
