@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
 
-from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.gui import settings_checks
 from sage_sync_desktop.gui.app_icon import app_icon
 from sage_sync_desktop.gui.procore_settings_page import ProcoreSettingsPage
@@ -57,12 +56,10 @@ class FirstRunWizard(QWizard):
         self.procore_page.layout().addWidget(self._error)
 
     def save(self) -> bool:
-        try:
-            settings = self.procore_page.apply(self.sage_page.apply(self._settings))
-            settings.validate("settings")
-            self._context.save_settings(settings)
-        except (SageSyncError, ValueError, OSError) as exc:
-            self._error.setText(settings_checks.plain_error(exc))
+        settings, problem = settings_checks.save_pages(self._context, self._settings, self.sage_page,
+                                                       self.procore_page)
+        if settings is None:
+            self._error.setText(problem)
             return False
         return True
 

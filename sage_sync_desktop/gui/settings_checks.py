@@ -28,6 +28,19 @@ PRIME_CONTRACTS_TOOL = "Prime Contracts"
 PROJECTS_CHECKED = 5  # permission look-ups are one request each; a sample is enough here
 
 
+def save_pages(context: Any, settings: Settings, *pages: Any) -> tuple[Settings | None, str]:
+    """Apply each settings page to `settings` in turn, validate, and write the file.
+    (the saved settings, "") or (None, why in plain words) when a value is refused."""
+    try:
+        for page in pages:
+            settings = page.apply(settings)
+        settings.validate("settings")
+        context.save_settings(settings)
+    except (SageSyncError, ValueError, OSError) as exc:
+        return None, plain_error(exc)
+    return settings, ""
+
+
 def odbc_data_sources() -> dict[str, str]:
     """Installed ODBC data sources (name -> driver); the driver manager can be slow to answer."""
     return odbc_connection.list_odbc_data_sources()

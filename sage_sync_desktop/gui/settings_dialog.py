@@ -51,12 +51,10 @@ class SettingsDialog(QDialog):
 
     def save(self) -> bool:
         """Write the settings; on a bad value show why and keep the dialog open."""
-        try:
-            settings = self.procore_page.apply(self.sage_page.apply(self._settings))
-            settings.validate("settings")
-            self._context.save_settings(settings)
-        except (SageSyncError, ValueError, OSError) as exc:
-            self._error.setText(settings_checks.plain_error(exc))
+        settings, problem = settings_checks.save_pages(self._context, self._settings, self.sage_page,
+                                                       self.procore_page)
+        if settings is None:
+            self._error.setText(problem)
             return False
         self._settings = settings
         return True
