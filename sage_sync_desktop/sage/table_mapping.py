@@ -207,12 +207,9 @@ class TableMapping:
                     f"{where}: unknown table {key!r}.",
                     fix=f"Use one of {', '.join(LOGICAL_TABLES)} or approval.",
                 )
-            if not isinstance(value, Mapping):
-                raise ConfigurationError(f"{where} must be a JSON object with 'table' and/or 'columns'.")
-            unknown = sorted(set(value) - {"table", "columns"})
-            if unknown:
-                raise ConfigurationError(f"{where}: unknown key(s) {', '.join(unknown)}.",
-                                         fix="Only 'table' and 'columns' are allowed.")
+            _object_with_keys(value, where, ("table", "columns"),
+                              shape="a JSON object with 'table' and/or 'columns'",
+                              fix="Only 'table' and 'columns' are allowed.")
             if "table" in value:
                 tables[key] = value["table"]
             column_overrides = value.get("columns", {})
@@ -280,13 +277,18 @@ def column_sql(table: str, column: str) -> str:
     return f'"{table}"."{column}"'
 
 
-def _approval_from(value: Any, where: str) -> ApprovalRule:
+def _object_with_keys(value: Any, where: str, allowed: tuple[str, ...], *, shape: str, fix: str) -> None:
+    """Refuse a settings value that is not a JSON object, or has keys other than `allowed`."""
     if not isinstance(value, Mapping):
-        raise ConfigurationError(f"{where} must be a JSON object.")
-    unknown = sorted(set(value) - {"unapproved_statuses", "approved_statuses"})
+        raise ConfigurationError(f"{where} must be {shape}.")
+    unknown = sorted(set(value) - set(allowed))
     if unknown:
-        raise ConfigurationError(f"{where}: unknown key(s) {', '.join(unknown)}.",
-                                 fix="Use unapproved_statuses and/or approved_statuses.")
+        raise ConfigurationError(f"{where}: unknown key(s) {', '.join(unknown)}.", fix=fix)
+
+
+def _approval_from(value: Any, where: str) -> ApprovalRule:
+    _object_with_keys(value, where, ("unapproved_statuses", "approved_statuses"), shape="a JSON object",
+                      fix="Use unapproved_statuses and/or approved_statuses.")
     lists = {}
     for key in ("unapproved_statuses", "approved_statuses"):
         raw = value.get(key, DEFAULT_UNAPPROVED_STATUSES if key == "unapproved_statuses" else ())
