@@ -107,6 +107,17 @@ class FaultWorld:
 
     # ------------------------------------------------------------------ set-up helpers
 
+    def imported_then_changed(self) -> None:
+        """The batch as an earlier import left it (placed directly: the set-up is not under test),
+        Procore-only lines added by a PM, then the Sage user's changes: ready for a re-import."""
+        self.place_batch_as_imported()
+        engine = self.engine()
+        try:
+            self.plant_procore_only_lines(engine)
+        finally:
+            engine.client.close()
+        self.change_sage()
+
     def place_batch_as_imported(self) -> None:
         """The batch in Procore as an earlier import by this app left it (the demo's placement)."""
         company = self.sage()

@@ -45,18 +45,6 @@ def world_seed(world) -> int:
     return world.info.seed
 
 
-def _already_imported(world) -> None:
-    """The batch as an earlier import left it (placed directly: the set-up is not under test),
-    Procore-only lines added by a PM, then the Sage user's changes."""
-    world.place_batch_as_imported()
-    engine = world.engine()
-    try:
-        world.plant_procore_only_lines(engine)
-    finally:
-        engine.client.close()
-    world.change_sage()
-
-
 def test_import_survives_resets_and_server_errors(world, ledger):
     random_network_faults(world, world_seed(world), rate=0.03)
     run = run_to_completion(world, "import")
@@ -65,7 +53,7 @@ def test_import_survives_resets_and_server_errors(world, ledger):
 
 
 def test_reimport_survives_resets_and_server_errors(world, ledger):
-    _already_imported(world)
+    world.imported_then_changed()
     random_network_faults(world, world_seed(world) + 100, rate=0.04)
     run = run_to_completion(world, "reimport")
     assert run.retries > 0
@@ -101,7 +89,7 @@ def test_import_survives_429_storms_and_honours_retry_after(world, ledger):
 
 
 def test_reimport_survives_tokens_expiring_mid_run(world, ledger):
-    _already_imported(world)
+    world.imported_then_changed()
     rng = random.Random(world_seed(world))
     stop = threading.Event()
     expiries = []

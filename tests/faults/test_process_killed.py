@@ -132,13 +132,7 @@ def test_an_import_killed_twice_then_run_again_finishes_without_duplicates(world
 
 
 def test_a_reimport_killed_twice_then_run_again_finishes_without_duplicates(world, ledger):
-    world.place_batch_as_imported()
-    engine = world.engine()
-    try:
-        world.plant_procore_only_lines(engine)
-    finally:
-        engine.client.close()
-    world.change_sage()
+    world.imported_then_changed()
     # A re-import upserts lines (PATCH) and deletes the removed ones (DELETE).
     _scenario(world, ledger, "re-import killed (SIGKILL) and run again", ("reimport", "--all"),
               writes=("PATCH /rest/*", "DELETE /rest/*"))
