@@ -2,12 +2,14 @@
 
 For every checked endpoint: each property the schema lists is present, no field is invented,
 and each value has the schema's type, format and enum (null allowed, as Procore sends nulls).
-The schemas are read at test time from shared/reference/procore-oas beside the repository.
+The schemas are the OAS extracts vendored in tests/sandbox/procore_oas (copies of
+shared/reference/procore-oas, checked against it when shared/ is beside the repository).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,11 +19,8 @@ from tests.fixtures.sandbox_fixtures import SERVICE_ACCOUNT
 from tests.procore import browser_double
 from tests.sandbox.raw_http import call, token_for
 
-OAS_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "procore-oas").resolve()
-
-pytestmark = pytest.mark.skipif(
-    not OAS_DIR.is_dir(), reason=f"Procore OAS files not found at {OAS_DIR} (shared/ is not beside the repository)"
-)
+OAS_DIR = Path(__file__).resolve().parent / "procore_oas"
+SHARED_OAS_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "procore-oas").resolve()
 
 
 def schema(operation: str, status: str = "200") -> dict:
@@ -205,3 +204,16 @@ def test_the_checker_itself_catches_invented_missing_and_mistyped_fields():
     assert problems({"id": 1}, spec) == ["$: missing at"]
     assert problems({"id": 1, "at": "Jan 1", "extra": 2}, spec) == ["$: invented field extra",
                                                                     "$.at: 'Jan 1' is not a date"]
+
+
+def test_the_vendored_extracts_cover_every_schema_this_module_reads():
+    read = set(re.findall(r'schema\("(\w+)"', Path(__file__).read_text(encoding="utf-8")))
+    assert read, "no schema() call found"
+    assert sorted(name for name in read if not (OAS_DIR / f"{name}.json").is_file()) == []
+
+
+@pytest.mark.skipif(not SHARED_OAS_DIR.is_dir(), reason="shared/ is not beside the repository (nothing to compare)")
+def test_the_vendored_extracts_equal_the_shared_reference():
+    shared = {p.name: p.read_bytes() for p in SHARED_OAS_DIR.glob("*.json")}
+    vendored = {p.name: p.read_bytes() for p in OAS_DIR.glob("*.json")}
+    assert sorted(name for name in vendored if shared.get(name) != vendored[name]) == []
