@@ -148,9 +148,6 @@ class ProcoreSettingsPage(QWidget):
     def status_text(self) -> str:
         return self._status.text()
 
-    def permissions_text(self) -> str:
-        return self._permissions.text()
-
     def shutdown(self) -> None:
         self._listener.close()
         self._runner.shutdown()

@@ -4,6 +4,7 @@ and the time until the first contract rows are on screen. Used by the GUI test a
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import NamedTuple
 
@@ -79,7 +80,7 @@ def measure_load_responsiveness(
         session.work_failed.disconnect(on_failed)
     if outcome != ["shown"]:
         raise RuntimeError(outcome[0] if outcome else f"nothing loaded within {timeout_s:.0f} s")
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     end = stamps[-1]
     return LoadResponsiveness(
         max_stall_ms=max(gaps, default=0.0) * 1000.0,

@@ -125,9 +125,6 @@ class SageSettingsPage(QWidget):
             settings_checks.save_sage_password(updated, self._secrets, self._password.text())
         return updated
 
-    def result_text(self) -> str:
-        return self._result.text()
-
     def shutdown(self) -> None:
         self._runner.shutdown()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from sage_sync_desktop.cli.context import CliContext
 from sage_sync_desktop.gui import screenshot as screenshot_module
@@ -121,9 +121,3 @@ def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
     demo = prepare_demo(root, secrets=secrets)
     stack.callback(demo.stop)
     return CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=secrets)
-
-
-def quit_application() -> None:
-    app = QApplication.instance()
-    if app is not None:
-        app.quit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sage_sync_desktop.errors import ProcoreError
 from sage_sync_desktop.logging_setup import redact
@@ -58,7 +59,7 @@ class ValidationFailed(ProcoreError):
     """Another 4xx: Procore refused the data. `.field_errors` holds Procore's per-field messages."""
 
     def __init__(self, message: str, *, fix: str = "", detail: str = "",
-                 status: int = 0, field_errors: dict | None = None) -> None:
+                 status: int = 0, field_errors: dict[str, Any] | None = None) -> None:
         super().__init__(message, fix=fix, detail=detail)
         self.status = status
         self.field_errors = field_errors or {}
@@ -91,7 +92,7 @@ class ErrorContext:
     company_id: int | None = None
 
 
-def procore_message(body: bytes | str | None) -> tuple[str, dict]:
+def procore_message(body: bytes | str | None) -> tuple[str, dict[str, Any]]:
     """Procore's own text from an error body, and its per-field errors when it sent any."""
     if not body:
         return "", {}
@@ -100,7 +101,7 @@ def procore_message(body: bytes | str | None) -> tuple[str, dict]:
         data = json.loads(text)
     except ValueError:
         return redact(text.strip()[:500]), {}
-    fields: dict = {}
+    fields: dict[str, Any] = {}
     parts: list[str] = []
     if isinstance(data, dict):
         for key in ("errors", "error", "message", "error_description", "reason"):

@@ -125,7 +125,7 @@ class HttpTransport:
                 "key to use the certificates that come with the app. Checking cannot be turned off.",
             )
         self.timeout = float(timeout)
-        self._verify: str = str(ca_bundle) if ca_bundle is not None else requests.certs.where()
+        self._verify: str = str(ca_bundle) if ca_bundle is not None else requests.certs.where()  # type: ignore[attr-defined]  # missing from types-requests
         self.policy = policy or RetryPolicy()
         self.stats = RequestStats()
         self._sleep = sleep

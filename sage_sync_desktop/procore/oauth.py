@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from sage_sync_desktop.errors import ConfigurationError, ProcoreError
@@ -82,7 +83,7 @@ class TokenSet:
             return None
 
     @classmethod
-    def from_response(cls, raw: dict, now: float) -> TokenSet:
+    def from_response(cls, raw: dict[str, Any], now: float) -> TokenSet:
         try:
             access = str(raw["access_token"])
         except (KeyError, TypeError):

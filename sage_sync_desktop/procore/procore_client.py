@@ -42,7 +42,6 @@ PER_PAGE = {
 }
 SYNC_CHUNK = 1000  # Procore's limit per .../sync call
 AMBIGUOUS_CREATE_RECHECK_SECONDS = 5.0
-ERP_INTEGRATIONS = "ERP Integrations"
 PRIME_CONTRACTS = "Prime Contracts"
 _LEVELS = {level.value.lower(): level for level in AccessLevel}
 

@@ -282,7 +282,7 @@ class BridgeConnection:
             ) from None
         if line is _EOF:
             raise self._died()
-        answer = decode_line(line)
+        answer: dict[str, Any] = decode_line(line)
         if "error" in answer:
             raise _rebuild_error(answer["error"])
         return answer

@@ -192,10 +192,6 @@ def _target(connection_string: str) -> str:
     return f"driver {driver}" + (f", {where}" if where else "")
 
 
-def _other_build() -> str:
-    return "32-bit (x86)" if APP_BITS == 64 else "64-bit (x64)"
-
-
 def _other_installer() -> str:
     """The installer of the other build, named as packaging names it."""
     return f"{APP_NAME}-{__version__}-{'x86' if APP_BITS == 64 else 'x64'}-setup.exe"
@@ -221,8 +217,8 @@ def _connect_error(exc: pyodbc.Error, connection_string: str, login_timeout: int
             fix=fix,
             detail=detail,
         )
-    if state == "IM002" or "can't open lib" in lower or "not found" in lower and (
-            "driver" in lower or "data source" in lower):
+    if state == "IM002" or "can't open lib" in lower or ("not found" in lower and (
+            "driver" in lower or "data source" in lower)):
         seen = ", ".join(list_odbc_drivers()) or "none"
         what = f"The ODBC data source {dsn!r}" if dsn else f"The ODBC driver {driver!r}"
         if APP_BITS == 64:

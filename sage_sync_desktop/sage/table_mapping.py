@@ -244,7 +244,7 @@ class TableMapping:
     def mapped_fields(self, logical_table: str) -> tuple[tuple[str, str], ...]:
         """(field, column) for every field mapped at this site, in query order."""
         columns = self.columns[logical_table]
-        return tuple((f, columns[f]) for f in FIELDS[logical_table] if columns[f] is not None)
+        return tuple((f, c) for f in FIELDS[logical_table] if (c := columns[f]) is not None)
 
     def to_overrides(self) -> dict[str, Any]:
         """The `sage.mapping` value that turns this mapping's preset into this mapping."""

@@ -345,7 +345,7 @@ def _known_values(entries: list[HistoryEntry]) -> dict[str, list[LineValues]]:
                 pending.pop(origin_id, None)
     known: dict[str, list[LineValues]] = {}
     for origin_id in set(confirmed) | set(pending):
-        values = [confirmed[origin_id]] if confirmed.get(origin_id) is not None else []
+        values = [value] if (value := confirmed.get(origin_id)) is not None else []
         values += pending.get(origin_id, [])
         if values:
             known[origin_id] = values

@@ -81,7 +81,7 @@ class JobLinker:
         """Link the job to the project; returns the project as Procore now holds it."""
         wanted = origin_ids.job_origin_id(job.number)
         try:
-            project = self.client.project(project_id)
+            project: dict[str, Any] = self.client.project(project_id)
             current = project.get("origin_id")
             if current == wanted:
                 logger.info("Job %s is already linked to project %s", job.number, project_id)

@@ -22,7 +22,6 @@ from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.line_values import (
     LineValues,
     procore_and_recorded,
-    recorded_values,
     sage_values,
 )
 from sage_sync_desktop.sync.records import ContractDiff, FieldChange, LineDiff, LineState
@@ -47,17 +46,6 @@ def belongs_to(contract: SageContract, line: dict[str, Any]) -> bool:
     """True for a line made by this app from this contract (whatever its item)."""
     parsed = origin_ids.try_parse(line.get("origin_id"))
     return parsed is not None and parsed.kind == "item" and parsed.contract == contract.number
-
-
-def is_edited_in_procore(
-    line: dict[str, Any], current: LineValues, known: Iterable[LineValues] = ()
-) -> bool:
-    """True when the line's Procore values match nothing this app is known to have written.
-
-    With nothing known (a line written before history was kept, on another machine, with its
-    origin_data removed) there is no evidence of an edit, so it is not flagged.
-    """
-    return _edited(current, recorded_values(line), known)
 
 
 def _edited(current: LineValues, recorded: LineValues | None, known: Iterable[LineValues]) -> bool:
@@ -111,11 +99,11 @@ def compute_diff(
     after = ZERO
     for origin_id, item in sage_items.items():
         wanted = sage_values(item)
-        line = ours.get(origin_id)
-        if line is None:
+        if origin_id not in ours:
             lines.append(_line(LineState.ADDED, origin_id, item, wanted, None, None))
             after += wanted.amount
             continue
+        line = ours[origin_id]
         current = values[id(line)]
         changed_fields = current.differences(wanted)
         state = LineState.CHANGED if changed_fields else LineState.UNCHANGED

@@ -89,7 +89,7 @@ class LineValues:
             return money_text(value)
         if field in ("quantity", "unit_cost"):
             return number_text(value)
-        return value
+        return str(value)
 
     def as_json(self) -> dict[str, str]:
         return {name: self.text(name) for name in COMPARED_FIELDS}
@@ -106,7 +106,7 @@ class LineValues:
             category=str(raw.get("category") or ""),
         )
 
-    def written_part(self) -> tuple:
+    def written_part(self) -> tuple[object, ...]:
         """The values Procore shows and a PM can edit."""
         return tuple(getattr(self, name) for name in WRITTEN_FIELDS)
 
@@ -172,13 +172,6 @@ def procore_and_recorded(line: dict[str, Any]) -> tuple[LineValues, dict[str, An
         category=category,
     )
     return current, (written if isinstance(written, dict) else None)
-
-
-def recorded_values(line: dict[str, Any]) -> LineValues | None:
-    """The values this app wrote into this line, from its origin_data."""
-    recorded = origin_data_of(line)
-    written = recorded.get("written") if recorded else None
-    return LineValues.from_json(written) if isinstance(written, dict) else None
 
 
 def line_payload(

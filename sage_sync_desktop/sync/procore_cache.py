@@ -59,6 +59,7 @@ class ProcoreCache:
             with self._memory:
                 yield self._memory
             return
+        assert self.path is not None  # no memory database means a path was given
         db = sqlite3.connect(self.path, timeout=30)
         try:
             with db:
@@ -75,7 +76,8 @@ class ProcoreCache:
             ).fetchone()
         if row is None or row[0] != contract_updated_at:
             return None
-        return json.loads(row[1])
+        lines: list[dict[str, Any]] = json.loads(row[1])
+        return lines
 
     def store_lines(self, project_id: int, prime_contract_id: int, contract_updated_at: str,
                     lines: list[dict[str, Any]]) -> None:
@@ -95,11 +97,6 @@ class ProcoreCache:
             known = {row[0] for row in db.execute("SELECT prime_contract_id FROM contract_lines")}
             gone = known - prime_contract_ids
             db.executemany("DELETE FROM contract_lines WHERE prime_contract_id = ?", [(i,) for i in gone])
-
-    def get_meta(self, key: str) -> str | None:
-        with self._connect() as db:
-            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
         with self._connect() as db:

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from sage_sync_desktop.sage.records import SageContract, SageJob
 
@@ -236,7 +237,7 @@ class ContractOutcome:
     details: tuple[str, ...] = ()  # one click away: per-line results, Procore's own text
     dry_run: bool = False
     # What was (or, in a dry run, would be) sent: one entry per request.
-    requests: tuple[dict, ...] = field(default_factory=tuple)
+    requests: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     cancelled: bool = False
     prime_contract_id: int | None = None
     project_id: int | None = None

@@ -72,9 +72,3 @@ def retry_summary(data: Mapping[str, Any]) -> str:
     if waited:
         parts.append(f"waited {waited:.1f} s")
     return "; ".join(parts)
-
-
-def retry_counts(data: Mapping[str, Any]) -> dict[str, int]:
-    """Resends by cause ({} when none or not recorded)."""
-    retries = data.get("retries") or {}
-    return {str(cause): int(count) for cause, count in retries.items()}

@@ -93,8 +93,3 @@ class SampleEditor:
         with self._connect() as db:
             db.execute(f'DELETE FROM "{self._items}" WHERE {where}', params)
 
-    def set_approved(self, contract: str, approval_date: str | None) -> None:
-        c = self._contract_col
-        with self._connect() as db:
-            db.execute(f'UPDATE "{self._contracts}" SET "{c["approval_date"]}" = ? WHERE TRIM("{c["id"]}") = ?',
-                       (approval_date, contract.strip()))

@@ -141,9 +141,9 @@ def test_sign_in_refused_says_check_user_password_and_odbc_role():
 
 
 def test_query_on_a_missing_table_becomes_a_sage_error(sample_company_db):
-    with connect_odbc(odbc_connection_string_for(sample_company_db), password=None, login_timeout=5) as conn:
-        with pytest.raises(SageError) as caught:
-            conn.execute('SELECT * FROM "NO_SUCH_TABLE"')
+    with connect_odbc(odbc_connection_string_for(sample_company_db), password=None, login_timeout=5) as conn, \
+            pytest.raises(SageError) as caught:
+        conn.execute('SELECT * FROM "NO_SUCH_TABLE"')
     assert "NO_SUCH_TABLE" in caught.value.detail
     assert "check-sage" in caught.value.fix
 

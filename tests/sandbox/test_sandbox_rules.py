@@ -208,7 +208,7 @@ def test_concurrent_syncs_lose_nothing_and_duplicate_nothing(sandbox, token):
     failures: list[int] = []
 
     def worker(n: int) -> None:
-        for round_ in range(3):  # the same origin ids from every thread, over and over
+        for _round in range(3):  # the same origin ids from every thread, over and over
             answer = _sync(sandbox, token, contract_id, [{"origin_id": f"c{i}", "amount": str(n)} for i in range(50)])
             if answer.status != 200 or answer.body["errors"]:
                 failures.append(n)

@@ -132,9 +132,6 @@ class LineDiffModel(RecordTableModel):
     def statuses(self) -> list[ContractStatus]:
         return list(self._statuses)
 
-    def missing_diffs(self) -> list[str]:
-        return [s.number for s, d in zip(self._statuses, self._diffs, strict=True) if d is None]
-
     def lines_to_import(self) -> int:
         return sum(
             1 for _number, line in self._rows
