@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-WORKFLOW = Path(__file__).resolve().parents[2] / ".ci" / "windows-release.yml"
+WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "windows-release.yml"
 
 
 def _text() -> str:
@@ -42,3 +42,25 @@ def test_x64_installer_is_built_with_the_32_bit_bridge_frozen_by_32_bit_python()
     assert "steps.python32.outputs.python-path" in text
     assert text.count("resources/build_release.py") == text.count("${{ env.BRIDGE_ARGS }}")
     assert "--bridge-dir bridge-dist\\SageSyncDesktop" in text
+
+
+def test_windows_job_runs_the_checks_and_tests_before_building() -> None:
+    text = _text()
+    tests_at = text.index("python -m pytest -q")
+    assert text.index("python -m ruff check .") < tests_at and text.index("python -m mypy") < tests_at
+    assert tests_at < text.index("resources/build_release.py")
+
+
+def test_each_built_installer_is_installed_silently_self_tested_and_uninstalled() -> None:
+    text = _text()
+    step = text[text.index("- name: Install silently, self-test the installed app, uninstall silently"):]
+    step = step[:step.index("- uses: actions/upload-artifact")]
+    assert '-ArgumentList "/S", "/D=$dir" -Wait -PassThru' in step
+    assert '& "$dir\\sage-sync.exe" --app-dir $appDir --self-test' in step
+    assert 'if ($LASTEXITCODE -ne 0) { throw "installed sage-sync.exe --self-test' in step
+    assert '"$dir\\SageSyncDesktop.exe" -ArgumentList "--app-dir", $appDir, "--self-test"' in step
+    # In place (_?=) so the job waits for the removal, then checks that nothing is left.
+    assert '"$dir\\uninstall.exe" -ArgumentList "/S", "_?=$dir" -Wait -PassThru' in step
+    assert "still installed after uninstall" in step and "still present after uninstall" in step
+    # The step runs for both architectures (no matrix condition) and before the upload.
+    assert "if:" not in step.split("run:")[0]
