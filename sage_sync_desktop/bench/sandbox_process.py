@@ -18,7 +18,12 @@ logger = logging.getLogger(__name__)
 class SandboxProcess:
     """`with SandboxProcess(state, app_dir) as sb:` then sb.info["url"], sb.request_count()."""
 
-    def __init__(self, state: Path, app_dir: Path, *, start_timeout: float = 60.0) -> None:
+    def __init__(self, state: Path, app_dir: Path, *, start_timeout: float = 60.0,
+                 rate_limit: str = "1000000/100000", latency_ms: int = 0) -> None:
+        # The defaults keep the loopback bench unthrottled; the `sandbox` command alone would
+        # apply Procore's documented 3600/100.
+        self.rate_limit = rate_limit
+        self.latency_ms = latency_ms
         self.state = Path(state)
         self.app_dir = Path(app_dir)
         self.start_timeout = start_timeout
@@ -28,7 +33,8 @@ class SandboxProcess:
 
     def start(self) -> SandboxProcess:
         command = [sys.executable, "-m", "sage_sync_desktop", "--app-dir", str(self.app_dir),
-                   "sandbox", "--state", str(self.state)]
+                   "sandbox", "--state", str(self.state), "--rate-limit", self.rate_limit,
+                   "--latency-ms", str(self.latency_ms)]
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          text=True, encoding="utf-8")
         threading.Thread(target=self._drain_stderr, daemon=True).start()

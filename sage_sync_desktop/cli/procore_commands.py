@@ -17,6 +17,7 @@ from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.procore import environments, oauth, oauth_login
 from sage_sync_desktop.procore.http_transport import HttpTransport
 from sage_sync_desktop.procore.procore_client import ProcoreClient
+from sage_sync_desktop.sandbox import rate_limits
 from sage_sync_desktop.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sandbox.add_argument("--state", type=Path, help="SQLite file keeping the sandbox's data across restarts")
     sandbox.add_argument("--seed", type=Path, help="JSON file with companies, projects and users to start with")
     sandbox.add_argument("--token-ttl", type=int, help="access-token lifetime in seconds (default 5400)")
+    sandbox.add_argument("--rate-limit", type=_rate_limits, default=rate_limits.DOCUMENTED, metavar="HOURLY/SPIKE",
+                         help="requests allowed per hour and per 10-second spike window; past either the "
+                              f"answer is 429 with Retry-After (default {rate_limits.DOCUMENTED}, as Procore documents)")
+    sandbox.add_argument("--latency-ms", type=_latency, default=0, metavar="N",
+                         help="delay every API and sign-in answer by N milliseconds (default 0)")
     sandbox.set_defaults(handler=run_sandbox)
+
+
+def _rate_limits(text: str) -> rate_limits.RateLimits:
+    try:
+        return rate_limits.RateLimits.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _latency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"the latency is a whole number of milliseconds, 0 or more (got {text!r})")
+    return value
 
 
 # ---------------------------------------------------------------------- login / logout
@@ -199,7 +222,8 @@ def run_sandbox(args: argparse.Namespace, context: CliContext) -> int:
     from sage_sync_desktop.sandbox.server import ProcoreSandbox
 
     try:
-        sandbox = ProcoreSandbox(state_path=args.state, seed=args.seed, port=args.port, token_ttl=args.token_ttl)
+        sandbox = ProcoreSandbox(state_path=args.state, seed=args.seed, port=args.port, token_ttl=args.token_ttl,
+                                 rate_limit=args.rate_limit, latency_ms=args.latency_ms)
         sandbox.start()
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from None

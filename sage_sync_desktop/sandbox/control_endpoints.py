@@ -6,7 +6,10 @@
          POST body: {"action": "status"|"reset"|"delay", "endpoint": "POST /rest/v1.0/prime_contract",
                      "status": 503, "seconds": 2.5, "times": 1, "skip": 0, "probability": 1.0,
                      "retry_after": 1, "after_processing": false}
-  PUT    /_sandbox/rate_limit           {"limit": 25, "window_seconds": 10}
+  GET    /_sandbox/rate_limit           {"hourly", "spike", "hourly_remaining", "spike_remaining",
+                                         "refused"} (requests answered 429 by the budget)
+  PUT    /_sandbox/rate_limit           {"hourly": 3600, "spike": 100} (fresh windows)
+  PUT    /_sandbox/latency              {"ms": 100}
   PUT    /_sandbox/token_ttl            {"seconds": 5}
   POST   /_sandbox/tokens/expire        {"login": "..."} (or {} for everyone)
   POST   /_sandbox/users                a seed user object -> the user with its client credentials
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from sage_sync_desktop.sandbox import seed as seed_module
 from sage_sync_desktop.sandbox.faults import FaultRule
+from sage_sync_desktop.sandbox.rate_limits import RateLimits
 from sage_sync_desktop.sandbox.routing import COMPANY_NOT_NEEDED, Request, Response, Router, fail
 from sage_sync_desktop.sandbox.state_store import LEVELS
 
@@ -41,7 +45,9 @@ class ControlEndpoints:
             ("GET", "/_sandbox/faults", self.faults),
             ("POST", "/_sandbox/faults", self.add_fault),
             ("DELETE", "/_sandbox/faults", self.clear_faults),
-            ("PUT", "/_sandbox/rate_limit", self.rate_limit),
+            ("GET", "/_sandbox/rate_limit", self.rate_limit),
+            ("PUT", "/_sandbox/rate_limit", self.set_rate_limit),
+            ("PUT", "/_sandbox/latency", self.set_latency),
             ("PUT", "/_sandbox/token_ttl", self.token_ttl),
             ("POST", "/_sandbox/tokens/expire", self.expire_tokens),
             ("POST", "/_sandbox/users", self.add_user),
@@ -87,9 +93,26 @@ class ControlEndpoints:
         return Response(200, {})
 
     def rate_limit(self, request: Request) -> Response:
+        return Response(200, self.sandbox.rate_limiter.snapshot())
+
+    def set_rate_limit(self, request: Request) -> Response:
         body = request.body_object()
-        self.sandbox.rate_limiter.configure(int(body.get("limit", 100_000)), float(body.get("window_seconds", 3600)))
-        return Response(200, {})
+        try:
+            limits = RateLimits(int(body["hourly"]), int(body["spike"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(400, f"a rate limit is {{\"hourly\": N, \"spike\": N}}, both at least 1 ({exc})") from None
+        self.sandbox.rate_limiter.configure(limits)
+        return Response(200, self.sandbox.rate_limiter.snapshot())
+
+    def set_latency(self, request: Request) -> Response:
+        try:
+            ms = int(request.body_object()["ms"])
+            if ms < 0:
+                raise ValueError("below 0")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(400, f"latency is {{\"ms\": N}} with N >= 0 ({exc})") from None
+        self.sandbox.latency_seconds = ms / 1000
+        return Response(200, {"ms": ms})
 
     def token_ttl(self, request: Request) -> Response:
         self.sandbox.state.set_token_ttl(int(request.body_object()["seconds"]))

@@ -1,4 +1,4 @@
-"""Fault injection, the rate-limit budget and the request counter of the sandbox.
+"""Fault injection and the request counter of the sandbox.
 
 Rules match the endpoint key "METHOD /path/{template}" (or the concrete path) with shell-style
 wildcards, e.g. "POST /rest/v1.0/prime_contract" or "* /rest/v1.0/prime_contracts/*". Each rule
@@ -9,10 +9,8 @@ seeded probability, so fault runs are repeatable.
 from __future__ import annotations
 
 import fnmatch
-import math
 import random
 import threading
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 
@@ -118,38 +116,6 @@ class FaultPlan:
                 else:
                     ending = rule
         return delays + ([ending] if ending is not None else [])
-
-
-class RateLimiter:
-    """A fixed-window budget like Procore's; its headers go on every answer."""
-
-    def __init__(self, limit: int = 100_000, window_seconds: float = 3600.0) -> None:
-        self._lock = threading.Lock()
-        self.configure(limit, window_seconds)
-
-    def configure(self, limit: int, window_seconds: float) -> None:
-        with self._lock:
-            self.limit = int(limit)
-            self.window = float(window_seconds)
-            self._window_start = time.time()
-            self._used = 0
-
-    def spend(self) -> tuple[bool, dict[str, str], float]:
-        """(allowed, headers, seconds until the window resets)."""
-        with self._lock:
-            now = time.time()
-            if now - self._window_start >= self.window:
-                self._window_start, self._used = now, 0
-            reset_at = self._window_start + self.window
-            allowed = self._used < self.limit
-            if allowed:
-                self._used += 1
-            headers = {
-                "X-Rate-Limit-Limit": str(self.limit),
-                "X-Rate-Limit-Remaining": str(max(0, self.limit - self._used)),
-                "X-Rate-Limit-Reset": str(math.ceil(reset_at)),
-            }
-            return allowed, headers, max(0.0, reset_at - now)
 
 
 class RequestCounter:

@@ -2,15 +2,18 @@
 
 Every request passes, in order: request counter, faults "before", rate-limit budget, bearer
 token, Procore-Company-Id, the endpoint (under the state lock, in one transaction), faults
-"after". Rate-limit headers go on every /rest and /oauth/token answer.
+"after", the configured latency. Rate-limit headers go on every /rest and /oauth/token answer,
+and every such request counts against the budget, unknown routes and failures included.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,10 +22,11 @@ from sage_sync_desktop.sandbox import seed as seed_module
 from sage_sync_desktop.sandbox.contract_endpoints import ContractEndpoints
 from sage_sync_desktop.sandbox.contract_store import ContractStore
 from sage_sync_desktop.sandbox.control_endpoints import ControlEndpoints, user_view
-from sage_sync_desktop.sandbox.faults import FaultPlan, FaultRule, RateLimiter, RequestCounter
+from sage_sync_desktop.sandbox.faults import FaultPlan, FaultRule, RequestCounter
 from sage_sync_desktop.sandbox.http_io import drop_connection, error_response, parse_request, write_response
 from sage_sync_desktop.sandbox.oauth_endpoints import OAuthEndpoints
 from sage_sync_desktop.sandbox.project_endpoints import ProjectEndpoints
+from sage_sync_desktop.sandbox.rate_limits import GENEROUS, RateLimiter, RateLimits
 from sage_sync_desktop.sandbox.routing import (
     COMPANY_FOR_SERVICE_ACCOUNTS,
     COMPANY_NOT_NEEDED,
@@ -40,18 +44,25 @@ logger = logging.getLogger(__name__)
 
 
 class ProcoreSandbox:
-    """Start with `start()` (or `with ProcoreSandbox() as sb:`); `url` is the API and login base."""
+    """Start with `start()` (or `with ProcoreSandbox() as sb:`); `url` is the API and login base.
+
+    `rate_limit` defaults to a budget no test or demo comes near; the `sandbox` command passes
+    Procore's documented 3600/100. `latency_ms` delays every API and sign-in answer.
+    """
 
     def __init__(self, *, state_path: Path | None = None, seed: dict | str | Path | None = None, port: int = 0,
                  host: str = "127.0.0.1", token_ttl: int | None = None,
-                 rate_limit: tuple[int, float] | None = None, fault_seed: int = 0) -> None:
+                 rate_limit: RateLimits = GENEROUS, latency_ms: int = 0, fault_seed: int = 0) -> None:
         self.state_path = Path(state_path) if state_path else None
         self._seed = seed
         self._port = port
         self._host = host
         self._token_ttl = token_ttl
         self.faults = FaultPlan(fault_seed)
-        self.rate_limiter = RateLimiter(*(rate_limit or (100_000, 3600.0)))
+        self.rate_limiter = RateLimiter(rate_limit)
+        if latency_ms < 0:
+            raise ValueError("the latency must be 0 ms or more")
+        self.latency_seconds = latency_ms / 1000
         self.counter = RequestCounter()
         self.state: SandboxState | None = None  # type: ignore[assignment]
         self._server: _Server | None = None
@@ -152,7 +163,8 @@ class ProcoreSandbox:
 
     def info(self) -> dict[str, Any]:
         return {"url": self.url, "login_url": self.login_url, "company_id": self.company_id,
-                "client_id": self.client_id, "client_secret": self.client_secret}
+                "client_id": self.client_id, "client_secret": self.client_secret,
+                "rate_limit": str(self.rate_limiter.limits), "latency_ms": round(self.latency_seconds * 1000)}
 
     def users(self) -> list[dict]:
         return [user_view(u) for u in self._state.users()]
@@ -229,49 +241,63 @@ class ProcoreSandbox:
 
     def serve(self, handler: BaseHTTPRequestHandler) -> None:
         request = parse_request(handler, self.url)
+        api = request.path.startswith(("/rest/", "/oauth/token"))
+        route: Route | None
         try:
             route, request.params = self.router.match(request.method, request.path)
             request.endpoint = route.endpoint
         except ApiError as exc:
             route, request.endpoint = None, f"{request.method} {request.path}"
-            write_response(handler, error_response(exc))
-            return
-        api = request.path.startswith(("/rest/", "/oauth/token"))
+            unknown = exc
         if not request.path.startswith("/_sandbox/"):
             self.counter.record(request.endpoint)
+        if route is None:
+            # A wrong path costs a request at Procore too.
+            self._answer(handler, request, self._metered(api, lambda: error_response(unknown)))
+            return
         for rule in self.faults.take(request.endpoint, request.path, "before"):
-            if self._apply_fault(handler, rule, processed=False):
+            if self._apply_fault(handler, request, rule, processed=False):
                 return
-        response = self._dispatch(route, request, api)
+        response = self._metered(api, lambda: self._dispatch(route, request))
         for rule in self.faults.take(request.endpoint, request.path, "after"):
             if rule.action == "status":
                 response = self._fault_response(rule)
-            elif self._apply_fault(handler, rule, processed=True):
+            elif self._apply_fault(handler, request, rule, processed=True):
                 return
+        self._answer(handler, request, response)
+
+    def _metered(self, api: bool, answer: Callable[[], Response]) -> Response:
+        """The answer, if the rate-limit budget allows it (API requests only), with its headers."""
+        if not api:
+            return answer()
+        allowed, rate_headers, retry_after = self.rate_limiter.spend()
+        if allowed:
+            response = answer()
+        else:
+            response = Response(429, {"errors": "Rate limit exceeded"},
+                                {"Retry-After": str(max(1, math.ceil(retry_after)))})
+        response.headers.update(rate_headers)
+        return response
+
+    def _answer(self, handler: BaseHTTPRequestHandler, request: Request, response: Response) -> None:
+        if self.latency_seconds and not request.path.startswith("/_sandbox/"):
+            self._stopping.wait(self.latency_seconds)
         write_response(handler, response)
 
-    def _dispatch(self, route: Route, request: Request, api: bool) -> Response:
-        rate_headers: dict[str, str] = {}
+    def _dispatch(self, route: Route, request: Request) -> Response:
         try:
-            if api:
-                allowed, rate_headers, until_reset = self.rate_limiter.spend()
-                if not allowed:
-                    raise ApiError(429, {"errors": "Rate limit exceeded"},
-                                   {"Retry-After": str(max(1, round(until_reset)))})
             with self._state.lock:
                 if route.auth:
                     self._authenticate(request)
                 if route.auth and route.company != COMPANY_NOT_NEEDED:
                     self._company(request, route)
                 with self._state.transaction():
-                    response = route.handler(request)
+                    return route.handler(request)
         except ApiError as exc:
-            response = error_response(exc)
+            return error_response(exc)
         except Exception:  # a sandbox bug must still answer, like Procore's 500
             logger.exception("Sandbox error on %s %s", request.method, request.path)
-            response = Response(500, {"errors": "Internal Server Error"})
-        response.headers.update(rate_headers)
-        return response
+            return Response(500, {"errors": "Internal Server Error"})
 
     def _authenticate(self, request: Request) -> None:
         header = request.headers.get("authorization", "")
@@ -303,7 +329,8 @@ class ProcoreSandbox:
                        else "You do not have access to this company")
         request.company_id = company_id
 
-    def _apply_fault(self, handler: BaseHTTPRequestHandler, rule: FaultRule, *, processed: bool) -> bool:
+    def _apply_fault(self, handler: BaseHTTPRequestHandler, request: Request, rule: FaultRule, *,
+                     processed: bool) -> bool:
         """Apply one fault; True when the connection is finished (nothing more to write)."""
         if rule.action == "delay":
             self._stopping.wait(rule.seconds)
@@ -311,7 +338,7 @@ class ProcoreSandbox:
         if rule.action == "reset":
             drop_connection(handler)
             return True
-        write_response(handler, self._fault_response(rule))
+        self._answer(handler, request, self._fault_response(rule))
         return True
 
     @staticmethod

@@ -8,6 +8,7 @@ import pytest
 
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, RateLimited, ServerError
 from sage_sync_desktop.procore.http_transport import RetryPolicy
+from sage_sync_desktop.sandbox.rate_limits import RateLimits
 from tests.fixtures.sandbox_fixtures import SERVICE_ACCOUNT, client_for
 
 PROJECTS = "GET /rest/v1.1/projects"
@@ -81,7 +82,7 @@ def test_endless_429_ends_in_rate_limited(sandbox):
 
 
 def test_the_client_slows_down_before_the_budget_runs_out(sandbox):
-    sandbox.rate_limiter.configure(limit=6, window_seconds=30.0)
+    sandbox.rate_limiter.configure(RateLimits(hourly=6, spike=1000), hourly_seconds=30.0)
     sleep = RecordingSleep()
     client = client_for(sandbox, SERVICE_ACCOUNT, sleep=sleep)
     for _ in range(5):

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from sage_sync_desktop.sandbox.rate_limits import RateLimits
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from tests.fixtures.sandbox_fixtures import READ_ONLY_USER, SERVICE_ACCOUNT, STANDARD_USER
 from tests.sandbox.raw_http import call, token_for
@@ -78,7 +79,7 @@ def test_lists_page_with_link_total_and_per_page(sandbox, token):
 
 
 def test_rate_limit_headers_on_every_answer_and_429_past_the_budget(sandbox, token):
-    sandbox.rate_limiter.configure(limit=3, window_seconds=60)
+    sandbox.rate_limiter.configure(RateLimits(hourly=3, spike=100), hourly_seconds=60)
     seen = [call(sandbox, "GET", "/rest/v1.0/me", token=token) for _ in range(4)]
     assert [a.headers["X-Rate-Limit-Remaining"] for a in seen] == ["2", "1", "0", "0"]
     assert [a.status for a in seen] == [200, 200, 200, 429]
@@ -299,7 +300,7 @@ def test_the_other_http_controls(sandbox):
     assert call(sandbox, "POST", "/_sandbox/tokens/expire", company=False, json_body={}).body["expired"] >= 1
     assert call(sandbox, "GET", "/rest/v1.0/me", token=token).status == 401
     assert call(sandbox, "PUT", "/_sandbox/rate_limit", company=False,
-                json_body={"limit": 1, "window_seconds": 60}).status == 200
+                json_body={"hourly": 1, "spike": 1}).status == 200
     info = call(sandbox, "GET", "/_sandbox/info", company=False).body
     assert info["app"]["client_id"] == sandbox.app["client_id"] and info["demo_user"]["login"] == "pat.admin@sandbox.example"
     assert call(sandbox, "POST", "/_sandbox/faults", company=False, json_body={"action": "explode",
