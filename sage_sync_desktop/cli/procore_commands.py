@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sandbox = subparsers.add_parser(
         "sandbox", help="run the local Procore sandbox (for the demo, tests and scripts)",
         description="Serve a local Procore sandbox on 127.0.0.1 until Ctrl+C. Prints one JSON line "
-        "with url, login_url, company_id, client_id and client_secret once it listens.",
+        "with url, login_url, company_id, client_id, client_secret, rate_limit and latency_ms once it listens.",
     )
     sandbox.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     sandbox.add_argument("--state", type=Path, help="SQLite file keeping the sandbox's data across restarts")
@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sandbox.add_argument("--token-ttl", type=int, help="access-token lifetime in seconds (default 5400)")
     sandbox.add_argument("--rate-limit", type=_rate_limits, default=rate_limits.DOCUMENTED, metavar="HOURLY/SPIKE",
                          help="requests allowed per hour and per 10-second spike window; past either the "
-                              f"answer is 429 with Retry-After (default {rate_limits.DOCUMENTED}, as Procore documents)")
+                              "answer is 429 with Retry-After "
+                              f"(default {rate_limits.DOCUMENTED}, as Procore documents)")
     sandbox.add_argument("--latency-ms", type=_latency, default=0, metavar="N",
                          help="delay every API and sign-in answer by N milliseconds (default 0)")
     sandbox.set_defaults(handler=run_sandbox)

@@ -95,7 +95,7 @@ def test_sandbox_command_prints_one_json_line_and_stops_on_sigterm(tmp_path):
     try:
         line = process.stdout.readline()
         info = json.loads(line)
-        assert set(info) == {"url", "login_url", "company_id", "client_id", "client_secret"}
+        assert set(info) == {"url", "login_url", "company_id", "client_id", "client_secret", "rate_limit", "latency_ms"}
         with urllib.request.urlopen(info["url"] + "/_sandbox/info", timeout=10) as answer:
             assert json.loads(answer.read())["client_id"] == info["client_id"]
         process.send_signal(signal.SIGTERM)
