@@ -52,7 +52,17 @@ class NotFound(ProcoreError):
 
 
 class RecordLocked(ProcoreError):
-    """422 on the schedule of values of an Approved prime contract."""
+    """The schedule of values of an Approved prime contract is locked: a 422 on a single-line
+    write, or per-item errors in a line_items/sync answer (which is always 200)."""
+
+
+def locked_error(what: str, detail: str) -> RecordLocked:
+    return RecordLocked(
+        f"Procore refuses to change the schedule of values of the Approved {what}.",
+        fix=f"In Procore, open the project's Prime Contracts tool > Configure Settings and turn "
+        f"on '{EDITABLE_SOV_SETTING}', then run the Re-Import again.",
+        detail=detail,
+    )
 
 
 class ValidationFailed(ProcoreError):
@@ -161,13 +171,8 @@ def error_for_status(status: int, body: bytes | None, context: ErrorContext) -> 
             "Directory (service accounts: the project is one of its permitted projects).",
             detail=detail,
         )
-    if status == 422 and _mentions_lock(text):
-        return RecordLocked(
-            f"Procore refuses to change the schedule of values of the Approved {context.what}.",
-            fix=f"In Procore, open the project's Prime Contracts tool > Configure Settings and turn "
-            f"on '{EDITABLE_SOV_SETTING}', then run the Re-Import again.",
-            detail=detail,
-        )
+    if status == 422 and mentions_lock(text):
+        return locked_error(context.what, detail)
     if status == 429:
         return RateLimited(
             "Procore is limiting how fast this app may send requests, and the limit did not reset "
@@ -196,6 +201,17 @@ def error_for_status(status: int, body: bytes | None, context: ErrorContext) -> 
     )
 
 
-def _mentions_lock(text: str) -> bool:
+def mentions_lock(text: str) -> bool:
     lowered = text.lower()
     return "schedule of values" in lowered or "locked" in lowered or "always editable" in lowered
+
+
+def sync_error_text(error: dict[str, Any]) -> str:
+    """Procore's words for one refused sync item: {"errors": {"field": ["text"]}} or a string."""
+    messages = error.get("errors")
+    if isinstance(messages, dict):
+        return "; ".join(
+            f"{name}: {', '.join(map(str, value if isinstance(value, list) else [value]))}"
+            for name, value in messages.items()
+        )
+    return str(messages or error.get("message") or "refused")

@@ -21,6 +21,9 @@ from sage_sync_desktop.procore.errors import (
     ProcoreUnreachable,
     ServerError,
     ValidationFailed,
+    locked_error,
+    mentions_lock,
+    sync_error_text,
 )
 from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport, RequestStats
 from sage_sync_desktop.procore.request_stats import CREATE_RESENT
@@ -252,7 +255,11 @@ class ProcoreClient:
 
     def sync_line_items(self, project_id: int, prime_contract_id: int,
                         updates: list[dict]) -> LineItemSyncResult:
-        """Upsert lines in chunks of at most 1000. On a failed chunk the error carries `.partial`."""
+        """Upsert lines in chunks of at most 1000. On a failed chunk the error carries `.partial`.
+
+        Procore answers sync with 200 even for an Approved contract's locked schedule of values,
+        naming the lock on each item: that is raised as RecordLocked (never taken as success).
+        """
         template = "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync"
         path = f"/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync"
         entities: list[dict] = []
@@ -271,7 +278,14 @@ class ProcoreClient:
                 exc.partial = LineItemSyncResult(tuple(entities), tuple(errors), requests)  # type: ignore[attr-defined]
                 raise
             entities.extend((body or {}).get("entities") or [])
-            errors.extend((body or {}).get("errors") or [])
+            chunk_errors = [e for e in (body or {}).get("errors") or [] if isinstance(e, dict)]
+            errors.extend(chunk_errors)
+            locked = [text for text in map(sync_error_text, chunk_errors) if mentions_lock(text)]
+            if locked:
+                exc = locked_error(f"prime contract {prime_contract_id}",
+                                   f"line_items/sync answered 200 with {len(locked)} items refused: {locked[0]}")
+                exc.partial = LineItemSyncResult(tuple(entities), tuple(errors), requests)  # type: ignore[attr-defined]
+                raise exc
         return LineItemSyncResult(tuple(entities), tuple(errors), requests)
 
     def delete_line_item(self, project_id: int, prime_contract_id: int, line_item_id: int) -> None:

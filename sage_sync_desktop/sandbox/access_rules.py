@@ -1,7 +1,8 @@
 """Who may see and change what in the sandbox, and the list filters shared by the endpoints.
 
 As Procore: 404 (not 403) for a project the user cannot see; 403 for a tool level that is too
-low. Levels rank None < Read Only < Standard < Admin.
+low, and 403 for a tool switched off in the project (Procore's troubleshooting page). Levels
+rank None < Read Only < Standard < Admin.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def require_level(state: SandboxState, request: Request, tool: str, needed: str,
                   project_id: int | None = None) -> str:
     user = request.user or {}
     assert request.company_id is not None
+    if not state.tool_enabled(tool, company_id=request.company_id, project_id=project_id):
+        where = "this project" if project_id else "this company"
+        raise fail(403, f"The {tool} tool is not enabled in {where}.")
     level = state.access_level(user.get("id", 0), tool, company_id=request.company_id, project_id=project_id)
     if LEVELS.index(level) < LEVELS.index(needed):
         where = "this project's" if project_id else "the company's"

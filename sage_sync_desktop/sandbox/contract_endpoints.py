@@ -1,10 +1,12 @@
 """Prime contracts and their line items (v1.0 paths; note the singular /prime_contract on
 create, show, update and delete, procore-api.md section 4.1).
 
-Reading needs Read Only on the project's Prime Contracts tool, writing needs Admin. The schedule
-of values of an Approved contract is locked (422) unless the project has "always editable
-schedule of values" on. line_items/sync takes at most 1000 items (413 above) and otherwise
-always answers 200 with entities and errors.
+Reading needs Read Only on the project's Prime Contracts tool, writing needs Admin; with the
+tool switched off in the project every call answers 403. The schedule of values of an Approved
+contract is locked unless the project has "always editable schedule of values" on: single-line
+writes answer 422, while line_items/sync, which "will always return an HTTP status of 200"
+(Procore's "Using Sync Actions"), reports the lock on every item in `errors`. line_items/sync
+takes at most 1000 items (413 above).
 """
 
 from __future__ import annotations
@@ -193,7 +195,10 @@ class ContractEndpoints:
             raise fail(400, "param is missing or the value is empty: updates")
         if len(updates) > SYNC_LIMIT:
             raise fail(413, f"Too many items: at most {SYNC_LIMIT} per sync request, got {len(updates)}.")
-        self._check_sov(project, contract)
+        if self.store.sov_locked(contract, project):
+            refused = [{**item, "errors": {"base": [SOV_LOCKED]}} if isinstance(item, dict)
+                       else {"item": item, "errors": {"base": [SOV_LOCKED]}} for item in updates]
+            return Response(200, {"entities": [], "errors": refused})
         entities, errors = self.store.sync(contract, updates)
         shapes = Shapes(self.state)
         return Response(200, {"entities": [shapes.line_item(row) for row in entities], "errors": errors})

@@ -14,7 +14,9 @@
   POST   /_sandbox/tokens/expire        {"login": "..."} (or {} for everyone)
   POST   /_sandbox/users                a seed user object -> the user with its client credentials
   PUT    /_sandbox/permissions          {"login", "tool", "level", "project_id"?}
-  PATCH  /_sandbox/projects/{id}        {"always_editable_sov": true}
+  PATCH  /_sandbox/projects/{id}        {"always_editable_sov": true, "disabled_tools": ["Prime Contracts"]}
+  PUT    /_sandbox/app/redirect_uris    {"redirect_uris": [...]} (the auth-code app's registered URIs)
+  PATCH  /_sandbox/companies/{id}       {"disabled_tools": ["ERP Integrations"]} (the tools it lacks)
   POST   /_sandbox/seed                 {"projects": [...], "prime_contracts": [...]} placed directly
 These need no token: the sandbox only listens on 127.0.0.1 and holds only made-up data.
 """
@@ -53,6 +55,8 @@ class ControlEndpoints:
             ("POST", "/_sandbox/users", self.add_user),
             ("PUT", "/_sandbox/permissions", self.set_permission),
             ("PATCH", "/_sandbox/projects/{id}", self.project_settings),
+            ("PATCH", "/_sandbox/companies/{id}", self.company_settings),
+            ("PUT", "/_sandbox/app/redirect_uris", self.redirect_uris),
             ("POST", "/_sandbox/seed", self.place),
         ):
             router.add(method, path, handler, auth=False, company=COMPANY_NOT_NEEDED)
@@ -152,7 +156,41 @@ class ControlEndpoints:
         body = request.body_object()
         if "always_editable_sov" in body:
             self.sandbox.state.set_always_editable_sov(project["id"], bool(body["always_editable_sov"]))
-        return Response(200, {"id": project["id"], "always_editable_sov": bool(body.get("always_editable_sov"))})
+        if "disabled_tools" in body:
+            self._set_disabled_tools(body["disabled_tools"], company_id=project["company_id"],
+                                     project_id=project["id"])
+        project = self.sandbox.state.project(project["id"]) or project
+        return Response(200, {"id": project["id"], "always_editable_sov": bool(project["always_editable_sov"]),
+                              "disabled_tools": self.sandbox.state.disabled_tools(
+                                  company_id=project["company_id"], project_id=project["id"])})
+
+    def redirect_uris(self, request: Request) -> Response:
+        uris = request.body_object().get("redirect_uris")
+        if not isinstance(uris, list) or not all(isinstance(uri, str) and uri and " " not in uri for uri in uris):
+            raise fail(400, "redirect_uris must be a list of URIs")
+        self.sandbox.set_redirect_uris(uris)
+        return Response(200, {"redirect_uris": self.sandbox.app["redirect_uris"]})
+
+    def company_settings(self, request: Request) -> Response:
+        company = self.sandbox.state.company(request.params["id"])
+        if not company:
+            raise fail(404, f"no company {request.params['id']}")
+        body = request.body_object()
+        if "disabled_tools" in body:
+            self._set_disabled_tools(body["disabled_tools"], company_id=company["id"], project_id=None)
+        return Response(200, {"id": company["id"],
+                              "disabled_tools": self.sandbox.state.disabled_tools(company_id=company["id"])})
+
+    def _set_disabled_tools(self, tools: object, *, company_id: int, project_id: int | None) -> None:
+        """The scope's disabled tools become exactly `tools`."""
+        if not isinstance(tools, list) or not all(isinstance(tool, str) and tool for tool in tools):
+            raise fail(400, "disabled_tools must be a list of tool names, e.g. [\"Prime Contracts\"]")
+        state = self.sandbox.state
+        with state.transaction():
+            for tool in set(state.disabled_tools(company_id=company_id, project_id=project_id)) - set(tools):
+                state.set_tool_enabled(tool, True, company_id=company_id, project_id=project_id)
+            for tool in tools:
+                state.set_tool_enabled(tool, False, company_id=company_id, project_id=project_id)
 
     def place(self, request: Request) -> Response:
         try:

@@ -2,16 +2,18 @@
 revoke and token info, following procore-api.md section 1.
 
 Refresh tokens are single-use: the first use retires them, whatever happens to the answer.
-The authorize page signs in the configured demo user (a button, no password). Loopback
-redirects (http://localhost:<any port>, http://127.0.0.1:<any port>) and the out-of-band
-redirect are accepted, besides the app's registered ones.
+The authorize page signs in the configured demo user (a button, no password). Only a redirect
+URI registered for the app, character for character, is accepted: Procore supports no dynamic
+redirect URIs, so http://localhost:8765 does not cover another port, a path or 127.0.0.1. The
+default seed registers the out-of-band URI, http://localhost and http://localhost:8765 (the
+app's default procore.redirect_uri).
 """
 
 from __future__ import annotations
 
 import html
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from sage_sync_desktop.sandbox.routing import COMPANY_NOT_NEEDED, ApiError, Request, Response, Router
 from sage_sync_desktop.sandbox.state_store import SandboxState, new_secret
@@ -168,10 +170,7 @@ def _fields(request: Request) -> dict[str, str]:
 
 
 def _redirect_allowed(uri: str, registered: list[str]) -> bool:
-    if uri in registered or uri == OOB:
-        return True
-    parts = urlsplit(uri)
-    return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1") and not parts.query
+    return uri in registered
 
 
 def _redirect(uri: str, query: dict[str, str]) -> Response:

@@ -1,9 +1,10 @@
 """Seeding the sandbox from a small JSON document (or the built-in default).
 
 Shape (every key optional; ids may be omitted and are then allocated above 2**32):
-  companies:  [{id, name}]
+  companies:  [{id, name, disabled_tools: ["ERP Integrations"]}]  (a tool the company does not have)
   apps:       [{client_id, client_secret, name, redirect_uris: [...]}]   (authorization-code apps)
-  projects:   [{id, company_id, name, project_number, origin_id, origin_code, active, always_editable_sov}]
+  projects:   [{id, company_id, name, project_number, origin_id, origin_code, active, always_editable_sov,
+                disabled_tools: ["Prime Contracts"]}]  (tools switched off in that project)
   users:      [{id, login, name, client_id, client_secret, company_admin, service_account, demo_login,
                 projects: [ids], permissions: {"company": {"ERP Integrations": "Admin"},
                                                "projects": {"<project id>" | "*": {"Prime Contracts": "Admin"}}}}]
@@ -99,6 +100,8 @@ def apply_seed(state: SandboxState, seed: dict[str, Any]) -> None:
             cid = state.reserve_id(company.get("id"))
             state.db.execute("INSERT INTO companies (id, name, is_active) VALUES (?, ?, ?)",
                              (cid, company.get("name", "Sandbox company"), int(company.get("is_active", True))))
+            for tool in _tool_names(company):
+                state.set_tool_enabled(tool, False, company_id=cid)
             company_ids.append(cid)
         first_company = company_ids[0]
         for app in seed.get("apps") or []:
@@ -117,11 +120,21 @@ def apply_seed(state: SandboxState, seed: dict[str, Any]) -> None:
 
 def _add_project(state: SandboxState, project: dict, default_company: int) -> dict:
     """A project from its seed JSON object (the keys documented at the top of this module)."""
-    return state.add_project(
+    row = state.add_project(
         company_id=project.get("company_id", default_company), name=project["name"],
         project_number=project.get("project_number"), origin_id=project.get("origin_id"),
         origin_code=project.get("origin_code"), active=project.get("active", True),
         always_editable_sov=project.get("always_editable_sov", False), project_id=project.get("id"))
+    for tool in _tool_names(project):
+        state.set_tool_enabled(tool, False, company_id=row["company_id"], project_id=row["id"])
+    return row
+
+
+def _tool_names(item: dict) -> list[str]:
+    tools = item.get("disabled_tools") or []
+    if not isinstance(tools, list) or not all(isinstance(tool, str) and tool for tool in tools):
+        raise ValueError(f"disabled_tools of {item.get('name') or item.get('id')} must be a list of tool names")
+    return tools
 
 
 def place(state: SandboxState, data: dict, *, default_company: int) -> dict[str, list[int]]:

@@ -205,6 +205,8 @@ class Shapes:
         catalogue = PROJECT_TOOLS if project_id else COMPANY_TOOLS
         tools = []
         for index, (name, friendly) in enumerate(catalogue, start=1):
+            if not self.state.tool_enabled(friendly, company_id=company_id, project_id=project_id):
+                continue  # a disabled or absent tool is not listed at all
             level = self.state.access_level(user_id, friendly, company_id=company_id, project_id=project_id)
             scope = f"projects/{project_id}" if project_id else f"companies/{company_id}"
             tools.append({

@@ -156,6 +156,18 @@ class ProcoreSandbox:
             raise RuntimeError("the sandbox seed has no app for the authorization-code flow")
         return {**row, "redirect_uris": row["redirect_uris"].split()}
 
+    def set_redirect_uris(self, uris: list[str]) -> None:
+        """Register exactly these redirect URIs for the authorization-code app."""
+        client_id = self.app["client_id"]
+        with self._state.transaction():
+            self._state.db.execute("UPDATE apps SET redirect_uris = ? WHERE client_id = ?", (" ".join(uris), client_id))
+
+    def register_redirect_uri(self, uri: str) -> None:
+        """Add one redirect URI to the app's registered ones (as an admin does in Procore)."""
+        registered = self.app["redirect_uris"]
+        if uri not in registered:
+            self.set_redirect_uris([*registered, uri])
+
     @property
     def demo_user(self) -> dict | None:
         user = self._state.demo_user()
@@ -197,6 +209,13 @@ class ProcoreSandbox:
 
     def set_always_editable_sov(self, project_id: int, enabled: bool = True) -> None:
         self._state.set_always_editable_sov(project_id, enabled)
+
+    def set_tool_enabled(self, tool: str, enabled: bool, *, project_id: int | None = None) -> None:
+        """Switch a project's tool (e.g. Prime Contracts) on or off, or, without project_id, give
+        the company a tool or take it away (e.g. ERP Integrations)."""
+        with self._state.lock:
+            company_id = self._state.project(project_id)["company_id"] if project_id else self.company_id
+            self._state.set_tool_enabled(tool, enabled, company_id=company_id, project_id=project_id)
 
     def set_token_ttl(self, seconds: int) -> None:
         self._state.set_token_ttl(seconds)

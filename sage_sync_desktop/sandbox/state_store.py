@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, login TEXT NOT NULL UN
     client_id TEXT UNIQUE, client_secret TEXT, demo_login INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS company_users (company_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
     is_admin INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (company_id, user_id));
+CREATE TABLE IF NOT EXISTS disabled_tools (company_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
+    tool TEXT NOT NULL, PRIMARY KEY (company_id, project_id, tool));
 CREATE TABLE IF NOT EXISTS project_members (project_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
     PRIMARY KEY (project_id, user_id));
 CREATE TABLE IF NOT EXISTS permissions (user_id INTEGER NOT NULL, company_id INTEGER NOT NULL,
@@ -244,7 +246,29 @@ class SandboxState:
         with self.transaction():
             self.db.execute("INSERT OR IGNORE INTO project_members VALUES (?, ?)", (project_id, user_id))
 
+    def tool_enabled(self, tool: str, *, company_id: int, project_id: int | None = None) -> bool:
+        """False for a tool switched off in a project, or absent from a company (ERP Integrations
+        exists only once Procore sets up an ERP connection)."""
+        return self.one("SELECT 1 AS off FROM disabled_tools WHERE company_id = ? AND project_id = ? AND tool = ?",
+                        (company_id, project_id or 0, tool)) is None
+
+    def set_tool_enabled(self, tool: str, enabled: bool, *, company_id: int, project_id: int | None = None) -> None:
+        with self.transaction():
+            if enabled:
+                self.db.execute("DELETE FROM disabled_tools WHERE company_id = ? AND project_id = ? AND tool = ?",
+                                (company_id, project_id or 0, tool))
+            else:
+                self.db.execute("INSERT OR IGNORE INTO disabled_tools VALUES (?, ?, ?)",
+                                (company_id, project_id or 0, tool))
+
+    def disabled_tools(self, *, company_id: int, project_id: int | None = None) -> list[str]:
+        return [row["tool"] for row in self.all(
+            "SELECT tool FROM disabled_tools WHERE company_id = ? AND project_id = ? ORDER BY tool",
+            (company_id, project_id or 0))]
+
     def access_level(self, user_id: int, tool: str, *, company_id: int, project_id: int | None = None) -> str:
+        if not self.tool_enabled(tool, company_id=company_id, project_id=project_id):
+            return "None"
         row = self.one("SELECT level FROM permissions WHERE user_id = ? AND company_id = ? AND project_id = ? "
                        "AND tool = ?", (user_id, company_id, project_id or 0, tool))
         if row:

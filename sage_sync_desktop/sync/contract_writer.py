@@ -23,6 +23,7 @@ from sage_sync_desktop.procore.errors import (
     ProcoreUnreachable,
     RecordLocked,
     SignInRequired,
+    sync_error_text,
 )
 from sage_sync_desktop.sync import history as h
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry, line_record
@@ -58,16 +59,6 @@ class _Run:
 
     def count(self, result: str) -> int:
         return sum(1 for value, _ in self.results.values() if value == result)
-
-
-def _sync_error_text(error: dict[str, Any]) -> str:
-    messages = error.get("errors")
-    if isinstance(messages, dict):
-        return "; ".join(
-            f"{name}: {', '.join(map(str, value if isinstance(value, list) else [value]))}"
-            for name, value in messages.items()
-        )
-    return str(messages or error.get("message") or "refused")
 
 
 class WriteEffects:
@@ -157,7 +148,9 @@ class ContractWriter:
             except ProcoreError as exc:
                 run.stop = exc
                 maybe_sent = isinstance(exc, ProcoreUnreachable) and exc.maybe_sent
-                run.mark(request.origin_ids, h.UNKNOWN if maybe_sent else h.NOT_SENT)
+                answered = _partial_answer(run, exc)
+                rest = tuple(o for o in request.origin_ids if o not in answered)
+                run.mark(rest, h.UNKNOWN if maybe_sent else h.NOT_SENT)
                 self._mark_rest(run, requests[index + 1:])
                 logger.warning("%s of contract %s stopped at %s: %s", action, plan.contract.number,
                                request.kind, exc)
@@ -193,7 +186,7 @@ class ContractWriter:
             run.entities.extend(result.entities)
             run.header_lines_stale = True
             confirmed = {entity.get("origin_id") for entity in result.entities}
-            refused = {error.get("origin_id"): _sync_error_text(error) for error in result.errors}
+            refused = {error.get("origin_id"): sync_error_text(error) for error in result.errors}
             for origin_id in request.origin_ids:
                 if origin_id in refused:
                     run.mark((origin_id,), h.REJECTED, refused[origin_id])
@@ -247,7 +240,7 @@ class ContractWriter:
         elif isinstance(run.stop, RecordLocked):
             kind = "locked"
             message = (f"Contract {number}: Procore refuses to change the schedule of values of this "
-                       f"Approved contract. {done}; {count_lines(not_sent + unknown)} not written. Turn on "
+                       f"Approved contract. {done}; {count_lines(not_sent + unknown + rejected)} not written. Turn on "
                        f"'{EDITABLE_SOV_SETTING}' in {where}'s Prime Contracts settings, then Re-Import again.")
             ok = False
         elif run.stop is not None:
@@ -283,6 +276,25 @@ class ContractWriter:
             requests=tuple(run.sent), cancelled=cancelled, prime_contract_id=run.prime_contract_id,
             project_id=plan.project.project_id, error_kind=kind,
         )
+
+
+def _partial_answer(run: _Run, exc: ProcoreError) -> set[str]:
+    """Mark what a sync that stopped part-way answered per item (written, or refused with
+    Procore's words: a locked schedule of values comes back this way); the origin ids marked."""
+    partial = getattr(exc, "partial", None)
+    if partial is None:
+        return set()
+    run.entities.extend(partial.entities)
+    marked: set[str] = set()
+    for entity in partial.entities:
+        if entity.get("origin_id"):
+            run.mark((entity["origin_id"],), h.WRITTEN)
+            marked.add(entity["origin_id"])
+    for error in partial.errors:
+        if error.get("origin_id"):
+            run.mark((error["origin_id"],), h.REJECTED, sync_error_text(error))
+            marked.add(error["origin_id"])
+    return marked
 
 
 def count_lines(count: int) -> str:

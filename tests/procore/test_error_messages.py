@@ -43,8 +43,10 @@ def test_record_locked_names_the_procore_setting_and_the_setting_unlocks_it(proc
         procore_client.sync_line_items(project_id, contract_id, [{"origin_id": "S300:CN:A:9", "amount": "5"}])
     assert EDITABLE_SOV_SETTING in caught.value.fix and "Prime Contracts" in caught.value.fix
     assert "Approved" in caught.value.message
-    assert "422" in caught.value.detail and "locked" in caught.value.detail
-    assert caught.value.partial.entities == ()  # nothing went through before the refusal
+    # Sync answers 200 with the lock on each item; the client raises it, never returns it as done.
+    assert "answered 200" in caught.value.detail and "locked" in caught.value.detail
+    assert caught.value.partial.entities == ()  # nothing went through
+    assert [e["origin_id"] for e in caught.value.partial.errors] == ["S300:CN:A:9"]
     _no_token_in(caught.value, procore_client)
     sandbox.set_always_editable_sov(project_id, True)
     result = procore_client.sync_line_items(project_id, contract_id, [{"origin_id": "S300:CN:A:9", "amount": "5"}])

@@ -12,7 +12,7 @@ from sage_sync_desktop.procore import environments, oauth, oauth_login
 from sage_sync_desktop.procore.errors import PermissionDenied
 from sage_sync_desktop.procore.http_transport import HttpTransport
 from sage_sync_desktop.procore.procore_client import ProcoreClient
-from tests.fixtures.sandbox_fixtures import READ_ONLY_USER, SERVICE_ACCOUNT, client_for
+from tests.fixtures.sandbox_fixtures import READ_ONLY_USER, SERVICE_ACCOUNT, client_for, registered_loopback
 from tests.procore import browser_double
 
 
@@ -46,7 +46,7 @@ def test_the_debug_log_never_holds_a_token_or_secret(sandbox, secret_store, debu
         threading.Thread(target=browser_double.approve, args=(url,), daemon=True).start()
         return True
 
-    oauth_login.sign_in_with_browser(auth, "http://localhost:0", open_browser=browser, timeout=20)
+    oauth_login.sign_in_with_browser(auth, registered_loopback(sandbox), open_browser=browser, timeout=20)
     person = ProcoreClient(environments.resolve(environments.CUSTOM, api_url=sandbox.url, login_url=sandbox.url),
                            company_id=sandbox.company_id, auth=auth, transport=transport)
     sandbox.expire_tokens()

@@ -43,7 +43,7 @@ def person(sandbox, secret_store):
     client.close()
 
 
-def _sign_in_by_browser(auth) -> None:
+def _sign_in_by_browser(auth, redirect_uri: str) -> None:
     opened: list[str] = []
 
     def browser(url: str) -> bool:
@@ -52,13 +52,13 @@ def _sign_in_by_browser(auth) -> None:
         threading.Thread(target=browser_double.approve, args=(url,), daemon=True).start()
         return True
 
-    oauth_login.sign_in_with_browser(auth, "http://localhost:0", open_browser=browser, timeout=20)
+    oauth_login.sign_in_with_browser(auth, redirect_uri, open_browser=browser, timeout=20)
     assert "response_type=code" in opened[0] and "state=" in opened[0]
 
 
-def test_browser_sign_in_through_the_loopback_saves_both_tokens(person, secret_store):
+def test_browser_sign_in_through_the_loopback_saves_both_tokens(person, secret_store, loopback_uri):
     auth, store, client, _ = person
-    _sign_in_by_browser(auth)
+    _sign_in_by_browser(auth, loopback_uri)
     saved = store.load()
     assert saved is not None and saved.refresh_token
     assert client.me()["login"] == DEMO_USER
@@ -76,7 +76,7 @@ def test_pasted_code_sign_in_uses_the_out_of_band_redirect(person):
     assert "codes work once" in caught.value.message
 
 
-def test_denied_approval_is_reported_as_not_approved(person):
+def test_denied_approval_is_reported_as_not_approved(person, loopback_uri):
     auth, _, _, _ = person
 
     def deny(url: str) -> bool:
@@ -84,13 +84,13 @@ def test_denied_approval_is_reported_as_not_approved(person):
         return True
 
     with pytest.raises(SignInRequired) as caught:
-        oauth_login.sign_in_with_browser(auth, "http://localhost:0", open_browser=deny, timeout=20)
+        oauth_login.sign_in_with_browser(auth, loopback_uri, open_browser=deny, timeout=20)
     assert "not approved" in caught.value.message
 
 
-def test_expired_access_token_is_refreshed_and_the_refresh_token_rotates(person, sandbox):
+def test_expired_access_token_is_refreshed_and_the_refresh_token_rotates(person, sandbox, loopback_uri):
     auth, store, client, clock = person
-    _sign_in_by_browser(auth)
+    _sign_in_by_browser(auth, loopback_uri)
     first = store.load()
     clock.offset = first.expires_in + 1  # the access token is now expired, locally
     assert client.me()["login"] == DEMO_USER
@@ -103,9 +103,9 @@ def test_expired_access_token_is_refreshed_and_the_refresh_token_rotates(person,
         auth.server.refresh(first.refresh_token)
 
 
-def test_the_new_pair_is_saved_before_it_is_used(person, sandbox, memory_keyring, monkeypatch):
+def test_the_new_pair_is_saved_before_it_is_used(person, sandbox, memory_keyring, monkeypatch, loopback_uri):
     auth, store, client, clock = person
-    _sign_in_by_browser(auth)
+    _sign_in_by_browser(auth, loopback_uri)
     clock.offset = store.load().expires_in + 1
 
     def broken_set(service, username, password):
@@ -119,9 +119,9 @@ def test_the_new_pair_is_saved_before_it_is_used(person, sandbox, memory_keyring
     assert sandbox.request_counts()["by_endpoint"] == {"POST /oauth/token": 1}
 
 
-def test_a_401_triggers_one_refresh_and_one_retry(person, sandbox):
+def test_a_401_triggers_one_refresh_and_one_retry(person, sandbox, loopback_uri):
     auth, store, client, _ = person
-    _sign_in_by_browser(auth)
+    _sign_in_by_browser(auth, loopback_uri)
     before = store.load()
     sandbox.expire_tokens(DEMO_USER)  # expired at Procore, not yet locally
     sandbox.reset_counts()
@@ -130,9 +130,9 @@ def test_a_401_triggers_one_refresh_and_one_retry(person, sandbox):
     assert store.load().refresh_token != before.refresh_token
 
 
-def test_a_lost_refresh_answer_after_procore_retired_the_token_asks_to_sign_in_again(person, sandbox):
+def test_a_lost_refresh_answer_after_procore_retired_the_token_asks_to_sign_in_again(person, sandbox, loopback_uri):
     auth, store, client, clock = person
-    _sign_in_by_browser(auth)
+    _sign_in_by_browser(auth, loopback_uri)
     clock.offset = store.load().expires_in + 1
     sandbox.faults.reset_connection("POST /oauth/token", after_processing=True)
     with pytest.raises(SignInRequired) as caught:
@@ -142,9 +142,9 @@ def test_a_lost_refresh_answer_after_procore_retired_the_token_asks_to_sign_in_a
     assert store.load() is None  # the dead pair is forgotten, not retried forever
 
 
-def test_a_refresh_lost_before_it_reached_procore_is_retried_once(person, sandbox):
+def test_a_refresh_lost_before_it_reached_procore_is_retried_once(person, sandbox, loopback_uri):
     auth, store, client, clock = person
-    _sign_in_by_browser(auth)
+    _sign_in_by_browser(auth, loopback_uri)
     first = store.load()
     clock.offset = first.expires_in + 1
     sandbox.faults.reset_connection("POST /oauth/token", after_processing=False)
@@ -169,9 +169,9 @@ def test_client_credentials_lost_token_answer_is_simply_asked_again(make_client_
     assert sandbox.request_counts()["by_endpoint"]["POST /oauth/token"] == 2
 
 
-def test_sign_out_revokes_the_tokens_at_procore(person, sandbox):
+def test_sign_out_revokes_the_tokens_at_procore(person, sandbox, loopback_uri):
     auth, store, client, _ = person
-    _sign_in_by_browser(auth)
+    _sign_in_by_browser(auth, loopback_uri)
     tokens = store.load()
     auth.sign_out()
     assert store.load() is None

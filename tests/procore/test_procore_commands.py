@@ -63,7 +63,8 @@ def test_login_by_pasted_code_then_logout_revokes(tmp_path, sandbox, secret_stor
     assert secret_store.get(oauth.client_secret_name("custom", app["client_id"])) == app["client_secret"]
 
 
-def test_login_in_the_browser_with_the_loopback(tmp_path, sandbox, secret_store, monkeypatch, capsys):
+def test_login_in_the_browser_with_the_loopback(tmp_path, sandbox, secret_store, monkeypatch, capsys,
+                                                loopback_uri):
     app = sandbox.app
     secret_store.set(oauth.client_secret_name("custom", app["client_id"]), app["client_secret"])
 
@@ -73,7 +74,7 @@ def test_login_in_the_browser_with_the_loopback(tmp_path, sandbox, secret_store,
 
     monkeypatch.setattr(procore_commands.webbrowser, "open", fake_browser)
     assert main([*_base_args(tmp_path, sandbox), "--browser", "--client-id", app["client_id"],
-                 "--redirect-uri", "http://localhost:0", "--timeout", "20"]) == 0
+                 "--redirect-uri", loopback_uri, "--timeout", "20"]) == 0
     assert "as Pat Admin" in capsys.readouterr().out
 
 

@@ -75,8 +75,9 @@ def test_reimport_of_an_approved_contract_stops_naming_the_procore_setting(make_
     assert not outcome.ok and outcome.error_kind == "locked"
     assert EDITABLE_SOV_SETTING in outcome.message and "1 line not written" in outcome.message
     last = engine.history.entries(number)[-1]
-    assert last.outcome == "failed" and [line["result"] for line in last.lines] == ["not_sent"]
-    assert "locked" in last.procore_error.lower()
+    # Procore's sync answered 200 and refused the item naming the lock: recorded as refused, a failure.
+    assert last.outcome == "failed" and [line["result"] for line in last.lines] == ["rejected"]
+    assert "locked" in last.procore_error.lower() and "locked" in last.lines[0]["error"].lower()
     status = engine.refresh().status(number)
     assert status.state is ContractState.CHANGES_READY  # nothing pretended
     env.sandbox.set_always_editable_sov(status.procore.project.project_id, True)
