@@ -43,7 +43,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("procore/procore_client.py", "settings"): "build_client_from_settings moves to app/",
     ("procore/procore_client.py", "sync"): "AccessLevel moves to procore/",
-    ("sync/demo_setup.py", "sandbox"): "the demo set-up moves to demo/",
     ("gui/window_startup.py", "cli"): "the context moves from cli/context.py to app/",
 }
 

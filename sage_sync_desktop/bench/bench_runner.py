@@ -23,7 +23,7 @@ from typing import Any
 
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.bench import bench_report
-from sage_sync_desktop.bench.bench_company import NAMING, BenchCompany, BenchSize, build_company
+from sage_sync_desktop.demo.bench_company import NAMING, BenchCompany, BenchSize, build_company
 from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.bench.child_process import ChildFailed, run_child
 from sage_sync_desktop.bench.machine_info import machine_info

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sage_sync_desktop.bench.bench_company import BIG_CONTRACT, BIG_CONTRACT_LINES, NAMING, BenchCompany, change_items
+from sage_sync_desktop.demo.bench_company import BIG_CONTRACT, BIG_CONTRACT_LINES, NAMING, BenchCompany, change_items
 from sage_sync_desktop.bench.sandbox_process import SandboxProcess
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.sync.records import ContractState

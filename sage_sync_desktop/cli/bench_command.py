@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     if args.window_probe:
         return _window_probe(context)
     from sage_sync_desktop.bench import bench_report
-    from sage_sync_desktop.bench.bench_company import BenchSize
+    from sage_sync_desktop.demo.bench_company import BenchSize
     from sage_sync_desktop.bench.bench_runner import BenchOptions, run_benchmark
 
     # Two jobs at least: the generated company keeps its last job unlinked (a Not Ready case).

@@ -15,7 +15,7 @@ from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage import odbc_bridge
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.schema_probe import probe_schema
 from sage_sync_desktop.sage.table_mapping import PRESETS
 

@@ -302,7 +302,7 @@ def check_tls_certificates() -> CheckResult | str:
 def check_sample_company() -> str:
     from sage_sync_desktop.sage.odbc_connection import connect_sqlite_file
     from sage_sync_desktop.sage.sage_reader import SageReader
-    from sage_sync_desktop.sage.sample_company import generate_sample_company
+    from sage_sync_desktop.demo.sample_company import generate_sample_company
     from sage_sync_desktop.sage.table_mapping import TableMapping
 
     with tempfile.TemporaryDirectory(prefix="sage-sync-self-test-", ignore_cleanup_errors=True) as tmp:

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     # of every module imported after it, which made the first refresh slower to start.
     import netrc  # noqa: F401  (requests imports it on the first request, from the worker)
 
-    import sage_sync_desktop.sync.demo_setup  # noqa: F401
+    import sage_sync_desktop.demo.demo_setup  # noqa: F401
     import sage_sync_desktop.sync.wiring  # noqa: F401
 
     # The GUI is imported here so commands that never open the window never load Qt.

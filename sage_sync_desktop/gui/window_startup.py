@@ -107,7 +107,7 @@ def open_window(
 
 
 def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
-    from sage_sync_desktop.sync.demo_setup import prepare_demo
+    from sage_sync_desktop.demo.demo_setup import prepare_demo
 
     root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
     if context.paths == AppPaths.default():

@@ -29,15 +29,15 @@ from sage_sync_desktop.procore.procore_client import build_client_from_settings
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.sage.records import SageCompany
 from sage_sync_desktop.sage.sage_reader import SageReader
-from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company
+from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync import origin_ids
-from sage_sync_desktop.sync.demo_setup import placed_contract, read_sample, sandbox_seed
+from sage_sync_desktop.demo.demo_setup import placed_contract, read_sample, sandbox_seed
 from sage_sync_desktop.procore.request_stats import APP_CAUSES
 from sage_sync_desktop.sync.history import HistoryStore
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.sync_engine import SyncEngine
 from tests.fixtures.file_keyring import cli_env
 

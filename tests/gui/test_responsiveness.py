@@ -15,10 +15,10 @@ from sage_sync_desktop.cli.context import CliContext
 from sage_sync_desktop.gui.responsiveness_probe import measure_load_responsiveness
 from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.procore import environments, oauth
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.settings import Settings
-from sage_sync_desktop.sync.demo_setup import sandbox_seed
+from sage_sync_desktop.demo.demo_setup import sandbox_seed
 
 CONTRACTS = 3000
 # The bar: the GUI thread's timer never waits longer than 100 ms between ticks. Loads

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QRadioB
 from sage_sync_desktop.gui.settings_dialog import SettingsDialog
 from sage_sync_desktop.procore import environments
 from sage_sync_desktop.sage.sage_reader import sage_password_secret
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 
 
 def _dialog(qtbot, cli_context) -> SettingsDialog:

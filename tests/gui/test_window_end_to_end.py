@@ -12,9 +12,9 @@ from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.reimport_dialog import ReimportDecision, ReimportDialog
 from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.secret_store import SecretStore
-from sage_sync_desktop.sync.demo_setup import prepare_demo
+from sage_sync_desktop.demo.demo_setup import prepare_demo
 from sage_sync_desktop.sync.records import ContractState, ReasonCode
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,10 @@ import pytest
 from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
-from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company
+from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.settings import Settings
-from sage_sync_desktop.sync.demo_setup import sandbox_seed
+from sage_sync_desktop.demo.demo_setup import sandbox_seed
 from sage_sync_desktop.sync.records import CompanySnapshot, ContractOutcome
 from sage_sync_desktop.sync.wiring import build_engine
 from tests.hostile.hostile_corpus import write_corpus

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sage_sync_desktop.sage.sample_company import pad
+from sage_sync_desktop.demo.sample_company import pad
 from sage_sync_desktop.sage.table_mapping import TableMapping
 
 LINKED_JOB = "2401"

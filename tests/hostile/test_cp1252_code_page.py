@@ -14,10 +14,10 @@ from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.sage.odbc_connection import connect_odbc
 from sage_sync_desktop.sage.sage_reader import SageReader
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
-from sage_sync_desktop.sync.demo_setup import sandbox_seed
+from sage_sync_desktop.demo.demo_setup import sandbox_seed
 from sage_sync_desktop.sync.records import ContractState
 from sage_sync_desktop.sync.wiring import build_engine
 from tests.fixtures.sage_fixtures import odbc_reader_for

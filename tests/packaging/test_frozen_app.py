@@ -178,7 +178,7 @@ def test_x64_build_carries_the_32_bit_bridge_and_the_frozen_bridge_reads_sage(
     import shutil
 
     from sage_sync_desktop.sage.odbc_bridge import bridge_command, connect_via_bridge
-    from sage_sync_desktop.sage.sample_company import generate_sample_company
+    from sage_sync_desktop.demo.sample_company import generate_sample_company
 
     dist = tmp_path / "dist"
     shutil.copytree(frozen_app.folder, dist / frozen_app.folder.name, symlinks=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from tests.fixtures.sage_fixtures import odbc_reader_for
 
 ITEM_COLUMNS = ('"Contract", "Contract_Item", "Description", "Original_Contract_Total", "Units", '

@@ -99,7 +99,7 @@ def test_a_bridge_that_dies_mid_read_gives_a_clear_error(sample_company_db):
 
 
 def test_a_company_read_stops_cleanly_when_the_bridge_dies(tmp_path):
-    from sage_sync_desktop.sage.sample_company import generate_sample_company
+    from sage_sync_desktop.demo.sample_company import generate_sample_company
     from sage_sync_desktop.sage.table_mapping import TableMapping
 
     info = generate_sample_company(tmp_path / "big.db", contracts=100, items_per_contract=20, jobs=10)

@@ -92,7 +92,7 @@ def test_sqlite_demo_connection_is_read_only_even_past_the_guard(sample_company_
 @pytest.mark.parametrize("path_kind", ["odbc", "sqlite3"])
 def test_a_full_company_read_leaves_the_sage_file_byte_identical(tmp_path: Path, path_kind):
     from sage_sync_desktop.sage.sage_reader import SageReader
-    from sage_sync_desktop.sage.sample_company import generate_sample_company
+    from sage_sync_desktop.demo.sample_company import generate_sample_company
     from sage_sync_desktop.sage.table_mapping import TableMapping
 
     info = generate_sample_company(tmp_path / "sage.db")

@@ -14,7 +14,7 @@ from sage_sync_desktop.errors import CancelledError, ConfigurationError, SageErr
 from sage_sync_desktop.logging_setup import redact
 from sage_sync_desktop.sage.odbc_connection import connect_odbc, connect_sqlite_file
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.table_mapping import PRESET_TABLES, TableMapping
 from sage_sync_desktop.settings import Settings
 from tests.fixtures.sage_fixtures import odbc_connection_string_for, odbc_reader_for

@@ -10,7 +10,7 @@ import pytest
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.cli import main
 from sage_sync_desktop.sage.odbc_connection import connect_odbc
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.schema_probe import probe_schema
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.settings import Settings

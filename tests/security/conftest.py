@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from sage_sync_desktop.procore import environments, oauth
-from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company
+from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.settings import Settings
-from sage_sync_desktop.sync.demo_setup import placed_contract, read_sample, sandbox_seed
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.demo_setup import placed_contract, read_sample, sandbox_seed
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.sync_engine import SyncEngine
 from sage_sync_desktop.sync.wiring import build_engine
 

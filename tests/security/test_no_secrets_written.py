@@ -19,11 +19,11 @@ import pytest
 
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.paths import AppPaths
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.settings import Settings
-from sage_sync_desktop.sync.demo_setup import read_sample, sandbox_seed
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.demo_setup import read_sample, sandbox_seed
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from tests.fixtures.file_keyring import cli_env, stored_values
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 
 from sage_sync_desktop.errors import ConfigurationError, SageReadOnlyViolation
 from sage_sync_desktop.sage.odbc_connection import connect_odbc
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.settings import Settings
 from tests.security.conftest import IN_PROCORE, NOT_IN_PROCORE, sha256

@@ -11,13 +11,13 @@ from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.procore.http_transport import HttpTransport
 from sage_sync_desktop.procore.procore_client import build_client_from_settings
 from sage_sync_desktop.sage.sage_reader import SageReader
-from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company
+from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.settings import Settings
-from sage_sync_desktop.sync.demo_setup import sandbox_seed
+from sage_sync_desktop.demo.demo_setup import sandbox_seed
 from sage_sync_desktop.sync.history import HistoryStore
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.sync_engine import SyncEngine
 from sage_sync_desktop.sync.wiring import build_engine
 from tests.fixtures.sandbox_fixtures import short_sleep

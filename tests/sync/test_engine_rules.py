@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sage_sync_desktop.sync import contract_payload, origin_ids
-from sage_sync_desktop.sync.demo_setup import UNKNOWN_UOM, placed_contract
+from sage_sync_desktop.demo.demo_setup import UNKNOWN_UOM, placed_contract
 from sage_sync_desktop.sync.records import ContractState
 from tests.fixtures.sandbox_fixtures import READ_ONLY_USER, SERVICE_ACCOUNT
 from tests.sync.conftest import link_suggested_jobs

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from sage_sync_desktop.cli import main
-from sage_sync_desktop.sync.demo_setup import DemoEnvironment, prepare_demo
+from sage_sync_desktop.demo.demo_setup import DemoEnvironment, prepare_demo
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
 

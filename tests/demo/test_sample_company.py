@@ -12,7 +12,7 @@ from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.cli import main
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.sage.sage_reader import sage_password_secret
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.table_mapping import PRESET_TABLES
 from sage_sync_desktop.settings import Settings
 

@@ -20,11 +20,11 @@ from pathlib import Path
 from sage_sync_desktop.sage.odbc_connection import connect_sqlite_file
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sage.sage_reader import SageReader
-from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company, pad
+from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company, pad
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.sync import contract_payload
-from sage_sync_desktop.sync.demo_setup import sandbox_seed
+from sage_sync_desktop.demo.demo_setup import sandbox_seed
 from sage_sync_desktop.sync.records import ProjectRef
 from sage_sync_desktop.sync.write_plan import plan_write
 

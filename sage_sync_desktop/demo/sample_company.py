@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sage_sync_desktop.errors import ConfigurationError
-from sage_sync_desktop.sage import sample_company_data as data
+from sage_sync_desktop.demo import sample_company_data as data
 from sage_sync_desktop.sage.table_mapping import PRESET_TABLES
 
 logger = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.sage.odbc_connection import connect_sqlite_file
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sage.sage_reader import SageReader
-from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company
+from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.sandbox.seed import default_seed
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
@@ -44,7 +44,7 @@ from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync import contract_payload, origin_ids
 from sage_sync_desktop.sync.line_values import line_payload
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.wiring import build_engine
 
 logger = logging.getLogger(__name__)

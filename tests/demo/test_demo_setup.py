@@ -6,7 +6,7 @@ import keyring
 from keyring.backends import fail
 
 from sage_sync_desktop.secret_store import MemorySecretStore
-from sage_sync_desktop.sync.demo_setup import prepare_demo
+from sage_sync_desktop.demo.demo_setup import prepare_demo
 
 
 def test_demo_runs_with_no_os_credential_store_when_given_a_memory_store(tmp_path):

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sage_sync_desktop.errors import ConfigurationError
-from sage_sync_desktop.sage.sample_company import MARKER_TABLE
+from sage_sync_desktop.demo.sample_company import MARKER_TABLE
 from sage_sync_desktop.sage.table_mapping import TableMapping
 
 
