@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sage_sync_desktop.demo.bench_company import BIG_CONTRACT, BIG_CONTRACT_LINES, NAMING, BenchCompany, change_items
+from sage_sync_desktop.demo.bench_company import BIG_CONTRACT, BIG_CONTRACT_LINES, NAMING, BenchCompany
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.bench.sandbox_process import SandboxProcess
-from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.sync.records import ContractState
 
 SYNC_ENDPOINT_MARK = "/line_items/sync"
@@ -19,8 +19,7 @@ def measure_reimport(engine: Any, company: BenchCompany, sandbox: SandboxProcess
     big = before.status(BIG_CONTRACT)
     if big is None:
         raise RuntimeError(f"contract {BIG_CONTRACT} is missing from the benchmark company")
-    changed = change_items(company.sage_db, TableMapping.preset(NAMING), [big.contract],
-                           per_contract=BIG_CONTRACT_LINES)
+    changed = SampleEditor(company.sage_db, NAMING).revise_items([big.contract], per_contract=BIG_CONTRACT_LINES)
     snapshot = engine.refresh()
     status = snapshot.status(BIG_CONTRACT)
     if status is None or status.state is not ContractState.CHANGES_READY or status.diff is None:

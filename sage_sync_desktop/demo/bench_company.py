@@ -1,5 +1,6 @@
 """The benchmark's large company: a Sage-shaped database and a Procore sandbox state in which
 half of the contracts are already imported (some of them with changes waiting in Sage).
+Its Sage file is written by the demo's generator and changed through the sample editor.
 
 The imported contracts are placed straight into the sandbox's state with its seeding API
 (1,500 imports over HTTP would only measure the set-up), carrying exactly the header and lines
@@ -10,8 +11,6 @@ few items in its own generated Sage file, so those contracts show "changes ready
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -25,6 +24,7 @@ from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.sync import contract_payload
 from sage_sync_desktop.demo.demo_setup import sandbox_seed
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.records import ProjectRef
 from sage_sync_desktop.sync.write_plan import plan_write
 
@@ -74,8 +74,7 @@ def build_company(root: Path, size: BenchSize, *, seed: int = 1) -> BenchCompany
                                    items_per_contract=size.items_per_contract, jobs=size.jobs,
                                    naming=NAMING)
     mapping = TableMapping.preset(NAMING)
-    first_job = info.linked_jobs[0]
-    add_big_contract(sage_db, mapping, job=first_job, customer_of_job=_customer_of(sage_db, mapping, first_job))
+    add_big_contract(sage_db, job=info.linked_jobs[0])
     company = SageReader(partial(connect_sqlite_file, sage_db), mapping).read_company()
     # The demo's seed: one project per linkable job, already linked (origin id = the job's),
     # "Always Editable Schedule of Values" on (re-imports need it), the sample's units.
@@ -86,36 +85,18 @@ def build_company(root: Path, size: BenchSize, *, seed: int = 1) -> BenchCompany
     state.unlink(missing_ok=True)
     _seed_sandbox(state, company, seed, projects, imported)
     pending = tuple(number for number in imported[::PENDING_EVERY] if number != BIG_CONTRACT)
-    change_items(sage_db, mapping, [company.contract(number) for number in pending])
+    SampleEditor(sage_db, NAMING).revise_items([company.contract(number) for number in pending])
     return BenchCompany(sage_db=sage_db, sandbox_state=state, info=info, imported=imported,
                         pending=pending, projects=projects,
                         item_count=info.item_count + BIG_CONTRACT_LINES)
 
 
-def _customer_of(sage_db: Path, mapping: TableMapping, job: str) -> str | None:
-    con = sqlite3.connect(sage_db)
-    try:
-        row = con.execute(
-            f'SELECT "{mapping.column("job", "customer")}" FROM "{mapping.table("job")}" '
-            f'WHERE "{mapping.column("job", "id")}" = ?', (pad(job),)).fetchone()
-    finally:
-        con.close()
-    return row[0] if row else None
-
-
-def _insert(con: sqlite3.Connection, mapping: TableMapping, logical: str, rows: list[dict]) -> None:
-    fields = [f for f, _ in mapping.mapped_fields(logical)]
-    columns = ", ".join(f'"{mapping.column(logical, f)}"' for f in fields)
-    marks = ", ".join("?" for _ in fields)
-    con.executemany(f'INSERT INTO "{mapping.table(logical)}" ({columns}) VALUES ({marks})',
-                    [tuple(row.get(f) for f in fields) for row in rows])
-
-
-def add_big_contract(sage_db: Path, mapping: TableMapping, *, job: str, customer_of_job: str | None) -> None:
+def add_big_contract(sage_db: Path, *, job: str) -> None:
     """One approved contract with BIG_CONTRACT_LINES items, in the benchmark's own Sage file."""
+    editor = SampleEditor(sage_db, NAMING)
     key = pad(BIG_CONTRACT)
     contract = {"id": key, "job": pad(job), "description": "Benchmark 500-line contract",
-                "customer": customer_of_job, "status": "Approved", "approval_date": "2024-02-01",
+                "customer": editor.job_customer(pad(job)), "status": "Approved", "approval_date": "2024-02-01",
                 "contract_date": "2024-01-15", "retainage_percent": 10.0}
     items = []
     for n in range(1, BIG_CONTRACT_LINES + 1):
@@ -123,13 +104,7 @@ def add_big_contract(sage_db: Path, mapping: TableMapping, *, job: str, customer
         items.append({"contract": key, "item": pad(str(n)), "description": f"Schedule line {n}",
                       "amount": str(amount), "quantity": "1", "unit_price": str(amount), "unit": "LS",
                       "cost_code": "01-000", "category": "O"})
-    con = sqlite3.connect(sage_db)
-    try:
-        with con:
-            _insert(con, mapping, "contract", [contract])
-            _insert(con, mapping, "contract_item", items)
-    finally:
-        con.close()
+    editor.add_rows({"contract": [contract], "contract_item": items})
 
 
 def _choose_imported(company: SageCompany, info: SampleCompanyInfo,
@@ -170,25 +145,3 @@ def _as_imported(contract: SageContract, project: ProjectRef) -> dict:
     fields = {**contract_payload.create_fields(contract), **contract_payload.approve_fields()}
     return {"project_id": project.project_id, **fields, "line_items": list(plan.upserts)}
 
-
-def change_items(sage_db: Path, mapping: TableMapping, contracts: Iterable[SageContract | None],
-                 *, per_contract: int = 2) -> int:
-    """Change the amount and description of the first `per_contract` items of each contract, in
-    the benchmark's own generated Sage file (never a real Sage database). Returns lines changed."""
-    table = mapping.table("contract_item")
-    amount, description = mapping.column("contract_item", "amount"), mapping.column("contract_item", "description")
-    contract_col, item_col = mapping.column("contract_item", "contract"), mapping.column("contract_item", "item")
-    rows = []
-    for contract in contracts:
-        assert contract is not None
-        for item in contract.items[:per_contract]:
-            rows.append((str(item.amount + Decimal("125.50")), f"{item.description} (revised)"[:30],
-                         contract.key, item.key))
-    con = sqlite3.connect(sage_db)
-    try:
-        with con:
-            con.executemany(f'UPDATE "{table}" SET "{amount}" = ?, "{description}" = ? '
-                            f'WHERE "{contract_col}" = ? AND "{item_col}" = ?', rows)
-    finally:
-        con.close()
-    return len(rows)

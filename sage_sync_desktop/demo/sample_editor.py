@@ -2,18 +2,21 @@
 
 It writes only to sample files made by `generate_sample_company` (they carry its marker table)
 and refuses anything else, so it can never touch a real Sage database. The app itself never
-writes to Sage; this is the demo's stand-in for someone editing contracts in Sage 300 CRE.
+writes to Sage; this is the demo's stand-in for someone editing contracts in Sage 300 CRE, and
+the only code besides the generator that writes a sample file (the demo, the tests and the
+benchmark all change their files through it).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 from sage_sync_desktop.errors import ConfigurationError
+from sage_sync_desktop.sage.records import SageContract
 from sage_sync_desktop.demo.sample_company import MARKER_TABLE
 from sage_sync_desktop.sage.table_mapping import TableMapping
 
@@ -21,7 +24,7 @@ from sage_sync_desktop.sage.table_mapping import TableMapping
 class SampleEditor:
     def __init__(self, path: Path, naming: str = "legacy") -> None:
         self.path = Path(path)
-        mapping = TableMapping.preset(naming)
+        self._mapping = mapping = TableMapping.preset(naming)
         self._items = mapping.table("contract_item")
         self._contracts = mapping.table("contract")
         self._item_col = {f: mapping.column("contract_item", f) for f in (
@@ -93,3 +96,40 @@ class SampleEditor:
         with self._connect() as db:
             db.execute(f'DELETE FROM "{self._items}" WHERE {where}', params)
 
+    def job_customer(self, job_key: str) -> str | None:
+        """The customer stored on a job, by the job's stored key (padding included)."""
+        m = self._mapping
+        with self._connect() as db:
+            row = db.execute(
+                f'SELECT "{m.column("job", "customer")}" FROM "{m.table("job")}" '
+                f'WHERE "{m.column("job", "id")}" = ?', (job_key,)).fetchone()
+        return row[0] if row else None
+
+    def add_rows(self, rows: Mapping[str, Sequence[Mapping[str, object]]]) -> None:
+        """Rows by logical table, each a {logical field: value} dict (missing fields are NULL),
+        all in one transaction."""
+        with self._connect() as db:
+            for logical, table_rows in rows.items():
+                fields = [f for f, _ in self._mapping.mapped_fields(logical)]
+                columns = ", ".join(f'"{self._mapping.column(logical, f)}"' for f in fields)
+                marks = ", ".join("?" for _ in fields)
+                db.executemany(f'INSERT INTO "{self._mapping.table(logical)}" ({columns}) VALUES ({marks})',
+                               [tuple(row.get(f) for f in fields) for row in table_rows])
+
+    def revise_items(self, contracts: Iterable[SageContract | None], *, per_contract: int = 2) -> int:
+        """Add 125.50 to the amount and " (revised)" to the description of the first
+        `per_contract` items of each contract, in one transaction. Returns the lines changed."""
+        m = self._mapping
+        table = m.table("contract_item")
+        amount, description = m.column("contract_item", "amount"), m.column("contract_item", "description")
+        contract_col, item_col = m.column("contract_item", "contract"), m.column("contract_item", "item")
+        rows = []
+        for contract in contracts:
+            assert contract is not None
+            for item in contract.items[:per_contract]:
+                rows.append((str(item.amount + Decimal("125.50")), f"{item.description} (revised)"[:30],
+                             contract.key, item.key))
+        with self._connect() as db:
+            db.executemany(f'UPDATE "{table}" SET "{amount}" = ?, "{description}" = ? '
+                           f'WHERE "{contract_col}" = ? AND "{item_col}" = ?', rows)
+        return len(rows)
