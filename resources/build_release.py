@@ -194,7 +194,7 @@ def build_installer(folder: Path, dist: Path, tool: str | None,
         f"-DPUBLISHER={COMPANY}",
         f"-DSOURCE_DIR={folder}",
         f"-DOUTPUT_FILE={output}",
-        f"-DICON={RESOURCES / 'icons' / 'app.ico'}",
+        f"-DICON={ROOT / 'sage_sync_desktop' / 'assets' / 'app-icon.ico'}",
         f"-DCOMPRESSOR={compressor}",
     ]
     if is_console_only(folder):

@@ -47,7 +47,7 @@ RequestExecutionLevel admin
   !define PUBLISHER "SageSyncDesktop"
 !endif
 !ifndef ICON
-  !define ICON "icons/app.ico"  ; makensis runs in this folder, so relative to resources/
+  !define ICON "../sage_sync_desktop/assets/app-icon.ico"  ; makensis runs in resources/; the package holds the only copy
 !endif
 
 !define APP_NAME "SageSyncDesktop"

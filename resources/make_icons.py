@@ -3,9 +3,9 @@
 Run from the repository root: `python resources/make_icons.py`. The outputs are committed, so a
 build never needs this script; rerun it only when the drawing changes.
 
-Writes:
-  resources/icons/app.svg, app-<size>.png, app.ico   (exe icons, installer icon)
-  sage_sync_desktop/assets/app-icon-<size>.png, app-icon.svg, app-icon.ico   (window icon at runtime)
+Writes the one copy of the icon, in the package's assets (the window loads it at runtime; the
+PyInstaller spec and the NSIS script use the .ico for the executables and the installer):
+  sage_sync_desktop/assets/app-icon-<size>.png, app-icon.svg, app-icon.ico
 
 The .ico is assembled here rather than by Qt's ICO writer because Qt writes one image per file;
 Windows wants every size in one file, with classic DIB entries below 256 px (what Explorer,
@@ -15,7 +15,6 @@ the taskbar and NSIS read everywhere) and a PNG entry at 256 px.
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import sys
 from pathlib import Path
@@ -27,7 +26,6 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QImage, QLinearGradie
 from PySide6.QtSvg import QSvgGenerator
 
 ROOT = Path(__file__).resolve().parent.parent
-ICON_DIR = ROOT / "resources" / "icons"
 ASSET_DIR = ROOT / "sage_sync_desktop" / "assets"
 SIZES = (16, 24, 32, 48, 64, 128, 256)
 CANVAS = 256.0
@@ -134,18 +132,14 @@ def write_svg(path: Path) -> None:
 
 def main() -> int:
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-    ICON_DIR.mkdir(parents=True, exist_ok=True)
     ASSET_DIR.mkdir(parents=True, exist_ok=True)
     images = {size: render_png(size) for size in SIZES}
     for size, image in images.items():
-        (ICON_DIR / f"app-{size}.png").write_bytes(png_bytes(image))
-        shutil.copyfile(ICON_DIR / f"app-{size}.png", ASSET_DIR / f"app-icon-{size}.png")
-    (ICON_DIR / "app.ico").write_bytes(ico_bytes(images))
-    shutil.copyfile(ICON_DIR / "app.ico", ASSET_DIR / "app-icon.ico")
-    write_svg(ICON_DIR / "app.svg")
-    shutil.copyfile(ICON_DIR / "app.svg", ASSET_DIR / "app-icon.svg")
+        (ASSET_DIR / f"app-icon-{size}.png").write_bytes(png_bytes(image))
+    (ASSET_DIR / "app-icon.ico").write_bytes(ico_bytes(images))
+    write_svg(ASSET_DIR / "app-icon.svg")
     del app
-    print(f"wrote {len(SIZES)} PNG sizes, app.ico and app.svg to {ICON_DIR} and {ASSET_DIR}")
+    print(f"wrote {len(SIZES)} PNG sizes, app-icon.ico and app-icon.svg to {ASSET_DIR}")
     return 0
 
 

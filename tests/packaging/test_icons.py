@@ -1,4 +1,4 @@
-"""The committed app icons: every size Windows asks for, and the runtime copies match."""
+"""The committed app icon: every size Windows asks for, in one place (the package's assets)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import struct
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ICONS = ROOT / "resources" / "icons"
 ASSETS = ROOT / "sage_sync_desktop" / "assets"
 SIZES = (16, 24, 32, 48, 64, 128, 256)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -30,12 +29,12 @@ def _ico_entries(data: bytes) -> list[tuple[int, bytes]]:
 
 
 def test_ico_holds_every_size_windows_uses() -> None:
-    entries = _ico_entries((ICONS / "app.ico").read_bytes())
+    entries = _ico_entries((ASSETS / "app-icon.ico").read_bytes())
     assert sorted(width for width, _ in entries) == list(SIZES)
 
 
 def test_ico_entries_decode_at_their_declared_size() -> None:
-    for width, payload in _ico_entries((ICONS / "app.ico").read_bytes()):
+    for width, payload in _ico_entries((ASSETS / "app-icon.ico").read_bytes()):
         if payload[:8] == PNG_SIGNATURE:
             assert _png_size(payload) == (width, width)
         else:
@@ -47,11 +46,20 @@ def test_ico_entries_decode_at_their_declared_size() -> None:
 
 def test_png_icons_have_their_named_sizes() -> None:
     for size in SIZES:
-        assert _png_size((ICONS / f"app-{size}.png").read_bytes()) == (size, size)
+        assert _png_size((ASSETS / f"app-icon-{size}.png").read_bytes()) == (size, size)
 
 
-def test_runtime_assets_are_the_same_icon_as_the_executables() -> None:
-    for size in SIZES:
-        assert (ASSETS / f"app-icon-{size}.png").read_bytes() == (ICONS / f"app-{size}.png").read_bytes()
-    assert (ASSETS / "app-icon.ico").read_bytes() == (ICONS / "app.ico").read_bytes()
-    assert (ASSETS / "app-icon.svg").read_bytes() == (ICONS / "app.svg").read_bytes()
+def test_the_icon_lives_only_in_the_package_assets() -> None:
+    outside = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "resources").rglob("*")
+                     if p.suffix in (".ico", ".svg") or (p.suffix == ".png" and "screenshot" not in p.name))
+    assert outside == []
+
+
+def test_executables_and_installer_take_the_icon_from_the_package_assets() -> None:
+    spec = (ROOT / "build_installer.spec").read_text(encoding="utf-8")
+    assert 'ICON = PACKAGE / "assets" / "app-icon.ico"' in spec
+    build = (ROOT / "resources" / "build_release.py").read_text(encoding="utf-8")
+    assert "-DICON={ROOT / 'sage_sync_desktop' / 'assets' / 'app-icon.ico'}" in build
+    nsis = (ROOT / "resources" / "installer.nsi").read_text(encoding="utf-8")
+    assert '!define ICON "../sage_sync_desktop/assets/app-icon.ico"' in nsis
+    assert (ROOT / "resources" / "../sage_sync_desktop/assets/app-icon.ico").is_file()
