@@ -35,7 +35,7 @@ from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.sage.odbc_connection import list_odbc_drivers
 from sage_sync_desktop.settings import Settings
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from sage_sync_desktop.bench.child_process import child_main
 from sage_sync_desktop.bench.memory_probe import peak_rss_mb
 from sage_sync_desktop.bench.sandbox_process import control
 from sage_sync_desktop.paths import AppPaths
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 
 
 class TimedReader:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sage_sync_desktop import __version__
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.logging_setup import configure_logging
 from sage_sync_desktop.paths import AppPaths
@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = AppPaths.under(args.app_dir) if args.app_dir else AppPaths.default()
-    context = CliContext(paths=paths, settings_path=args.config or paths.settings_file)
+    context = AppContext(paths=paths, settings_path=args.config or paths.settings_file)
     try:
         paths.ensure()
         configure_logging(
@@ -90,9 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         if args.self_test:
-            from sage_sync_desktop.cli import self_test_command
+            from sage_sync_desktop.cli import self_test_output
 
-            return self_test_command.run(args, context)
+            return self_test_output.run(args, context)
         if args.command is None:
             from sage_sync_desktop.cli import window_command
 

@@ -13,7 +13,7 @@ import math
 import sys
 from pathlib import Path
 
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace, context: CliContext) -> int:
+def run(args: argparse.Namespace, context: AppContext) -> int:
     if args.window_probe:
         return _window_probe(context)
     from sage_sync_desktop.bench import bench_report
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     return 0
 
 
-def _window_probe(context: CliContext) -> int:
+def _window_probe(context: AppContext) -> int:
     """Child process of the benchmark: open the window on the bench company and time its load."""
     from sage_sync_desktop.secret_store import MemorySecretStore
     from sage_sync_desktop.bench.child_process import emit, read_payload
@@ -91,7 +91,7 @@ def _window_probe(context: CliContext) -> int:
         from sage_sync_desktop.gui.responsiveness_probe import measure_load_responsiveness
         from sage_sync_desktop.gui.window_startup import build_window
 
-        probe_context = CliContext(paths=context.paths, settings_path=Path(payload["settings_path"]),
+        probe_context = AppContext(paths=context.paths, settings_path=Path(payload["settings_path"]),
                                    secrets=MemorySecretStore(payload.get("secrets", {})))
         app = create_application()
         window = build_window(probe_context)

@@ -11,7 +11,7 @@ import threading
 import webbrowser
 from pathlib import Path
 
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.procore import environments, oauth, oauth_login
@@ -122,7 +122,7 @@ def _settings_for_login(args: argparse.Namespace, settings: Settings) -> Setting
     return updated
 
 
-def run_login(args: argparse.Namespace, context: CliContext) -> int:
+def run_login(args: argparse.Namespace, context: AppContext) -> int:
     settings = _settings_for_login(args, context.load_settings())
     environment = settings.procore_environment()
     client_id = settings.procore.client_id
@@ -195,7 +195,7 @@ def _open_and_print(url: str) -> bool:
     return webbrowser.open(url)
 
 
-def run_logout(args: argparse.Namespace, context: CliContext) -> int:
+def run_logout(args: argparse.Namespace, context: AppContext) -> int:
     settings = context.load_settings()
     environment = settings.procore_environment()
     client_id = settings.procore.client_id
@@ -219,7 +219,7 @@ def run_logout(args: argparse.Namespace, context: CliContext) -> int:
 
 # ---------------------------------------------------------------------- sandbox
 
-def run_sandbox(args: argparse.Namespace, context: CliContext) -> int:
+def run_sandbox(args: argparse.Namespace, context: AppContext) -> int:
     from sage_sync_desktop.sandbox.server import ProcoreSandbox
 
     try:

@@ -12,13 +12,13 @@ import logging
 from collections.abc import Sequence
 
 from sage_sync_desktop.cli import sync_output as out
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.sync.history import HistoryStore
 from sage_sync_desktop.sync.retry_record import retry_summary
 from sage_sync_desktop.sync.records import ContractOutcome, ContractState, ContractStatus
 from sage_sync_desktop.sync.sync_engine import SyncEngine
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 
 logger = logging.getLogger(__name__)
 
@@ -96,17 +96,17 @@ def _json_and_refresh(parser: argparse.ArgumentParser) -> None:
                         help="re-read every contract's lines from Procore instead of using the local cache")
 
 
-def _engine(context: CliContext) -> SyncEngine:
+def _engine(context: AppContext) -> SyncEngine:
     return build_engine(context.load_settings(), context.paths, context.secrets)
 
 
-def _refreshed(context: CliContext, args: argparse.Namespace) -> SyncEngine:
+def _refreshed(context: AppContext, args: argparse.Namespace) -> SyncEngine:
     engine = _engine(context)
     engine.refresh(full=getattr(args, "full_refresh", False))
     return engine
 
 
-def run_status(args: argparse.Namespace, context: CliContext) -> int:
+def run_status(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     states = VIEWS[args.view]
     statuses = [s for s in engine.snapshot.statuses if s.state in states]
@@ -120,7 +120,7 @@ def run_status(args: argparse.Namespace, context: CliContext) -> int:
     return EXIT_OK
 
 
-def run_diff(args: argparse.Namespace, context: CliContext) -> int:
+def run_diff(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     status = engine.snapshot.status(args.contract)
     if status is None:
@@ -140,7 +140,7 @@ def _unknown(engine: SyncEngine, numbers: Sequence[str]) -> None:
         raise ConfigurationError(f"Not in Sage: {', '.join(missing)}.", fix="Run `status` to list the contracts.")
 
 
-def run_import(args: argparse.Namespace, context: CliContext) -> int:
+def run_import(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     if args.all_ready:
         numbers = [s.number for s in engine.snapshot.statuses if s.state is ContractState.READY_TO_IMPORT]
@@ -160,7 +160,7 @@ def _reimport_candidates(statuses: Sequence[ContractStatus]) -> list[str]:
             or (s.state is ContractState.NOT_READY and (s.procore is not None or s.procore_projects))]
 
 
-def run_reimport(args: argparse.Namespace, context: CliContext) -> int:
+def run_reimport(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     if args.all:
         numbers = _reimport_candidates(engine.snapshot.statuses)
@@ -196,7 +196,7 @@ def exit_code(outcomes: Sequence[ContractOutcome]) -> int:
     return EXIT_OK if all(o.ok for o in outcomes) else EXIT_SOME_FAILED
 
 
-def run_jobs(args: argparse.Namespace, context: CliContext) -> int:
+def run_jobs(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     jobs = engine.snapshot.jobs
     if args.json:
@@ -213,7 +213,7 @@ def run_jobs(args: argparse.Namespace, context: CliContext) -> int:
     return EXIT_OK
 
 
-def run_link(args: argparse.Namespace, context: CliContext) -> int:
+def run_link(args: argparse.Namespace, context: AppContext) -> int:
     # The JSON is the job's whole status (as jobs --json), which needs a Refresh first.
     engine = _refreshed(context, args) if args.json else _engine(context)
     job = engine.link_job(args.job, args.project_id)
@@ -224,7 +224,7 @@ def run_link(args: argparse.Namespace, context: CliContext) -> int:
     return EXIT_OK
 
 
-def run_unlink(args: argparse.Namespace, context: CliContext) -> int:
+def run_unlink(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args) if args.json else _engine(context)
     job = engine.unlink_job(args.job)
     if args.json:
@@ -236,7 +236,7 @@ def run_unlink(args: argparse.Namespace, context: CliContext) -> int:
     return EXIT_OK
 
 
-def run_history(args: argparse.Namespace, context: CliContext) -> int:
+def run_history(args: argparse.Namespace, context: AppContext) -> int:
     history = HistoryStore(context.paths.history_db)
     if args.verify:
         check = history.verify()

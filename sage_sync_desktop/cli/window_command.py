@@ -6,12 +6,12 @@ import argparse
 import logging
 
 from sage_sync_desktop import __version__
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 
 logger = logging.getLogger(__name__)
 
 
-def run(args: argparse.Namespace, context: CliContext) -> int:
+def run(args: argparse.Namespace, context: AppContext) -> int:
     if args.screenshot is not None and not args.demo:
         print("error: --screenshot needs --demo (it pictures the sample company)")
         return 2
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     import netrc  # noqa: F401  (requests imports it on the first request, from the worker)
 
     import sage_sync_desktop.demo.demo_setup  # noqa: F401
-    import sage_sync_desktop.sync.wiring  # noqa: F401
+    import sage_sync_desktop.app.wiring  # noqa: F401
 
     # The GUI is imported here so commands that never open the window never load Qt.
     try:

@@ -45,7 +45,7 @@ from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync import contract_payload, origin_ids
 from sage_sync_desktop.sync.line_values import line_payload
 from sage_sync_desktop.demo.sample_editor import SampleEditor
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 
 logger = logging.getLogger(__name__)
 

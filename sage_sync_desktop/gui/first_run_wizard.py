@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
 
-from sage_sync_desktop.gui import settings_checks
+from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.gui.app_icon import app_icon
 from sage_sync_desktop.gui.procore_settings_page import ProcoreSettingsPage
 from sage_sync_desktop.gui.sage_settings_page import SageSettingsPage
@@ -56,7 +56,7 @@ class FirstRunWizard(QWizard):
         self.procore_page.layout().addWidget(self._error)
 
     def save(self) -> bool:
-        settings, problem = settings_checks.save_pages(self._context, self._settings, self.sage_page,
+        settings, problem = connection_checks.save_pages(self._context, self._settings, self.sage_page,
                                                        self.procore_page)
         if settings is None:
             self._error.setText(problem)

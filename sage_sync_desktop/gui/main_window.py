@@ -41,7 +41,7 @@ JOBS_TAB, PRIME_CONTRACTS_TAB, HISTORY_TAB = 0, 1, 2
 class MainWindow(QMainWindow):
     """Toolbar (Refresh, Settings, signed-in user), the three tabs and the "as of" status bar.
 
-    `context` is the CliContext (load_settings/save_settings); `open_settings(parent)` shows the
+    `context` is the AppContext (load_settings/save_settings); `open_settings(parent)` shows the
     settings dialog and returns True when settings changed.
 
     Signals:

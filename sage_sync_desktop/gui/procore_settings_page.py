@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from sage_sync_desktop.errors import SageSyncError
-from sage_sync_desktop.gui import settings_checks
+from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.gui.oauth_redirect_listener import OAuthRedirectListener
 from sage_sync_desktop.gui.task_runner import TaskRunner
 from sage_sync_desktop.procore import environments, oauth
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
 
@@ -134,7 +134,7 @@ class ProcoreSettingsPage(QWidget):
             changes["company_id"] = company_id
         updated = settings.with_changes(procore=changes)
         if self._client_secret.text() and updated.procore.client_id:
-            settings_checks.store_client_secret(updated, self._secrets, self._client_secret.text())
+            connection_checks.store_client_secret(updated, self._secrets, self._client_secret.text())
         return updated
 
     def company_id(self) -> int | None:
@@ -166,7 +166,7 @@ class ProcoreSettingsPage(QWidget):
                 if self._secrets.get(oauth.client_secret_name(env.name, procore.client_id)):
                     self._client_secret.setPlaceholderText("Saved in Windows Credential Manager (type to replace)")
             except SageSyncError as exc:
-                self._status.setText(settings_checks.plain_error(exc))
+                self._status.setText(connection_checks.plain_error(exc))
         if procore.company_id is not None:
             self._company.addItem(f"Company {procore.company_id}", procore.company_id)
         self._on_environment_changed()
@@ -183,7 +183,7 @@ class ProcoreSettingsPage(QWidget):
             settings.procore_environment()
             return settings
         except SageSyncError as exc:
-            self._status.setText(settings_checks.plain_error(exc))
+            self._status.setText(connection_checks.plain_error(exc))
             return None
 
     # --- slots
@@ -212,7 +212,7 @@ class ProcoreSettingsPage(QWidget):
             url = client.auth.server.authorize_url(redirect_uri)  # type: ignore[attr-defined]
             client.close()
         except SageSyncError as exc:
-            self._status.setText(settings_checks.plain_error(exc))
+            self._status.setText(connection_checks.plain_error(exc))
             return
         if not QDesktopServices.openUrl(QUrl(url)):
             self._status.setText(f"Open this address in a browser to sign in: {url}")
@@ -258,7 +258,7 @@ class ProcoreSettingsPage(QWidget):
 
     def _on_runner_succeeded(self, label: str, result: object) -> None:
         self._sign_in.setEnabled(True)
-        if label == "sign_in" and isinstance(result, settings_checks.SignedIn):
+        if label == "sign_in" and isinstance(result, connection_checks.SignedIn):
             self._status.setText(f"Signed in as {result.user_name} ({result.login}).")
             chosen = self.company_id()
             self._company.clear()
@@ -270,20 +270,20 @@ class ProcoreSettingsPage(QWidget):
                 self._on_company_activated(self._company.currentIndex())
             else:
                 self._permissions.setText("This Procore user belongs to no active company.")
-        elif label == "permissions" and isinstance(result, settings_checks.Permissions):
+        elif label == "permissions" and isinstance(result, connection_checks.Permissions):
             self._permissions.setText(result.describe())
 
     def _on_runner_failed(self, label: str, error: object) -> None:
         self._sign_in.setEnabled(True)
         target = self._permissions if label == "permissions" else self._status
-        target.setText(settings_checks.plain_error(error))
+        target.setText(connection_checks.plain_error(error))
 
 
 def _sign_in_work(settings: Settings, secrets: SecretStore, code: str, redirect_uri: str,
-                  *, progress: object, cancel: object) -> settings_checks.SignedIn:
-    return settings_checks.sign_in(settings, secrets, code=code, redirect_uri=redirect_uri)
+                  *, progress: object, cancel: object) -> connection_checks.SignedIn:
+    return connection_checks.sign_in(settings, secrets, code=code, redirect_uri=redirect_uri)
 
 
 def _permissions_work(settings: Settings, secrets: SecretStore, company_name: str,
-                      *, progress: object, cancel: object) -> settings_checks.Permissions:
-    return settings_checks.permissions(settings, secrets, company_name)
+                      *, progress: object, cancel: object) -> connection_checks.Permissions:
+    return connection_checks.permissions(settings, secrets, company_name)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from sage_sync_desktop.errors import SageSyncError
-from sage_sync_desktop.gui import settings_checks
+from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.gui.task_runner import TaskRunner
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage.sage_reader import sage_password_secret
@@ -107,7 +107,7 @@ class SageSettingsPage(QWidget):
         layout.addWidget(self._result)
         layout.addStretch(1)
         self._load(settings)
-        self._runner.start("dsns", lambda *, progress, cancel: settings_checks.odbc_data_sources())
+        self._runner.start("dsns", lambda *, progress, cancel: connection_checks.odbc_data_sources())
 
     # --- our API
     def apply(self, settings: Settings) -> Settings:
@@ -122,7 +122,7 @@ class SageSettingsPage(QWidget):
             conn = self._custom.text().strip()
         updated = settings.with_changes(sage={"connection_string": conn, "naming": naming, "user": user})
         if self._password.text():
-            settings_checks.save_sage_password(updated, self._secrets, self._password.text())
+            connection_checks.save_sage_password(updated, self._secrets, self._password.text())
         return updated
 
     def shutdown(self) -> None:
@@ -164,7 +164,7 @@ class SageSettingsPage(QWidget):
         try:
             settings = self.apply(self._settings)
         except (SageSyncError, ValueError) as exc:  # a bad entry is shown, never raised at the user
-            self._result.setText(settings_checks.plain_error(exc))
+            self._result.setText(connection_checks.plain_error(exc))
             return
         self._test.setEnabled(False)
         self._result.setText("Connecting to Sage\u2026")
@@ -189,8 +189,8 @@ class SageSettingsPage(QWidget):
             logger.warning("listing ODBC data sources failed: %s", error)
         else:
             self._test.setEnabled(True)
-            self._result.setText("Could not read Sage: " + settings_checks.plain_error(error))
+            self._result.setText("Could not read Sage: " + connection_checks.plain_error(error))
 
 
 def _test_work(settings: Settings, secrets: SecretStore, *, progress: object, cancel: object) -> str:
-    return settings_checks.describe_sage_connection(settings, secrets)
+    return connection_checks.describe_sage_connection(settings, secrets)

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from sage_sync_desktop.errors import SageSyncError
-from sage_sync_desktop.gui import settings_checks
+from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.gui.procore_settings_page import ProcoreSettingsPage
 from sage_sync_desktop.gui.sage_settings_page import SageSettingsPage
 from sage_sync_desktop.settings import Settings
@@ -29,7 +29,7 @@ class SettingsDialog(QDialog):
             self._settings = context.load_settings()
             problem = ""
         except SageSyncError as exc:
-            self._settings, problem = Settings(), settings_checks.plain_error(exc)
+            self._settings, problem = Settings(), connection_checks.plain_error(exc)
         self.sage_page = SageSettingsPage(self._settings, context.secrets, self)
         self.procore_page = ProcoreSettingsPage(self._settings, context.secrets, self)
         tabs = QTabWidget(self)
@@ -51,7 +51,7 @@ class SettingsDialog(QDialog):
 
     def save(self) -> bool:
         """Write the settings; on a bad value show why and keep the dialog open."""
-        settings, problem = settings_checks.save_pages(self._context, self._settings, self.sage_page,
+        settings, problem = connection_checks.save_pages(self._context, self._settings, self.sage_page,
                                                        self.procore_page)
         if settings is None:
             self._error.setText(problem)

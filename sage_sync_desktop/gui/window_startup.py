@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui import screenshot as screenshot_module
 from sage_sync_desktop.gui.application import (
     CrashReporter,
@@ -32,12 +32,12 @@ from sage_sync_desktop.secret_store import MemorySecretStore
 import netrc  # noqa: E402,F401  (requests imports it lazily on its first request)
 
 from sage_sync_desktop.sync.history import HistoryStore  # noqa: E402
-from sage_sync_desktop.sync.wiring import build_engine  # noqa: E402
+from sage_sync_desktop.app.wiring import build_engine  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
 
-def engine_factory(context: CliContext) -> Any:
+def engine_factory(context: AppContext) -> Any:
     """Builds the engine from the settings as they are when called (on the worker thread)."""
 
     def build() -> Any:
@@ -46,14 +46,14 @@ def engine_factory(context: CliContext) -> Any:
     return build
 
 
-def history_factory(context: CliContext) -> Any:
+def history_factory(context: AppContext) -> Any:
     def build() -> Any:
         return HistoryStore(context.paths.history_db)
 
     return build
 
 
-def build_window(context: CliContext) -> MainWindow:
+def build_window(context: AppContext) -> MainWindow:
     """The window over the engine the settings describe (used by the app, the demo and tests)."""
     session = SyncSession(engine_factory(context), history_factory(context))
 
@@ -71,7 +71,7 @@ def build_window(context: CliContext) -> MainWindow:
 
 
 def open_window(
-    context: CliContext,
+    context: AppContext,
     *,
     demo: bool = False,
     screenshot: Path | None = None,
@@ -106,7 +106,7 @@ def open_window(
         return app.exec()
 
 
-def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
+def _start_demo(context: AppContext, stack: ExitStack) -> AppContext:
     from sage_sync_desktop.demo.demo_setup import prepare_demo
 
     root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
@@ -120,4 +120,4 @@ def _start_demo(context: CliContext, stack: ExitStack) -> CliContext:
     secrets = context.secrets if context.secrets.is_usable() else MemorySecretStore()
     demo = prepare_demo(root, secrets=secrets)
     stack.callback(demo.stop)
-    return CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=secrets)
+    return AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=secrets)

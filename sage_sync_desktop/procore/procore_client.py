@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sage_sync_desktop.errors import ConfigurationError, ProcoreError
-from sage_sync_desktop.procore import oauth
 from sage_sync_desktop.procore.environments import ProcoreEnvironment
 from sage_sync_desktop.procore.errors import (
     ErrorContext,
@@ -27,8 +26,6 @@ from sage_sync_desktop.procore.errors import (
 )
 from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport, RequestStats
 from sage_sync_desktop.procore.request_stats import CREATE_RESENT
-from sage_sync_desktop.secret_store import SecretStore
-from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync.records import AccessLevel
 
 logger = logging.getLogger(__name__)
@@ -320,25 +317,6 @@ class ProcoreClient:
         self._headers()  # raises the clear "no company chosen" error
         assert self.company_id is not None
         return self.company_id
-
-
-def build_client_from_settings(settings: Settings, secrets: SecretStore, *,
-                               transport: HttpTransport | None = None) -> ProcoreClient:
-    """A client for the configured environment, company and sign-in flow (secrets from keyring)."""
-    environment = settings.procore_environment()
-    client_id = settings.procore.client_id.strip()
-    transport = transport or HttpTransport(timeout=settings.procore.timeout_seconds,
-                                          ca_bundle=settings.procore.ca_bundle or None)
-    secret = secrets.get(oauth.client_secret_name(environment.name, client_id)) if client_id else None
-    server = oauth.OAuthServer(transport, environment.login_url, client_id, secret or "")
-    store = oauth.TokenStore(secrets, environment.name, client_id)
-    auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth
-    if settings.procore.auth == "client_credentials":
-        auth = oauth.ClientCredentialsAuth(server, store)
-    else:
-        auth = oauth.AuthorizationCodeAuth(server, store)
-    return ProcoreClient(environment, company_id=settings.procore.company_id, auth=auth,
-                         transport=transport)
 
 
 def updated_range(since: datetime) -> str:

@@ -25,7 +25,7 @@ from sage_sync_desktop.secret_store import MemorySecretStore
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.procore.http_transport import HttpTransport
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.sage.records import SageCompany
 from sage_sync_desktop.sage.sage_reader import SageReader

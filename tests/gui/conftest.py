@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.main_window import MainWindow
 from sage_sync_desktop.gui.sync_session import SyncSession
 
@@ -27,8 +27,8 @@ def _gui_app(qapp):
 
 
 @pytest.fixture
-def cli_context(app_paths, secret_store, tmp_path) -> CliContext:
-    return CliContext(paths=app_paths, settings_path=app_paths.settings_file, secrets=secret_store)
+def cli_context(app_paths, secret_store, tmp_path) -> AppContext:
+    return AppContext(paths=app_paths, settings_path=app_paths.settings_file, secrets=secret_store)
 
 
 @pytest.fixture

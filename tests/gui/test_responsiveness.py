@@ -11,7 +11,7 @@ import math
 import pytest
 
 from sage_sync_desktop import settings as settings_module
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.responsiveness_probe import measure_load_responsiveness
 from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.procore import environments, oauth
@@ -38,7 +38,7 @@ def large_company(tmp_path, app_paths, secret_store):
     )
     secret_store.set(oauth.client_secret_name(environments.CUSTOM, sandbox.client_id), sandbox.client_secret)
     settings_module.save(settings, app_paths.settings_file)
-    yield CliContext(paths=app_paths, settings_path=app_paths.settings_file, secrets=secret_store), info
+    yield AppContext(paths=app_paths, settings_path=app_paths.settings_file, secrets=secret_store), info
     sandbox.stop()
 
 

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QPushButton
 
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.reimport_dialog import ReimportDecision, ReimportDialog
 from sage_sync_desktop.gui.window_startup import build_window
@@ -28,7 +28,7 @@ def demo(tmp_path):
 
 @pytest.fixture
 def window(qtbot, demo):
-    context = CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
+    context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
     window = build_window(context)
     qtbot.addWidget(window)
     window.show()
@@ -234,7 +234,7 @@ def test_history_shows_the_reimport_newest_first(window, demo, qtbot, monkeypatc
 def test_sage_contracts_are_listed_while_procore_is_still_being_read(qtbot, demo):
     from sage_sync_desktop.gui.models.contract_list_model import CHECKING_PROCORE, Column
 
-    context = CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
+    context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
     window = build_window(context)
     qtbot.addWidget(window)
     window.show()

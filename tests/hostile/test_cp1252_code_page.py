@@ -19,7 +19,7 @@ from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.demo.demo_setup import sandbox_seed
 from sage_sync_desktop.sync.records import ContractState
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 from tests.fixtures.sage_fixtures import odbc_reader_for
 from tests.hostile.conftest import odbc_settings
 from tests.hostile.hostile_corpus import CASES, CP1252_SPECIALS, write_corpus

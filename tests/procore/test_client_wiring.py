@@ -7,7 +7,7 @@ import pytest
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.procore import environments, oauth, oauth_login
 from sage_sync_desktop.procore.errors import SignInRequired, ValidationFailed
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.settings import Settings
 from tests.procore import browser_double
 

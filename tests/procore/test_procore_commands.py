@@ -15,7 +15,7 @@ import pytest
 
 from sage_sync_desktop.cli import main, procore_commands
 from sage_sync_desktop.procore import oauth
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.settings import load
 from tests.procore import browser_double
 

@@ -84,7 +84,7 @@ def test_plain_http_is_refused_except_to_this_machine():
 
 def test_the_ca_bundle_setting_reaches_the_client_built_from_settings(tmp_path, secret_store):
     from sage_sync_desktop.procore import oauth
-    from sage_sync_desktop.procore.procore_client import build_client_from_settings
+    from sage_sync_desktop.app.wiring import build_client_from_settings
     from sage_sync_desktop.settings import Settings
 
     secret_store.set(oauth.client_secret_name("production", "app-1"), "not-a-real-secret")

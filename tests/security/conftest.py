@@ -18,7 +18,7 @@ from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.demo.demo_setup import placed_contract, read_sample, sandbox_seed
 from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.sync_engine import SyncEngine
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 
 IN_PROCORE = "240101"  # imported earlier, one item changed in Sage since
 NOT_IN_PROCORE = "240102"  # ready to import (same job)

@@ -12,7 +12,7 @@ from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.cli import main
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.procore.errors import ProcoreUnreachable
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.settings import Settings
 from tests.security.tls_server import SelfSignedHttpsServer

@@ -9,7 +9,7 @@ import pytest
 
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.procore.http_transport import HttpTransport
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.sage.sage_reader import SageReader
 from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
@@ -19,7 +19,7 @@ from sage_sync_desktop.sync.history import HistoryStore
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.sync_engine import SyncEngine
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 from tests.fixtures.sandbox_fixtures import short_sleep
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.sync_engine import SyncEngine
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 from tests.sync.conftest import link_suggested_jobs
 
 COST_CODES = "GET /rest/v1.0/cost_codes"

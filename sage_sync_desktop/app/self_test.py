@@ -1,16 +1,14 @@
-"""`--self-test`: does this installation (usually the frozen app) work on this machine?
+"""The checks behind `--self-test`: does this installation (usually the frozen app) work here?
 
-Each check runs on its own, so one broken part never hides the others; the report says what
-worked, what did not and what to do. Exit 0 when every check passed, 1 otherwise.
-The report is printed (the console `sage-sync.exe`) and always saved to the log folder too,
-because the windowed `SageSyncDesktop.exe` has no console and sys.stdout is None there.
+Each check runs on its own, so one broken part never hides the others; each result says what
+worked, what did not and what to do. Qt's check lives in gui/ (the only place that imports
+PySide6) and is passed in by the command; cli/self_test_output.py prints and saves the report.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import platform
 import ssl
 import struct
 import subprocess
@@ -23,16 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sage_sync_desktop import __version__
-from sage_sync_desktop.app_info import APP_DISPLAY_NAME, APP_NAME
-from sage_sync_desktop.logging_setup import redact, register_secret
+from sage_sync_desktop.app_info import APP_NAME
+from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.secret_store import SecretStore
 
 logger = logging.getLogger(__name__)
 
 TIMBERLINE_DRIVER = "Timberline Data"
-REPORT_FILE_NAME = "self-test.txt"
 BUILD_INFO_NAME = "build-info.json"
 
 OK, FAIL, NOTE = "OK", "FAIL", "NOTE"
@@ -56,62 +54,18 @@ def installer_name(arch: str) -> str:
     return f"{APP_NAME}-{__version__}-{arch}-setup.exe"
 
 
-def run(args, context) -> int:
-    results = run_checks(context.secrets)
-    report_path = context.paths.log_dir / REPORT_FILE_NAME
-    text = format_report(results, report_path)
-    try:
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        text += f"\n(could not save the report to {report_path}: {exc.strerror})\n"
-    _emit(text)
-    failed = [result.name for result in results if result.status == FAIL]
-    logger.info("self-test %s%s", "failed: " if failed else "passed", ", ".join(failed))
-    return 1 if failed else 0
-
-
-def run_checks(secrets: SecretStore) -> list[CheckResult]:
+def run_checks(secrets: SecretStore, *,
+               qt_check: Callable[[], CheckResult | str] | None = None) -> list[CheckResult]:
+    """Every check, in report order; `qt_check` first when the caller has one."""
     results: list[CheckResult] = []
-    results.append(_guarded("Qt", check_qt))
+    if qt_check is not None:
+        results.append(_guarded("Qt", qt_check))
     results.extend(_guarded_many("ODBC", check_odbc))
     results.append(_guarded("Credential store", lambda: check_credential_store(secrets)))
     results.append(_guarded("TLS certificates", check_tls_certificates))
     results.append(_guarded("Sample company", check_sample_company))
     results.append(_guarded("Procore sandbox", check_sandbox))
     return results
-
-
-def format_report(results: list[CheckResult], report_path: Path) -> str:
-    frozen = "frozen" if getattr(sys, "frozen", False) else "from source"
-    if build_info().get("flavour") == "console-only":
-        frozen += ", console-only"
-    lines = [
-        f"{APP_DISPLAY_NAME} {__version__} self-test",
-        f"  build: {struct.calcsize('P') * 8}-bit ({build_arch()}), {frozen}, "
-        f"Python {platform.python_version()}, {platform.platform()}",
-    ]
-    for result in results:
-        lines.append(f"  {result.status:<5} {result.name}: {result.detail}")
-        if result.fix:
-            lines.append(f"        fix: {result.fix}")
-    failed = sum(result.status == FAIL for result in results)
-    passed = sum(result.status == OK for result in results)
-    verdict = "FAILED" if failed else "PASSED"
-    lines.append(f"Result: {verdict} ({passed} passed, {failed} failed). Report saved to {report_path}")
-    return redact("\n".join(lines)) + "\n"
-
-
-def _emit(text: str) -> None:
-    # The windowed exe on Windows has no console: sys.stdout is None there.
-    stream = sys.stdout
-    if stream is None:
-        return
-    try:
-        stream.write(text)
-        stream.flush()
-    except (OSError, ValueError, UnicodeEncodeError):
-        logger.warning("could not print the self-test report; it is in the log folder")
 
 
 def _guarded(name: str, check: Callable[[], CheckResult | str]) -> CheckResult:
@@ -140,25 +94,15 @@ def _failure(name: str, exc: Exception) -> CheckResult:
     return CheckResult(name, FAIL, f"{type(exc).__name__}: {exc}")
 
 
-def build_info() -> dict:
+def build_info() -> dict[str, Any]:
     """What build_installer.spec recorded about this freeze; {} when running from source."""
     try:
         text = (resources.files("sage_sync_desktop") / "assets" / BUILD_INFO_NAME).read_text(
             encoding="utf-8")
     except (FileNotFoundError, OSError):
         return {}
-    return json.loads(text)
-
-
-def check_qt() -> CheckResult | str:
-    if build_info().get("flavour") == "console-only":
-        # Qt 6 has no 32-bit Windows build; this build is meant to have no window.
-        return CheckResult("Qt", NOTE, "console-only build: no window in this build (Qt has no "
-                           f"32-bit Windows version); the window is in {installer_name('x64')}")
-    # The Qt half lives in gui/ (the only place allowed to import PySide6).
-    from sage_sync_desktop.gui.qt_self_check import check_qt_offscreen
-
-    return check_qt_offscreen()
+    info: dict[str, Any] = json.loads(text)
+    return info
 
 
 def check_odbc() -> list[CheckResult]:
@@ -344,7 +288,7 @@ def check_sandbox() -> str:
     return f"started on {host}, issued a token and listed {len(companies)} company(ies)"
 
 
-def _http_json(request: urllib.request.Request):
+def _http_json(request: urllib.request.Request) -> Any:
     # The sandbox is plain HTTP on 127.0.0.1; this only proves it answers like Procore does.
     with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - local sandbox
         return json.loads(response.read().decode("utf-8"))

@@ -1,4 +1,5 @@
-"""Build a SyncEngine from the settings: the Sage reader, the Procore client, history and cache."""
+"""Build the Procore client and the SyncEngine from the settings: the Sage reader, the client
+(its sign-in flow and secrets from the credential store), history and cache."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import os
 
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.paths import AppPaths
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.procore import oauth
+from sage_sync_desktop.procore.http_transport import HttpTransport
+from sage_sync_desktop.procore.procore_client import ProcoreClient
 from sage_sync_desktop.sage.sage_reader import SageReader
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
@@ -29,6 +32,25 @@ def windows_user() -> str:
         return user or getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+def build_client_from_settings(settings: Settings, secrets: SecretStore, *,
+                               transport: HttpTransport | None = None) -> ProcoreClient:
+    """A client for the configured environment, company and sign-in flow (secrets from keyring)."""
+    environment = settings.procore_environment()
+    client_id = settings.procore.client_id.strip()
+    transport = transport or HttpTransport(timeout=settings.procore.timeout_seconds,
+                                          ca_bundle=settings.procore.ca_bundle or None)
+    secret = secrets.get(oauth.client_secret_name(environment.name, client_id)) if client_id else None
+    server = oauth.OAuthServer(transport, environment.login_url, client_id, secret or "")
+    store = oauth.TokenStore(secrets, environment.name, client_id)
+    auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth
+    if settings.procore.auth == "client_credentials":
+        auth = oauth.ClientCredentialsAuth(server, store)
+    else:
+        auth = oauth.AuthorizationCodeAuth(server, store)
+    return ProcoreClient(environment, company_id=settings.procore.company_id, auth=auth,
+                         transport=transport)
 
 
 def build_engine(settings: Settings, paths: AppPaths, secrets: SecretStore) -> SyncEngine:

@@ -1,4 +1,5 @@
-"""What every subcommand receives: the app's paths, the settings file and the credential store."""
+"""What the command line and the window start from: the app's paths, the settings file and the
+credential store."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sage_sync_desktop.secret_store import SecretStore
 
 
 @dataclass
-class CliContext:
+class AppContext:
     paths: AppPaths
     settings_path: Path
     secrets: SecretStore = field(default_factory=SecretStore)

@@ -13,7 +13,7 @@ from typing import Any
 from sage_sync_desktop.errors import ConfigurationError, SageSyncError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.procore import oauth
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.sage import odbc_connection
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.sage.schema_probe import SchemaReport, probe_schema
