@@ -214,3 +214,29 @@ def test_every_long_module_is_still_long() -> None:
                    if not (PACKAGE / rel).is_file()
                    or len((PACKAGE / rel).read_text(encoding="utf-8").splitlines()) <= MAX_LINES)
     assert short == [], f"now within {MAX_LINES} lines, delete from LONG_MODULES: {short}"
+
+
+def test_procore_tool_names_are_defined_once_outside_the_sandbox() -> None:
+    """The sandbox stands in for Procore and keeps its own copy; the app names each tool once."""
+    places = {}
+    for path in _modules():
+        relative = _relative(path)
+        if relative.startswith("sandbox/"):
+            continue
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.Constant) and node.value in ("ERP Integrations", "Prime Contracts"):
+                places.setdefault(node.value, []).append(relative)
+    assert places == {"ERP Integrations": ["procore/permissions.py"], "Prime Contracts": ["procore/permissions.py"]}
+
+
+def test_availability_reasons_are_worded_in_one_module() -> None:
+    """'Nothing new' and the other reasons that are not blocking rules live in sync/availability.py."""
+    offenders = []
+    for path in _modules():
+        relative = _relative(path)
+        for node in ast.walk(_tree(path)):
+            if (isinstance(node, ast.Attribute) and node.attr == "NOTHING_NEW"
+                    and isinstance(node.value, ast.Name) and node.value.id == "ReasonCode"
+                    and relative != "sync/availability.py"):
+                offenders.append(relative)
+    assert offenders == []

@@ -13,6 +13,7 @@ from typing import Any
 from sage_sync_desktop.errors import ConfigurationError, SageSyncError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.procore import oauth
+from sage_sync_desktop.procore.permissions import ERP_INTEGRATIONS, PRIME_CONTRACTS
 from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.sage import odbc_connection
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
@@ -23,8 +24,6 @@ from sage_sync_desktop.sync.records import AccessLevel
 
 logger = logging.getLogger(__name__)
 
-ERP_TOOL = "ERP Integrations"
-PRIME_CONTRACTS_TOOL = "Prime Contracts"
 PROJECTS_CHECKED = 5  # permission look-ups are one request each; a sample is enough here
 
 
@@ -145,11 +144,11 @@ def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirec
 def permissions(settings: Settings, secrets: SecretStore, company_name: str) -> Permissions:
     client = build_client_from_settings(settings, secrets)
     try:
-        erp = client.access_level(ERP_TOOL)
+        erp = client.access_level(ERP_INTEGRATIONS)
         sample = []
         for project in client.projects()[:PROJECTS_CHECKED]:
             label = " ".join(x for x in (str(project.get("project_number") or ""), str(project.get("name") or "")) if x)
-            sample.append((label, client.access_level(PRIME_CONTRACTS_TOOL, project_id=int(project["id"]))))
+            sample.append((label, client.access_level(PRIME_CONTRACTS, project_id=int(project["id"]))))
     finally:
         client.close()
     return Permissions(company_name, erp, tuple(sample))

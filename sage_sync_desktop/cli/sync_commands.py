@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from sage_sync_desktop.cli import sync_output as out
 from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.errors import ConfigurationError
+from sage_sync_desktop.sync import availability
 from sage_sync_desktop.sync.history import HistoryStore
 from sage_sync_desktop.sync.retry_record import retry_summary
-from sage_sync_desktop.sync.records import ContractOutcome, ContractState, ContractStatus
+from sage_sync_desktop.sync.records import ContractOutcome, ContractState
 from sage_sync_desktop.sync.sync_engine import SyncEngine
 from sage_sync_desktop.app.wiring import build_engine
 
@@ -143,7 +144,7 @@ def _unknown(engine: SyncEngine, numbers: Sequence[str]) -> None:
 def run_import(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     if args.all_ready:
-        numbers = [s.number for s in engine.snapshot.statuses if s.state is ContractState.READY_TO_IMPORT]
+        numbers = availability.import_candidates(engine.snapshot.statuses)
     else:
         _unknown(engine, args.contracts)
         numbers = args.contracts
@@ -152,18 +153,10 @@ def run_import(args: argparse.Namespace, context: AppContext) -> int:
     return _report(args, engine.import_contracts(numbers, dry_run=args.dry_run))
 
 
-def _reimport_candidates(statuses: Sequence[ContractStatus]) -> list[str]:
-    """Synced contracts with changes, plus contracts in Procore that a rule now blocks (so a
-    scheduled run reports them instead of passing over them in silence)."""
-    return [s.number for s in statuses
-            if s.state is ContractState.CHANGES_READY
-            or (s.state is ContractState.NOT_READY and (s.procore is not None or s.procore_projects))]
-
-
 def run_reimport(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     if args.all:
-        numbers = _reimport_candidates(engine.snapshot.statuses)
+        numbers = availability.reimport_candidates(engine.snapshot.statuses)
     else:
         _unknown(engine, args.contracts)
         numbers = args.contracts

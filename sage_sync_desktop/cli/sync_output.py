@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from sage_sync_desktop.sync import availability
 from sage_sync_desktop.sync.history import HistoryEntry
 from sage_sync_desktop.sync.records import (
     ContractDiff,
@@ -53,7 +54,7 @@ def status_json(status: ContractStatus) -> dict[str, Any]:
         "reasons": reason_json(status.reasons),
         "can_import": status.can_import,
         "can_reimport": status.can_reimport,
-        "reimport_unavailable_because": reason_json(status.reimport_unavailable_because()),
+        "reimport_unavailable_because": reason_json(availability.reimport_unavailable_because(status)),
         "project": _project_json(status.project),
         "procore": None if status.procore is None else {
             "project_id": status.procore.project.project_id,

@@ -33,6 +33,7 @@ from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
+from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS
 from sage_sync_desktop.sage.odbc_connection import connect_sqlite_file
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sage.sage_reader import SageReader
@@ -203,7 +204,7 @@ def _link_and_import(paths: AppPaths, settings_path: Path, secrets: SecretStore,
         engine.client.close()
     if "no_permission" in roles:
         project_id = project_of[roles["no_permission"].job_number or ""]
-        sandbox.set_permission(sandbox.service_account()["login"], "Prime Contracts", "Standard",
+        sandbox.set_permission(sandbox.service_account()["login"], PRIME_CONTRACTS, "Standard",
                                project_id=project_id)
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, LineDiffModel
-from sage_sync_desktop.gui.reimport_rules import NOTHING_SELECTED, Availability
+from sage_sync_desktop.sync.availability import NOTHING_SELECTED, Availability
 
 # Procore's primary action colour; the disabled look stays the platform's grey.
 PRIMARY_BUTTON_STYLE = (

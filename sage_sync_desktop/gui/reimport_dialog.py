@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from sage_sync_desktop.gui.formatting import ARROW, money, plural
-from sage_sync_desktop.gui.reimport_rules import ReimportSummary
+from sage_sync_desktop.sync.availability import ReimportSummary
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sage_sync_desktop.procore.errors import (
     mentions_lock,
     sync_error_text,
 )
+from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS
 from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport, RequestStats
 from sage_sync_desktop.procore.request_stats import CREATE_RESENT
 from sage_sync_desktop.sync.records import AccessLevel
@@ -42,7 +43,6 @@ PER_PAGE = {
 }
 SYNC_CHUNK = 1000  # Procore's limit per .../sync call
 AMBIGUOUS_CREATE_RECHECK_SECONDS = 5.0
-PRIME_CONTRACTS = "Prime Contracts"
 _LEVELS = {level.value.lower(): level for level in AccessLevel}
 
 

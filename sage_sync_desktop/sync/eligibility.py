@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sage_sync_desktop.procore import permissions
 from sage_sync_desktop.sage.records import SageContract
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.contract_payload import (
@@ -39,9 +40,10 @@ MAX_LINE_DESCRIPTION_LENGTH = 255
 MAX_UOM_LENGTH = 40
 MAX_AMOUNT = Decimal("9999999999999.99")  # 13 digits before the point, to the cent
 MAX_INVALID_DATA_REASONS = 10
+# Procore's tool names are defined in procore/permissions.py; the engine knows them by these.
+ERP_TOOL = permissions.ERP_INTEGRATIONS
+PRIME_CONTRACTS_TOOL = permissions.PRIME_CONTRACTS
 
-ERP_TOOL = "ERP Integrations"
-PRIME_CONTRACTS_TOOL = "Prime Contracts"
 DATA_RULES = frozenset(
     {
         ReasonCode.UNAPPROVED,

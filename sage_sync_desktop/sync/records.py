@@ -168,28 +168,6 @@ class ContractStatus:
     def can_reimport(self) -> bool:
         return self.state is ContractState.CHANGES_READY and not self.reasons
 
-    def reimport_unavailable_because(self) -> tuple[Reason, ...]:
-        """Why Re-Import is greyed out: the blocking rules, or that nothing is new."""
-        if self.can_reimport:
-            return ()
-        if self.reasons:
-            return self.reasons
-        if self.state is ContractState.SYNCED:
-            return (
-                Reason(
-                    ReasonCode.NOTHING_NEW,
-                    "Procore already matches Sage: no new, changed or removed lines.",
-                    "Change the contract in Sage, then Refresh.",
-                ),
-            )
-        return (
-            Reason(
-                ReasonCode.NOTHING_NEW,
-                "This contract is not in Procore yet.",
-                "Use Add to Procore (Import) first.",
-            ),
-        )
-
 
 @dataclass(frozen=True)
 class JobLinkStatus:

@@ -114,7 +114,7 @@ def test_not_ready_view_shows_the_blocking_reasons_in_a_column(open_window):
 
 
 def test_confirmation_summarises_the_change_and_asks_about_procore_edits(qtbot):
-    from sage_sync_desktop.gui.reimport_rules import summarise
+    from sage_sync_desktop.sync.availability import summarise
     dialog = ReimportDialog(summarise([rf.diff_with_everything("2001")]))
     qtbot.addWidget(dialog)
     assert dialog.summary() == (

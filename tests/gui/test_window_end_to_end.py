@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QPushButton
 from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.reimport_dialog import ReimportDecision, ReimportDialog
+from sage_sync_desktop.sync import availability
 from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.demo.demo_setup import prepare_demo
@@ -80,8 +81,8 @@ def test_reimport_is_greyed_when_nothing_is_new(window, demo):
     assert status.state is ContractState.SYNCED
     assert not _button(window).isEnabled()
     assert _reason(window) == " ".join(
-        f"{r.message} {r.fix}".strip() for r in status.reimport_unavailable_because())
-    assert status.reimport_unavailable_because()[0].code is ReasonCode.NOTHING_NEW
+        f"{r.message} {r.fix}".strip() for r in availability.reimport_unavailable_because(status))
+    assert availability.reimport_unavailable_because(status)[0].code is ReasonCode.NOTHING_NEW
 
 
 def _rule_case(demo, code):
@@ -138,8 +139,8 @@ def test_a_new_sage_line_enables_reimport_and_reimporting_greys_it_again(window,
     assert window.session.snapshot.status(number).state is ContractState.SYNCED
     status = _show(window, number)
     assert not _button(window).isEnabled()
-    assert [r.code for r in status.reimport_unavailable_because()] == [ReasonCode.NOTHING_NEW]
-    assert _reason(window) == " ".join(f"{r.message} {r.fix}" for r in status.reimport_unavailable_because())
+    assert [r.code for r in availability.reimport_unavailable_because(status)] == [ReasonCode.NOTHING_NEW]
+    assert _reason(window) == " ".join(f"{r.message} {r.fix}" for r in availability.reimport_unavailable_because(status))
     project = window.session.snapshot.status(number).procore
     lines = demo.sandbox.line_items(project.prime_contract_id)
     assert any(line.get("description") == "Change Order 9 – Fence" for line in lines)

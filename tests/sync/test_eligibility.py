@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sage_sync_desktop.sage.records import DataProblem
+from sage_sync_desktop.sync import availability
 from sage_sync_desktop.sync.eligibility import ContractFacts, ProcoreHolder, classify
 from sage_sync_desktop.sync.records import AccessLevel, ContractState, ProjectRef, ReasonCode
 from tests.sync.records_builder import contract, hand_made_line, item, procore_line
@@ -42,7 +43,7 @@ def test_imported_contract_matching_sage_is_synced_and_reimport_says_nothing_new
     status = classify(sage, _facts(**_held(sage, [procore_line(sage, sage_item, 1)])))
     assert status.state is ContractState.SYNCED
     assert status.procore.prime_contract_id == 76 and status.procore_total == Decimal("5.00")
-    assert [r.code for r in status.reimport_unavailable_because()] == [ReasonCode.NOTHING_NEW]
+    assert [r.code for r in availability.reimport_unavailable_because(status)] == [ReasonCode.NOTHING_NEW]
 
 
 def test_new_sage_line_makes_changes_ready() -> None:

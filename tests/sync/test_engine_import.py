@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sage_sync_desktop.sync import origin_ids
+from sage_sync_desktop.sync import availability, origin_ids
 from sage_sync_desktop.sync.line_values import procore_values, sage_values
 from sage_sync_desktop.sync.records import ContractState
 from tests.sync.conftest import link_suggested_jobs
@@ -78,7 +78,7 @@ def test_reimport_is_refused_when_nothing_changed(engine) -> None:
     assert engine.import_contracts([number])[0].ok
     status = engine.refresh().status(number)
     assert status.state is ContractState.SYNCED and not status.can_reimport
-    assert status.reimport_unavailable_because()[0].code.value == "nothing_new"
+    assert availability.reimport_unavailable_because(status)[0].code.value == "nothing_new"
     engine.client.stats.reset()
     [outcome] = engine.reimport_contracts([number])
     assert outcome.ok and "nothing new" in outcome.message

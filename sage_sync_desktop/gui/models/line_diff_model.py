@@ -9,7 +9,8 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
-from sage_sync_desktop.gui import formatting, reimport_rules, state_style
+from sage_sync_desktop.gui import formatting, state_style
+from sage_sync_desktop.sync import availability
 from sage_sync_desktop.gui.formatting import ARROW
 from sage_sync_desktop.gui.state_style import LineLook
 from sage_sync_desktop.sync.records import ContractDiff, ContractStatus, FieldChange, LineDiff, LineState
@@ -138,15 +139,15 @@ class LineDiffModel(RecordTableModel):
             if line.state in (LineState.ADDED, LineState.CHANGED, LineState.REMOVED)
         )
 
-    def reimport_availability(self) -> reimport_rules.Availability:
-        return reimport_rules.availability(self._statuses, self._diffs)
+    def reimport_availability(self) -> availability.Availability:
+        return availability.availability(self._statuses, self._diffs)
 
-    def import_availability(self) -> reimport_rules.Availability:
-        return reimport_rules.availability(self._statuses, self._diffs, for_import=True)
+    def import_availability(self) -> availability.Availability:
+        return availability.availability(self._statuses, self._diffs, for_import=True)
 
-    def reimport_summary(self) -> reimport_rules.ReimportSummary:
+    def reimport_summary(self) -> availability.ReimportSummary:
         eligible = set(self.reimport_availability().eligible)
-        return reimport_rules.summarise(
+        return availability.summarise(
             [d for s, d in zip(self._statuses, self._diffs, strict=True) if d is not None and s.number in eligible]
         )
 

@@ -1,7 +1,10 @@
-"""Whether Re-Import (or Add to Procore) can run for the selected contracts, and why not.
+"""Whether Add to Procore (import) or Re-Import can run for given contracts, and why not.
 
-The rules themselves live in the engine (ContractStatus.state and .reasons); this module only
-turns them into what the buttons and the visible reason line say.
+The one place for availability, its reasons and the candidates of a batch: the window's buttons
+and reason line, `status --json`'s reimport_unavailable_because and `import --all-ready` /
+`reimport --all` all ask here. The blocking rules themselves are eligibility.py's
+(ContractStatus.state and .reasons); this module adds what is not a rule ("nothing new",
+"already in Procore") and chooses.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.sync.records import (
     ContractDiff,
     ContractState,
@@ -21,8 +23,13 @@ from sage_sync_desktop.sync.records import (
 
 NOTHING_NEW = Reason(
     ReasonCode.NOTHING_NEW,
-    "Nothing new since the last import: every Sage line already matches Procore.",
-    "Add or change lines on the contract in Sage, then press Refresh (F5).",
+    "Procore already matches Sage: no new, changed or removed lines.",
+    "Change the contract in Sage, then Refresh.",
+)
+NOT_IN_PROCORE_YET = Reason(
+    ReasonCode.NOTHING_NEW,
+    "This contract is not in Procore yet.",
+    "Use Add to Procore (Import) first.",
 )
 ALREADY_IN_PROCORE = Reason(
     ReasonCode.NOTHING_NEW,
@@ -39,8 +46,21 @@ DIFF_LOADING = Reason(
 )
 
 
+def reimport_unavailable_because(status: ContractStatus) -> tuple[Reason, ...]:
+    """Why Re-Import is greyed out, from the refresh alone: the blocking rules, or that nothing
+    is new (or the contract is not in Procore yet); empty when it can run."""
+    if status.can_reimport:
+        return ()
+    if status.reasons:
+        return status.reasons
+    if status.state is ContractState.SYNCED:
+        return (NOTHING_NEW,)
+    return (NOT_IN_PROCORE_YET,)
+
+
 def reimport_reasons(status: ContractStatus, diff: ContractDiff | None = None) -> tuple[Reason, ...]:
-    """Empty when Re-Import can run; otherwise every rule that blocks it (or 'nothing new')."""
+    """Empty when Re-Import can run; otherwise every rule that blocks it (or 'nothing new'), also
+    judging by a diff loaded since the refresh."""
     if status.reasons:
         return tuple(status.reasons)
     diff = diff or status.diff
@@ -48,7 +68,7 @@ def reimport_reasons(status: ContractStatus, diff: ContractDiff | None = None) -
         if diff is None:
             return (DIFF_LOADING,)
         return () if diff.has_changes else (NOTHING_NEW,)
-    return tuple(status.reimport_unavailable_because()) or (NOTHING_NEW,)
+    return reimport_unavailable_because(status) or (NOTHING_NEW,)
 
 
 def import_reasons(status: ContractStatus, diff: ContractDiff | None = None) -> tuple[Reason, ...]:
@@ -57,6 +77,19 @@ def import_reasons(status: ContractStatus, diff: ContractDiff | None = None) -> 
     if status.state is ContractState.READY_TO_IMPORT:
         return ()
     return (ALREADY_IN_PROCORE,)
+
+
+def import_candidates(statuses: Sequence[ContractStatus]) -> list[str]:
+    """What `import --all-ready` sends: every contract in Ready to Import."""
+    return [s.number for s in statuses if s.state is ContractState.READY_TO_IMPORT]
+
+
+def reimport_candidates(statuses: Sequence[ContractStatus]) -> list[str]:
+    """What `reimport --all` sends: synced contracts with changes, plus contracts in Procore that
+    a rule now blocks (so a scheduled run reports them instead of passing over them in silence)."""
+    return [s.number for s in statuses
+            if s.state is ContractState.CHANGES_READY
+            or (s.state is ContractState.NOT_READY and (s.procore is not None or s.procore_projects))]
 
 
 @dataclass(frozen=True)
@@ -104,7 +137,7 @@ def availability(
             lines.append(f"... and {len(skipped) - 5} more.")
         head = (
             f"{len(eligible)} of {len(statuses)} selected will be sent; "
-            f"{plural(len(skipped), 'contract')} skipped:"
+            f"{len(skipped)} contract{'' if len(skipped) == 1 else 's'} skipped:"
             if eligible
             else f"None of the {len(statuses)} selected contracts can be sent:"
         )
