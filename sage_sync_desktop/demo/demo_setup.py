@@ -23,6 +23,9 @@ two projects" is placed directly, since Procore's rules and this app never allow
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -30,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop import settings as settings_module
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
@@ -41,7 +45,7 @@ from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sa
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.sandbox.seed import default_seed
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
-from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.secret_store import MemorySecretStore, SecretStore
 from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync import contract_payload, origin_ids
 from sage_sync_desktop.sync.line_values import line_payload
@@ -235,3 +239,20 @@ def _write_settings(paths: AppPaths, sandbox: ProcoreSandbox, sample_path: Path,
     secrets.set(oauth.client_secret_name(environments.CUSTOM, sandbox.client_id), sandbox.client_secret)
     settings_module.save(settings, paths.settings_file)
     return paths.settings_file
+
+
+def start_demo(context: AppContext, stack: ExitStack) -> AppContext:
+    """Prepare the demo under the context's cache folder; the context the window then opens on.
+    `stack` stops the sandbox (and, for the default folders, removes the demo) on exit."""
+    root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
+    if context.paths == AppPaths.default():
+        # Registered first, so it runs last: the demo's company, sandbox and history go with it,
+        # instead of piling up in the user's cache. With --app-dir they stay there to look at.
+        stack.callback(shutil.rmtree, root, ignore_errors=True)
+    logger.info("demo: sample company and local Procore sandbox under %s", root)
+    # Without an OS credential store (a fresh Linux desktop, CI) the sandbox's made-up secret is
+    # kept in memory; a real credential store is used as it is.
+    secrets = context.secrets if context.secrets.is_usable() else MemorySecretStore()
+    demo = prepare_demo(root, secrets=secrets)
+    stack.callback(demo.stop)
+    return AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=secrets)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -23,8 +21,6 @@ from sage_sync_desktop.gui.application import (
 )
 from sage_sync_desktop.gui.main_window import MainWindow
 from sage_sync_desktop.gui.sync_session import SyncSession
-from sage_sync_desktop.paths import AppPaths
-from sage_sync_desktop.secret_store import MemorySecretStore
 
 # Imported here, on the GUI thread before the window shows, not lazily inside the first job:
 # PySide6's import hook reads the source of every module imported after Qt, and doing that for
@@ -81,7 +77,10 @@ def open_window(
     CrashReporter(context.paths.log_file, interactive=screenshot is None).install()
     with ExitStack() as stack:
         if demo:
-            context = _start_demo(context, stack)
+            # Imported only for the demo: it brings the sandbox and the sample company with it.
+            from sage_sync_desktop.demo.demo_setup import start_demo
+
+            context = start_demo(context, stack)
         guard = None
         if single_instance and screenshot is None:
             guard = SingleInstance(instance_key(context.paths.config_dir), app)
@@ -104,20 +103,3 @@ def open_window(
             return shooter.exit_code if shooter.exit_code is not None else code
         window.refresh()
         return app.exec()
-
-
-def _start_demo(context: AppContext, stack: ExitStack) -> AppContext:
-    from sage_sync_desktop.demo.demo_setup import prepare_demo
-
-    root = Path(tempfile.mkdtemp(prefix="demo-", dir=context.paths.cache_dir))
-    if context.paths == AppPaths.default():
-        # Registered first, so it runs last: the demo's company, sandbox and history go with it,
-        # instead of piling up in the user's cache. With --app-dir they stay there to look at.
-        stack.callback(shutil.rmtree, root, ignore_errors=True)
-    logger.info("demo: sample company and local Procore sandbox under %s", root)
-    # Without an OS credential store (a fresh Linux desktop, CI) the sandbox's made-up secret is
-    # kept in memory; a real credential store is used as it is.
-    secrets = context.secrets if context.secrets.is_usable() else MemorySecretStore()
-    demo = prepare_demo(root, secrets=secrets)
-    stack.callback(demo.stop)
-    return AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=secrets)
