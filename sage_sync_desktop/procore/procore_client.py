@@ -24,10 +24,9 @@ from sage_sync_desktop.procore.errors import (
     mentions_lock,
     sync_error_text,
 )
-from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS
+from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS, AccessLevel
 from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport, RequestStats
 from sage_sync_desktop.procore.request_stats import CREATE_RESENT
-from sage_sync_desktop.sync.records import AccessLevel
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+# AccessLevel is Procore's (procore/permissions.py); still importable from here for now.
+from sage_sync_desktop.procore.permissions import AccessLevel as AccessLevel
 from sage_sync_desktop.sage.records import SageContract, SageJob
 
 
@@ -37,17 +39,6 @@ class Reason:
     code: ReasonCode
     message: str  # what blocks it, in plain words
     fix: str  # how to fix it
-
-
-class AccessLevel(StrEnum):
-    NONE = "None"
-    READ_ONLY = "Read Only"
-    STANDARD = "Standard"
-    ADMIN = "Admin"
-
-    @property
-    def rank(self) -> int:
-        return ("None", "Read Only", "Standard", "Admin").index(self.value)
 
 
 class LineState(StrEnum):
