@@ -15,6 +15,7 @@ from sage_sync_desktop.procore.procore_client import ProcoreClient
 from sage_sync_desktop.sage.sage_reader import SageReader
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
+from sage_sync_desktop.sync.engine_protocols import ProcoreApi, SageSource
 from sage_sync_desktop.sync.history import HistoryStore
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.sync.sync_engine import SyncEngine
@@ -65,8 +66,9 @@ def build_engine(settings: Settings, paths: AppPaths, secrets: SecretStore) -> S
             fix="Sign in and choose the company in Settings (or set procore.company_id).",
         )
     paths.ensure()
-    reader = SageReader.from_settings(settings, secrets)
-    client = build_client_from_settings(settings, secrets)
+    # Annotated with the engine's Protocols, so mypy checks that the real reader and client fit.
+    reader: SageSource = SageReader.from_settings(settings, secrets)
+    client: ProcoreApi = build_client_from_settings(settings, secrets)
     user = windows_user()
     history = HistoryStore(paths.history_db, windows_user=user)
     environment = settings.procore_environment()
