@@ -69,13 +69,15 @@ class ReadOnlyCursor:
 
     def fetchmany(self, size: int) -> list[Any]:
         try:
-            return self._cursor.fetchmany(size)
+            rows: list[Any] = self._cursor.fetchmany(size)
+            return rows
         except self._connection.driver_errors as exc:
             raise self._connection.query_error(exc, self._sql) from None
 
     def fetchall(self) -> list[Any]:
         try:
-            return self._cursor.fetchall()
+            rows: list[Any] = self._cursor.fetchall()
+            return rows
         except self._connection.driver_errors as exc:
             raise self._connection.query_error(exc, self._sql) from None
 
@@ -177,7 +179,7 @@ def connect_sqlite_file(path: Path) -> ReadOnlyConnection:
 
 
 def _error_parts(exc: BaseException) -> tuple[str, str]:
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = getattr(exc, "args", ())
     if len(args) >= 2 and isinstance(args[0], str):
         return args[0], redact(str(args[1]))
     return "", redact(str(exc))
