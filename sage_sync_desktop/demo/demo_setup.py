@@ -14,7 +14,7 @@ two projects" is placed directly, since Procore's rules and this app never allow
 - edited_in_procore: imported, then a PM changed a line's amount in Procore (flagged);
 - no_permission: imported and changed in Sage, but the signed-in user has only Standard on
   that project's Prime Contracts tool (Re-Import needs Admin);
-- on_two_projects: a prime contract with its origin id sits in two projects;
+- on_two_projects: a prime contract with its origin id sits in two linked projects;
 - invalid_data: an item's unit of measure does not exist in Procore;
 - plus the sample's own unapproved contracts and its contract on a job with no project, and
   the rest ready to import.
@@ -157,8 +157,10 @@ def prepare_demo(root: Path, *, secrets: SecretStore | None = None) -> DemoEnvir
     project_of = {p["project_number"]: p["id"] for p in seed["projects"]}
     if "on_two_projects" in roles:
         # Procore's rules (and this app) never let this happen; the seed places it directly.
+        # The copy sits in another linked project: a routine refresh lists only linked projects
+        # (a copy in an unlinked one is found by a full refresh).
         contract = roles["on_two_projects"]
-        other = seed["projects"][-1]["id"]
+        other = project_of[next(job for job in info.linked_jobs if job != contract.job_number)]
         seed["prime_contracts"] = [placed_contract(contract, project_of[contract.job_number or ""]),
                                    placed_contract(contract, other)]
     sandbox = ProcoreSandbox(seed=seed).start()

@@ -36,10 +36,13 @@ from sage_sync_desktop.sync.records import CompanySnapshot
 logger = logging.getLogger(__name__)
 
 JOBS_TAB, PRIME_CONTRACTS_TAB, HISTORY_TAB = 0, 1, 2
+FULL_REFRESH_TIP = ("Read everything again (Shift+F5): also the prime contracts of projects not linked to "
+                    "a Sage job, every line, and your Prime Contracts permission in each linked project. "
+                    "Costs more Procore requests than Refresh.")
 
 
 class MainWindow(QMainWindow):
-    """Toolbar (Refresh, Settings, signed-in user), the three tabs and the "as of" status bar.
+    """Toolbar (Refresh, Full refresh, Settings, signed-in user), the three tabs and the "as of" status bar.
 
     `context` is the AppContext (load_settings/save_settings); `open_settings(parent)` shows the
     settings dialog and returns True when settings changed.
@@ -66,6 +69,7 @@ class MainWindow(QMainWindow):
         self._context = context
         self._open_settings = open_settings
         self._refresh_pending = False
+        self._full_refresh_pending = False
 
         self.jobs_tab = JobsTab(session, self)
         self.prime_contracts_tab = PrimeContractsTab(session, self)
@@ -107,6 +111,11 @@ class MainWindow(QMainWindow):
         self.refresh_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
         self.refresh_action.setToolTip("Read Sage and Procore again (F5)")
         self.refresh_action.triggered.connect(self.refresh)
+        self.full_refresh_action = QAction("Full refresh", self)
+        self.full_refresh_action.setObjectName("fullRefreshAction")
+        self.full_refresh_action.setShortcuts([QKeySequence("Shift+F5"), QKeySequence("Ctrl+Shift+R")])
+        self.full_refresh_action.setToolTip(FULL_REFRESH_TIP)
+        self.full_refresh_action.triggered.connect(self.full_refresh)
         self.settings_action = QAction("Settings\u2026", self)
         self.settings_action.setObjectName("settingsAction")
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
@@ -121,6 +130,7 @@ class MainWindow(QMainWindow):
         self.filter_action.triggered.connect(self._on_filter_action_triggered)
         self.addAction(self.filter_action)
         toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.full_refresh_action)
         toolbar.addAction(self.settings_action)
         toolbar.addAction(self.about_action)
         spacer = QWidget(toolbar)
@@ -136,13 +146,18 @@ class MainWindow(QMainWindow):
     def session(self) -> SyncSession:
         return self._session
 
-    def refresh(self) -> None:
+    def refresh(self, *, full: bool = False) -> None:
         """Read Sage and Procore again; while other work runs, once it has finished."""
         if self._session.busy:
             self._refresh_pending = True
+            self._full_refresh_pending = self._full_refresh_pending or full
         else:
-            self._refresh_pending = False
-            self._session.refresh()
+            full = full or self._full_refresh_pending
+            self._refresh_pending = self._full_refresh_pending = False
+            self._session.refresh(full=full)
+
+    def full_refresh(self) -> None:
+        self.refresh(full=True)
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -203,6 +218,8 @@ class MainWindow(QMainWindow):
             self.refresh()
             return
         self.refresh_action.setEnabled(not busy)
+        self.full_refresh_action.setEnabled(not busy)
+        self.full_refresh_action.setToolTip("Working: wait for the current job to finish" if busy else FULL_REFRESH_TIP)
         self.refresh_action.setToolTip(
             "Working: wait for the current job to finish" if busy else "Read Sage and Procore again (F5)")
 

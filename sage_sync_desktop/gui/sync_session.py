@@ -158,11 +158,13 @@ class SyncSession(QObject):
         """What the named preparer made from the current snapshot (None before the first)."""
         return self._prepared.get(name)
 
-    def refresh(self) -> None:
+    def refresh(self, *, full: bool = False) -> None:
+        """A routine refresh, or with `full` one that also lists unlinked projects, re-reads every
+        line and every linked project's permission (see SyncEngine.refresh)."""
         preparers = dict(self._preparers)
 
         def work(*, progress: Callable[[int, str], None], cancel: threading.Event) -> object:
-            snapshot = self._engine_now().refresh(progress=progress, cancel=cancel)
+            snapshot = self._engine_now().refresh(progress=progress, cancel=cancel, full=full)
             prepared = {name: prepare(snapshot) for name, prepare in preparers.items()}
             return _Loaded(snapshot, prepared)
 

@@ -23,6 +23,7 @@ from sage_sync_desktop.procore.errors import (
     ProcoreUnreachable,
     RecordLocked,
     SignInRequired,
+    ValidationFailed,
     sync_error_text,
 )
 from sage_sync_desktop.sync import history as h
@@ -30,6 +31,7 @@ from sage_sync_desktop.sync.history import HistoryStore, NewEntry, line_record
 from sage_sync_desktop.sync.line_values import money_text
 from sage_sync_desktop.sync.records import ContractOutcome
 from sage_sync_desktop.sync.run_recovery import RunLog, process_marker
+from sage_sync_desktop.sync.contract_payload import DRAFT
 from sage_sync_desktop.sync.write_plan import NEW_CONTRACT, PlannedRequest, WritePlan
 
 logger = logging.getLogger(__name__)
@@ -169,7 +171,7 @@ class ContractWriter:
         project_id = plan.project.project_id
         body = request.body or {}
         if request.kind == "create":
-            created = self.client.create_prime_contract(project_id, body["prime_contract"])
+            created = _create(self.client, plan, body["prime_contract"])
             run.prime_contract_id = int(created["id"])
             run.header = created
         elif request.kind in ("update", "approve"):
@@ -295,6 +297,36 @@ def _partial_answer(run: _Run, exc: ProcoreError) -> set[str]:
             run.mark((error["origin_id"],), h.REJECTED, sync_error_text(error))
             marked.add(error["origin_id"])
     return marked
+
+
+class AlreadyInProcore(ProcoreError):
+    """An import found the contract's origin id already taken in Procore: imported since the
+    refresh, or held by a project the routine refresh does not list."""
+
+
+def _create(client: Any, plan: WritePlan, fields: dict[str, Any]) -> dict[str, Any]:
+    """Create the Draft contract. A Draft with our origin id that an interrupted import left
+    comes back from the client instead, and is finished; anything else stops the import."""
+    number, project = plan.contract.number, plan.project
+    try:
+        created = client.create_prime_contract(project.project_id, fields)
+    except ValidationFailed as exc:
+        if "origin_id" not in exc.field_errors:
+            raise
+        raise AlreadyInProcore(
+            f"Procore already holds contract {number} outside project '{project.name}' (its origin "
+            "id is taken in the company).",
+            fix="A routine Refresh lists only projects linked to a Sage job: run a Full refresh "
+                "(the window's Full refresh, Shift+F5, or --full-refresh) to see where it is, then delete the extra copy.",
+            detail=exc.detail,
+        ) from exc
+    if created.get("status") not in (None, DRAFT):
+        raise AlreadyInProcore(
+            f"Contract {number} is already in Procore (prime contract {created.get('id')}, "
+            f"{created.get('status')}), added since the last Refresh.",
+            fix="Refresh, then use Re-Import to bring its changes.",
+        )
+    return created
 
 
 def count_lines(count: int) -> str:

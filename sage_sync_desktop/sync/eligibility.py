@@ -77,7 +77,8 @@ class ContractFacts:
     # Lines of the holder in the linked project (None when there is no such holder).
     home_lines: Sequence[dict[str, Any]] | None = None
     erp_access: AccessLevel = AccessLevel.NONE
-    # Access on the linked project's Prime Contracts tool (None when not looked up).
+    # Access on the linked project's Prime Contracts tool (None when not read yet: a routine
+    # refresh reads none; the engine reads it live before writing and remembers it).
     prime_contracts_access: AccessLevel | None = None
     known_values: Mapping[str, Sequence[LineValues]] = field(default_factory=dict)
     # Other projects also linked to the contract's job (the link is then ambiguous).
@@ -265,8 +266,9 @@ def permission_reasons(contract: SageContract, facts: ContractFacts, *, in_proco
     # This app writes through Procore's REST API as the signed-in user, and Procore lets only
     # Admins of a project's Prime Contracts tool create or edit its prime contracts; so the
     # first import needs it too, not only the re-import Procore's own connector documents.
-    if facts.linked_project is not None:
-        level = facts.prime_contracts_access or AccessLevel.NONE
+    # Not read yet: nothing to grey; the write reads it live first and stops if it is short.
+    if facts.linked_project is not None and facts.prime_contracts_access is not None:
+        level = facts.prime_contracts_access
         if level.rank < AccessLevel.ADMIN.rank:
             reasons.append(
                 _reason(

@@ -2,8 +2,11 @@
 
 Decisions to write are never made on the refresh's copy alone: a contract deleted, duplicated
 or changed in Procore since the refresh is seen here. A re-import costs one request (the
-contract shown with its lines); an import one (the project's contracts, to find an earlier,
-interrupted import by origin id before creating anything).
+contract shown with its lines). An import of a contract the refresh did not find costs none:
+Procore keeps origin ids unique in the company, so the create itself is the live check. A
+Draft left by an interrupted import is finished: shown like a re-import when the refresh saw
+it, else it comes back from the create (the client looks it up when Procore says the origin id
+is taken); a contract imported by someone since the refresh stops the create (contract_writer).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from sage_sync_desktop.procore.errors import NotFound
 from sage_sync_desktop.sync import origin_ids, outcomes
+from sage_sync_desktop.sync.contract_payload import DRAFT
 from sage_sync_desktop.sync.line_values import to_cents
 from sage_sync_desktop.sync.records import ContractOutcome, ContractStatus
 
@@ -27,14 +31,20 @@ def live_contract(client: Any, action: str, status: ContractStatus,
     gone = outcomes.skipped(number, action, dry_run,
                             f"Contract {number} is not in project '{project.name}' in Procore (deleted "
                             "there?). Refresh, then Add it to Procore again.", kind="blocked")
-    if action == "reimport" and status.procore is not None:
+    if status.procore is not None:
         try:
             shown = client.prime_contract(project.project_id, status.procore.prime_contract_id)
         except NotFound:
             return gone
         if shown.get("origin_id") != wanted:
             return gone
+        if action == "import" and shown.get("status") != DRAFT:
+            return outcomes.skipped(number, action, dry_run,
+                                    f"Contract {number} is already in Procore (prime contract {shown['id']}); "
+                                    "use Re-Import to bring its changes.", kind="blocked")
         return shown, lines_of_shown(client, project.project_id, shown)
+    if action == "import":
+        return None, []
     live = [pc for pc in client.prime_contracts(project.project_id) if pc.get("origin_id") == wanted]
     if len(live) > 1:
         return outcomes.skipped(number, action, dry_run,
@@ -42,14 +52,9 @@ def live_contract(client: Any, action: str, status: ContractStatus,
                                 f"'{project.name}' (prime contracts "
                                 f"{', '.join(str(pc['id']) for pc in live)}); delete the extras.",
                                 kind="blocked")
-    home = live[0] if live else None
-    if action == "import" and home is not None and home.get("status") != "Draft":
-        return outcomes.skipped(number, action, dry_run,
-                                f"Contract {number} is already in Procore (prime contract {home['id']}); "
-                                "use Re-Import to bring its changes.", kind="blocked")
-    if action == "reimport" and home is None:
+    if not live:
         return gone
-    return home, (client.line_items(project.project_id, int(home["id"])) if home else [])
+    return live[0], client.line_items(project.project_id, int(live[0]["id"]))
 
 
 def lines_of_shown(client: Any, project_id: int, shown: dict) -> list[dict]:

@@ -1,16 +1,21 @@
 """Read what the sync needs from Procore in as few requests as the API allows, and count them.
 
-Per refresh:
+A routine refresh (P projects, P_L of them linked to a Sage job, C_L of our prime contracts in
+linked projects, L lines):
 - `me`, the company permissions (ERP Integrations) and units of measure: 3 requests;
-- every visible project: 1 request per 300 projects;
-- every project's prime contracts: 1 request per project (per 1000 contracts). All projects,
-  not only linked ones, because "on two projects" means a contract's origin id anywhere in the
-  company; this is the refresh's main fixed cost, one request per project;
-- the Prime Contracts permission of each linked project: 1 request per linked project
-  (creating or changing a prime contract through the API needs Admin there);
-- the lines of our prime contracts in linked projects: 1 request per 1000 lines, but only for
-  contracts whose `updated_at` (or total) moved since the cached read. An unchanged company's
-  second refresh therefore reads no lines at all.
+- every visible project: ceil(P / 300) requests (a project's origin id is its link to a job);
+- the prime contracts of each **linked** project: P_L requests (one per 1000 contracts);
+- the lines of our prime contracts in linked projects: ceil(lines / 1000) per contract, but only
+  for contracts whose `updated_at` (or total) moved since the cached read; an unchanged
+  company's refresh reads no lines at all.
+No per-project permission is read: the Prime Contracts level of a project is read live right
+before a contract in it is written (engine), and remembered while the app runs (`known_access`)
+so the next refreshes grey what the user may not write.
+
+Copies of our contracts in **unlinked** projects are therefore not seen by a routine refresh.
+A full refresh (`full=True`) lists the prime contracts of every project (P requests instead of
+P_L), so "on two projects" sees every copy in the company, re-reads every line list and the
+Prime Contracts permission of every linked project (P_L more).
 
 Projects and contract lists are always read whole rather than with `filters[updated_at]`: at
 these page sizes the filter would not save a single request, and a whole list also shows what
@@ -47,7 +52,7 @@ class ProcoreView:
     user: dict[str, Any]
     erp_access: AccessLevel
     projects: tuple[dict[str, Any], ...]
-    prime_contracts: dict[int, tuple[dict[str, Any], ...]]  # by project id
+    prime_contracts: dict[int, tuple[dict[str, Any], ...]]  # by project id, listed projects only
     lines: dict[int, tuple[dict[str, Any], ...]]  # by prime contract id (ours, linked projects)
     prime_contracts_access: dict[int, AccessLevel]  # by project id
     read_at: datetime
@@ -55,6 +60,7 @@ class ProcoreView:
     contracts_read: int = 0  # contracts whose lines came from Procore rather than the cache
     job_projects: dict[str, tuple[ProjectRef, ...]] = field(default_factory=dict)
     uoms: frozenset[str] | None = None  # the company's units of measure, None when unreadable
+    full: bool = False  # every project's contracts listed (a full refresh), not only linked ones
 
     def project(self, project_id: int) -> dict[str, Any] | None:
         return next((p for p in self.projects if p.get("id") == project_id), None)
@@ -147,10 +153,15 @@ def read_procore(
     client: Any,
     cache: ProcoreCache,
     *,
+    known_access: dict[int, AccessLevel] | None = None,
+    full: bool = False,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> ProcoreView:
-    """One refresh of everything the sync needs; raises CancelledError between requests."""
+    """One refresh of everything the sync needs; raises CancelledError between requests.
+
+    `known_access` holds the Prime Contracts levels known so far (project id -> level); a full
+    refresh reads them for every linked project and updates it in place."""
     started = client.stats.total
     step = _stepper(progress, cancel)
     step(0, "Reading the Procore user and permissions")
@@ -160,21 +171,40 @@ def read_procore(
     uoms = _read_uoms(client)
     step(5, "Reading Procore projects")
     projects = tuple(client.projects())
-    prime_contracts: dict[int, tuple[dict[str, Any], ...]] = {}
+    links = job_projects(projects)
+    view = ProcoreView(
+        user=user, erp_access=erp_access, projects=projects, prime_contracts={},
+        lines={}, prime_contracts_access={}, read_at=datetime.now(UTC),
+        job_projects=links, uoms=uoms, full=full,
+    )
+    if full and known_access is not None:
+        known_access.clear()
+        for project_id in sorted(_linked_ids(view)):
+            step(8, "Reading Prime Contracts permissions")
+            known_access[project_id] = client.access_level(PRIME_CONTRACTS_TOOL, project_id=project_id)
+    listed = projects if full else tuple(p for p in projects if p.get("id") in _linked_ids(view))
+    view = _list_contracts(client, view, listed, step)
+    view = complete_view(client, cache, view, known_access=known_access, step=step, requests_before=started)
+    cache.keep_only(set(view.lines))
+    step(100, "Procore read")
+    logger.info("Procore %srefresh: %d requests, %d projects (%d listed), %d of our contracts, %d line lists read",
+                "full " if full else "", view.requests, len(projects), len(view.prime_contracts),
+                len(view.lines), view.contracts_read)
+    return view
+
+
+def _linked_ids(view: ProcoreView) -> set[int]:
+    return {ref.project_id for refs in view.job_projects.values() for ref in refs}
+
+
+def _list_contracts(client: Any, view: ProcoreView, projects: tuple[dict[str, Any], ...],
+                    step: Callable[[int, str], None]) -> ProcoreView:
+    """The view with the prime contracts of `projects` listed (one request each)."""
+    prime_contracts = dict(view.prime_contracts)
     for index, project in enumerate(projects):
         step(10 + 40 * index // max(len(projects), 1), f"Reading prime contracts of {project.get('name')}")
         prime_contracts[project["id"]] = tuple(client.prime_contracts(project["id"]))
-    view = ProcoreView(
-        user=user, erp_access=erp_access, projects=projects, prime_contracts=prime_contracts,
-        lines={}, prime_contracts_access={}, read_at=datetime.now(UTC),
-        job_projects=job_projects(projects), uoms=uoms,
-    )
-    view = complete_view(client, cache, view, step=step, requests_before=started)
-    cache.keep_only(set(view.lines))
-    step(100, "Procore read")
-    logger.info("Procore refresh: %d requests, %d projects, %d of our contracts, %d line lists read",
-                view.requests, len(projects), len(view.lines), view.contracts_read)
-    return view
+    return replace(view, prime_contracts=prime_contracts)
 
 
 def complete_view(
@@ -182,14 +212,18 @@ def complete_view(
     cache: ProcoreCache,
     view: ProcoreView,
     *,
+    known_access: dict[int, AccessLevel] | None = None,
     step: Callable[[int, str], None] | None = None,
     requests_before: int | None = None,
 ) -> ProcoreView:
-    """Add what is missing for linked projects: their Prime Contracts permission and the lines
-    of our contracts in them (from the cache when the contract has not changed)."""
+    """Add what is missing for linked projects: the prime contracts of a project linked since
+    the read, the Prime Contracts levels known so far, and the lines of our contracts in them
+    (from the cache when the contract has not changed)."""
     started = client.stats.total if requests_before is None else requests_before
     step = step or (lambda percent, message: None)
-    linked_ids = {ref.project_id for refs in view.job_projects.values() for ref in refs}
+    linked_ids = _linked_ids(view)
+    unlisted = tuple(p for p in view.projects if p.get("id") in linked_ids - set(view.prime_contracts))
+    view = _list_contracts(client, view, unlisted, step)
     ours_in_linked = [
         (project_id, pc)
         for project_id, contracts in view.prime_contracts.items()
@@ -197,10 +231,7 @@ def complete_view(
         for pc in contracts
         if _is_ours(pc)
     ]
-    access = {k: v for k, v in view.prime_contracts_access.items() if k in linked_ids}
-    for project_id in sorted(linked_ids - set(access)):
-        step(50, "Reading Prime Contracts permissions")
-        access[project_id] = client.access_level(PRIME_CONTRACTS_TOOL, project_id=project_id)
+    access = {k: v for k, v in (known_access or {}).items() if k in linked_ids}
     lines: dict[int, tuple[dict[str, Any], ...]] = {}
     read = 0
     for index, (project_id, prime_contract) in enumerate(ours_in_linked):

@@ -78,6 +78,9 @@ class SyncEngine:
         self._snapshot: CompanySnapshot | None = None
         self._company_name: str | None = None
         self._login: str | None = None
+        # Prime Contracts level per project, as last read live (before a write, or by a full
+        # refresh): kept while the app runs so a routine refresh reads no permission at all.
+        self._project_access: dict[int, AccessLevel] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -87,7 +90,9 @@ class SyncEngine:
 
     def refresh(self, *, progress: Progress | None = None, cancel: threading.Event | None = None,
                 full: bool = False) -> CompanySnapshot:
-        """Read Sage and Procore and classify every contract. `full` ignores the line cache."""
+        """Read Sage and Procore and classify every contract. `full` also lists the prime
+        contracts of unlinked projects, ignores the line cache and re-reads the Prime Contracts
+        permission of every linked project (see procore_snapshot)."""
         def sub(low: int, high: int) -> Progress | None:
             if progress is None:
                 return None
@@ -100,7 +105,8 @@ class SyncEngine:
         if cancel is not None and cancel.is_set():
             raise CancelledError("Refresh cancelled; nothing was changed.")
         before = self.client.stats.total
-        view = read_procore(self.client, self.cache, progress=sub(30, 98), cancel=cancel)
+        view = read_procore(self.client, self.cache, known_access=self._project_access, full=full,
+                            progress=sub(30, 98), cancel=cancel)
         if self._company_name is None:
             self._company_name = self._find_company_name()
         self._company, self._view = company, view
@@ -142,7 +148,7 @@ class SyncEngine:
             also_linked=tuple(linked[1:]),
             holders=holders,
             erp_access=view.erp_access,
-            prime_contracts_access=view.prime_contracts_access.get(linked[0].project_id) if linked else None,
+            prime_contracts_access=self._project_access.get(linked[0].project_id) if linked else None,
             known_uoms=view.uoms,
             same_number_keys=(keys_by_number or _keys_by_number(self._company)).get(contract.number, ()),
         )
@@ -224,7 +230,7 @@ class SyncEngine:
         by_id = {project["id"]: project for project in changed}
         projects = tuple({**p, **by_id[p["id"]]} if p["id"] in by_id else p for p in self._view.projects)
         view = replace(self._view, projects=projects, job_projects=job_projects(projects))
-        self._view = complete_view(self.client, self.cache, view)
+        self._view = complete_view(self.client, self.cache, view, known_access=self._project_access)
         self._snapshot = self._classify()
 
     def _job_status(self, job_number: str) -> JobLinkStatus | None:
@@ -316,9 +322,13 @@ class SyncEngine:
             logger.exception("Could not record the failure of %s in the history", number)
 
     def _live_access(self, access: dict, tool: str, project_id: int | None) -> AccessLevel:
+        """The level read live once per batch (company) or per project in the batch; a project's
+        level is also remembered for the next refreshes while the app runs."""
         key = (tool, project_id)
         if key not in access:
             access[key] = self.client.access_level(tool, project_id=project_id)
+            if tool == PRIME_CONTRACTS_TOOL and project_id is not None:
+                self._project_access[project_id] = access[key]
         return access[key]
 
     def _write_one(self, action: str, number: str, *, dry_run: bool, overwrite: bool,

@@ -22,7 +22,7 @@ class ScriptedEngine:
         self.gate: threading.Event | None = None  # when set, re-import waits on it per contract
         self.reached = threading.Event()
 
-    def refresh(self, *, progress=None, cancel=None) -> CompanySnapshot:
+    def refresh(self, *, progress=None, cancel=None, full=False) -> CompanySnapshot:
         self.calls.append(("refresh",))
         if progress:
             progress(50, "Reading Sage")

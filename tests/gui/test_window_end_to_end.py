@@ -97,7 +97,11 @@ def _rule_case(demo, code):
 
 @pytest.mark.parametrize("code", [ReasonCode.UNAPPROVED, ReasonCode.JOB_NOT_SYNCED, ReasonCode.ON_TWO_PROJECTS,
                                   ReasonCode.NO_PERMISSION_PRIME_CONTRACTS])
-def test_reimport_is_greyed_with_the_rule_that_blocks_it(window, demo, code):
+def test_reimport_is_greyed_with_the_rule_that_blocks_it(window, demo, code, qtbot):
+    if code is ReasonCode.NO_PERMISSION_PRIME_CONTRACTS:
+        # a routine refresh reads no project permission (a write reads it live); Full refresh does
+        with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+            window.full_refresh_action.trigger()
     status = _show(window, _rule_case(demo, code))
     assert code in {r.code for r in status.reasons}
     assert not _button(window).isEnabled()
@@ -106,6 +110,20 @@ def test_reimport_is_greyed_with_the_rule_that_blocks_it(window, demo, code):
     if code is ReasonCode.ON_TWO_PROJECTS:
         for project in status.procore_projects:
             assert project.name in _reason(window)
+
+
+def test_full_refresh_greys_what_a_routine_refresh_cannot_know_yet(window, demo, qtbot):
+    number = demo.roles["no_permission"]
+    status = _show(window, number)
+    assert status.state is ContractState.CHANGES_READY and _button(window).isEnabled()
+    assert window.full_refresh_action.isEnabled() and "permission" in window.full_refresh_action.toolTip()
+    demo.sandbox.reset_counts()
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        window.full_refresh_action.trigger()
+    status = _show(window, number)
+    assert [r.code for r in status.reasons] == [ReasonCode.NO_PERMISSION_PRIME_CONTRACTS]
+    assert not _button(window).isEnabled()
+    assert demo.sandbox.request_counts()["by_endpoint"]["GET /rest/v1.0/settings/permissions"] > 1
 
 
 def test_reimport_is_greyed_without_admin_on_erp_integrations(window, demo, qtbot):

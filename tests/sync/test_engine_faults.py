@@ -190,7 +190,10 @@ def test_second_refresh_of_an_unchanged_company_reads_no_lines(make_env) -> None
     assert engine.client.stats.snapshot()["by_endpoint"].get(lines_endpoint, 0) == before
     assert third.procore_requests == second.procore_requests < full
     synced = sum(1 for s in third.statuses if s.procore is not None)
-    assert full - third.procore_requests == synced  # exactly the line lists saved
+    projects = len(engine.client.projects())
+    # saved: every line list, the unlinked projects' contract lists and the linked projects'
+    # permissions (P - P_L + P_L), which only a full refresh reads
+    assert full - third.procore_requests == synced + projects
     assert [s.state for s in third.statuses] == [s.state for s in engine.refresh(full=True).statuses]
 
 

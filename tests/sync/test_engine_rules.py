@@ -80,8 +80,12 @@ def test_read_only_user_may_not_import(make_env) -> None:
     link_suggested_jobs(env.engine())
     engine = env.engine(READ_ONLY_USER)
     status = next(s for s in engine.refresh().statuses if s.state is ContractState.READY_TO_IMPORT)
-    assert set(_codes(status)) == {"no_permission_erp", "no_permission_prime_contracts"}
+    # A routine refresh reads no per-project permission (it is read live before any write)...
+    assert _codes(status) == ["no_permission_erp"]
     assert "Standard" in status.reasons[0].message and "Read Only" in status.reasons[0].message
+    # ...a full refresh reads it for every linked project.
+    status = engine.refresh(full=True).status(status.number)
+    assert set(_codes(status)) == {"no_permission_erp", "no_permission_prime_contracts"}
 
 
 def test_permission_lost_after_the_refresh_is_enforced_before_writing(make_env) -> None:

@@ -42,7 +42,8 @@ def _writes(demo: DemoEnvironment) -> dict[str, int]:
 
 
 def test_status_json_has_one_object_per_contract_with_state_reasons_and_totals(demo, capsys) -> None:
-    code, rows = run_json(demo, capsys, "status")
+    # --full-refresh: also reads each linked project's Prime Contracts permission (no_permission)
+    code, rows = run_json(demo, capsys, "status", "--full-refresh")
     assert code == 0
     assert sorted(r["contract"] for r in rows) == sorted(demo.sample.contract_numbers)
     by_number = {r["contract"]: r for r in rows}
@@ -77,7 +78,10 @@ def test_status_view_ready_lists_only_contracts_ready_to_import(demo, capsys) ->
     assert code == 0 and rows
     assert {r["state"] for r in rows} == {"ready_to_import"}
     assert all(r["procore"] is None for r in rows)
-    # the no-permission project's other contract is ready but greyed for this user
+    # a routine refresh reads no project permission: nothing greyed yet (import checks it live)
+    assert all(r["can_import"] for r in rows)
+    # a full refresh does: the no-permission project's other contract is ready but greyed
+    code, rows = run_json(demo, capsys, "status", "--view", "ready", "--full-refresh")
     greyed = {r["contract"]: [x["code"] for x in r["reasons"]] for r in rows if not r["can_import"]}
     assert list(greyed.values()) == [["no_permission_prime_contracts"]]
 
@@ -127,7 +131,7 @@ def test_import_all_ready_then_everything_ready_is_synced(demo, capsys) -> None:
     assert failed[0]["requests"] == []
     _, rows = run_json(demo, capsys, "status")
     states = {r["contract"]: r["state"] for r in rows}
-    assert all(states[r["contract"]] == "synced" for r in ready if r["can_import"])
+    assert all(states[r["contract"]] == "synced" for r in ready if r["contract"] != failed[0]["contract"])
 
 
 def test_reimport_all_reports_blocked_contracts_and_exits_1(demo, capsys) -> None:
