@@ -62,8 +62,10 @@ class _CurrentStderrHandler(logging.StreamHandler):
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
-def configure_logging(log_file: Path, *, level: int = logging.INFO, console: bool = False) -> None:
-    """Send the app's logs to a rotating file (5 x 2 MB), redacted; optionally to stderr too."""
+def configure_logging(log_file: Path, *, level: int = logging.INFO, console: bool = False,
+                      console_level: int = logging.WARNING) -> None:
+    """Send the app's logs to a rotating file (5 x 2 MB), redacted; optionally to stderr too
+    (warnings and errors, or everything from `console_level` up: `-v` shows DEBUG lines)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_sage_sync", False):
@@ -79,7 +81,7 @@ def configure_logging(log_file: Path, *, level: int = logging.INFO, console: boo
     if console:
         stream = _CurrentStderrHandler()
         stream.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-        stream.setLevel(logging.WARNING)
+        stream.setLevel(console_level)
         # Errors the command line already printed in plain words go to the file only.
         stream.addFilter(lambda record: not getattr(record, "shown_to_user", False))
         stream._sage_sync = True  # type: ignore[attr-defined]

@@ -1,12 +1,15 @@
-"""The only module that talks to the OS credential store (Windows Credential Manager).
+"""The only module that talks to the OS credential store (Windows Credential Manager, the macOS
+Keychain, or the Secret Service on Linux).
 
 keyring picks its backend itself, so `PYTHON_KEYRING_BACKEND` works on headless servers and in
-tests. There is no plaintext fallback: with no usable backend the app says so and stops.
+tests. There is no plaintext fallback: with no usable backend the app says so and stops, naming
+this platform's store and how to make it available.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 
 import keyring
 import keyring.errors
@@ -20,6 +23,29 @@ logger = logging.getLogger(__name__)
 SAGE_PASSWORD = "sage-password"
 PROCORE_CLIENT_SECRET = "procore-client-secret"
 PROCORE_TOKENS = "procore-tokens"
+
+
+def store_name(platform: str | None = None) -> str:
+    """This platform's credential store, as its users know it."""
+    platform = platform or sys.platform
+    if platform.startswith("win"):
+        return "Windows Credential Manager"
+    if platform == "darwin":
+        return "macOS Keychain"
+    return "Secret Service"
+
+
+def store_fix(platform: str | None = None) -> str:
+    """How to make this platform's credential store available to the app."""
+    platform = platform or sys.platform
+    if platform.startswith("win"):
+        return "Check that Credential Manager is available for this Windows user."
+    if platform == "darwin":
+        return "Check that the login keychain is unlocked for this user."
+    return ("Start a Secret Service in this session: on a desktop, log in to GNOME or KDE; on a server "
+            "or over SSH, run the command inside `dbus-run-session -- sh -c 'printf PASSWORD | "
+            "gnome-keyring-daemon --unlock --components=secrets >/dev/null; sage-sync-desktop ...'` "
+            "(packages dbus and gnome-keyring; see docs/procore-connection.md).")
 
 
 def scoped(name: str, scope: str) -> str:
@@ -48,8 +74,8 @@ class SecretStore:
             return keyring.get_password(self._service, name)
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(
-                f"Cannot read '{name}' from the Windows credential store.",
-                fix="Check that Credential Manager is available for this Windows user.",
+                f"Cannot read '{name}' from the credential store ({store_name()}).",
+                fix=store_fix(),
                 detail=type(exc).__name__,
             ) from None
 
@@ -58,8 +84,8 @@ class SecretStore:
             keyring.set_password(self._service, name, value)
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(
-                f"Cannot save '{name}' in the Windows credential store.",
-                fix="Check that Credential Manager is available for this Windows user.",
+                f"Cannot save '{name}' in the credential store ({store_name()}).",
+                fix=store_fix(),
                 detail=type(exc).__name__,
             ) from None
         logger.info("Saved secret %s in %s", name, self.backend_name)
@@ -71,7 +97,8 @@ class SecretStore:
             pass  # already absent: deleting is idempotent
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(
-                f"Cannot delete '{name}' from the Windows credential store.",
+                f"Cannot delete '{name}' from the credential store ({store_name()}).",
+                fix=store_fix(),
                 detail=type(exc).__name__,
             ) from None
 

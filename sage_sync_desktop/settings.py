@@ -157,14 +157,14 @@ def _refuse_secrets(raw: Any, source: str, path: str = "") -> None:
             if str(key).lower() in _FORBIDDEN_KEYS:
                 raise ConfigurationError(
                     f"{source}: {here} looks like a secret; secrets never go in the settings file.",
-                    fix="Remove it and store it with the app (it goes to the Windows credential store).",
+                    fix="Remove it and store it with the app (it goes to the OS credential store).",
                 )
             _refuse_secrets(value, source, here)
     if isinstance(raw, str) and "pwd=" in raw.lower().replace(" ", ""):
         raise ConfigurationError(
             f"{source}: {path} contains PWD=; the Sage password never goes in the settings file.",
             fix="Remove PWD=... from the connection string; the app asks for the password "
-            "and keeps it in the Windows credential store.",
+            "and keeps it in the OS credential store.",
         )
 
 

@@ -123,9 +123,11 @@ def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirec
     client = build_client_from_settings(
         settings if service_account else settings.with_changes(procore={"company_id": None}), secrets)
     try:
+        auth: Any = client.auth
         if code:
-            auth: Any = client.auth
             auth.sign_in_with_code(code, redirect_uri or oauth.OOB_REDIRECT_URI)
+        elif service_account:
+            auth.sign_in()  # an explicit sign-in: ends an earlier `logout`
         companies = tuple(
             (int(c["id"]), str(c.get("name") or c["id"]))
             for c in client.companies()

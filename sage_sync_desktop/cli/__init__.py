@@ -60,10 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep settings, history, cache and logs under DIR (portable use, tests); "
         "also SAGE_SYNC_APP_DIR",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log debug detail (also shown on standard error for commands)")
     parser.add_argument("--demo", action="store_true",
                         help="open the window on the built-in sample company and local Procore sandbox")
-    parser.add_argument("--screenshot", metavar="FILE", type=Path,
+    parser.add_argument("--screenshot", metavar="FILE", type=lambda text: Path(text).absolute(),
                         help="with the window: load, save a PNG of it to FILE and exit")
     parser.add_argument("--self-test", action="store_true",
                         help="check that this installation works and exit 0 or 1")
@@ -77,17 +78,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = AppPaths.under(args.app_dir) if args.app_dir else AppPaths.default()
-    context = AppContext(paths=paths, settings_path=args.config or paths.settings_file)
+    context = AppContext(paths=paths, settings_path=args.config or paths.settings_file,
+                         explicit_settings=args.config is not None)
     try:
         paths.ensure()
         configure_logging(
             paths.log_file,
             level=logging.DEBUG if args.verbose else logging.INFO,
             console=args.command is not None,
+            console_level=logging.DEBUG if args.verbose else logging.WARNING,
         )
     except OSError as exc:
         print(f"error: cannot create the app's folders: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    logger.debug("sage-sync-desktop %s, command %s, settings %s, data folder %s", __version__,
+                 args.command or "(window)", context.settings_path, paths.data_dir)
     try:
         if args.self_test:
             from sage_sync_desktop.cli import self_test_output
@@ -109,3 +114,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_SOME_FAILED
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, and keep Python from complaining
+        # about the unflushed output on the way out.
+        _silence_stdout()
+        return EXIT_SOME_FAILED
+    except EOFError:
+        print("error: standard input ended before the answer was given (Ctrl+D?); nothing was changed.",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

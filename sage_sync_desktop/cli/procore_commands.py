@@ -18,6 +18,7 @@ from sage_sync_desktop.procore import environments, oauth, oauth_login
 from sage_sync_desktop.procore.http_transport import HttpTransport
 from sage_sync_desktop.procore.procore_client import ProcoreClient
 from sage_sync_desktop.sandbox import rate_limits
+from sage_sync_desktop.secret_store import store_name
 from sage_sync_desktop.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 def register(subparsers: argparse._SubParsersAction) -> None:
     login = subparsers.add_parser(
         "login", help="sign in to Procore (browser, pasted code, or service account)",
-        description="Sign in to Procore and keep the sign-in in the Windows credential store.",
+        description="Sign in to Procore and keep the sign-in in the OS credential store "
+        f"(here: {store_name()}).",
     )
     flow = login.add_mutually_exclusive_group(required=True)
     flow.add_argument("--browser", action="store_true",
@@ -61,7 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sandbox.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     sandbox.add_argument("--state", type=Path, help="SQLite file keeping the sandbox's data across restarts")
-    sandbox.add_argument("--seed", type=Path, help="JSON file with companies, projects and users to start with")
+    sandbox.add_argument("--seed", metavar="FILE|sample",
+                         help="what to start with: `sample` (projects and units that fit the sample Sage company) "
+                         "or a JSON seed file (format in docs/procore-connection.md); default: six generic projects")
     sandbox.add_argument("--token-ttl", type=int, help="access-token lifetime in seconds (default 5400)")
     sandbox.add_argument("--rate-limit", type=_rate_limits, default=rate_limits.DOCUMENTED, metavar="HOURLY/SPIKE",
                          help="requests allowed per hour and per 10-second spike window; past either the "
@@ -123,7 +127,7 @@ def _settings_for_login(args: argparse.Namespace, settings: Settings) -> Setting
 
 
 def run_login(args: argparse.Namespace, context: AppContext) -> int:
-    settings = _settings_for_login(args, context.load_settings())
+    settings = _settings_for_login(args, context.load_settings(may_create=True))
     environment = settings.procore_environment()
     client_id = settings.procore.client_id
     secret_name = oauth.client_secret_name(environment.name, client_id)
@@ -141,7 +145,7 @@ def run_login(args: argparse.Namespace, context: AppContext) -> int:
     store = oauth.TokenStore(context.secrets, environment.name, client_id)
     if args.client_credentials:
         auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth = oauth.ClientCredentialsAuth(server, store)
-        auth.authorization()  # fetches and saves the token
+        auth.sign_in()  # fetches and saves the token (and ends an earlier `logout`)
     else:
         auth = oauth.AuthorizationCodeAuth(server, store)
         if args.browser:
@@ -210,7 +214,10 @@ def run_logout(args: argparse.Namespace, context: AppContext) -> int:
                                           ca_bundle=settings.procore.ca_bundle or None),
                                    environment.login_url, client_id, secret)
         oauth.AuthorizationCodeAuth(server, store).sign_out()  # revokes (best effort) and forgets
-    store.clear()
+    if settings.procore.auth == "client_credentials":
+        store.mark_signed_out()
+    else:
+        store.clear()
     if args.forget_client_secret:
         context.secrets.delete(secret_name)
     print("Signed out of Procore; the saved sign-in was removed from the credential store.")
@@ -221,13 +228,18 @@ def run_logout(args: argparse.Namespace, context: AppContext) -> int:
 
 def run_sandbox(args: argparse.Namespace, context: AppContext) -> int:
     from sage_sync_desktop.sandbox.server import ProcoreSandbox
+    from sage_sync_desktop.demo.demo_setup import SAMPLE_SEED_NAME, sample_sandbox_seed
 
+    seed: dict | Path | None = Path(args.seed) if args.seed else None
+    if args.seed == SAMPLE_SEED_NAME:
+        seed = sample_sandbox_seed()
     try:
-        sandbox = ProcoreSandbox(state_path=args.state, seed=args.seed, port=args.port, token_ttl=args.token_ttl,
+        sandbox = ProcoreSandbox(state_path=args.state, seed=seed, port=args.port, token_ttl=args.token_ttl,
                                  rate_limit=args.rate_limit, latency_ms=args.latency_ms)
         sandbox.start()
     except ValueError as exc:
-        raise ConfigurationError(str(exc)) from None
+        raise ConfigurationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.",
+                                 fix="See the seed format in docs/procore-connection.md, or use --seed sample.") from None
     except OSError as exc:
         raise ConfigurationError(f"The sandbox cannot listen on port {args.port}: {exc.strerror}.",
                                  fix="Choose another --port, or leave it out to use a free one.") from None

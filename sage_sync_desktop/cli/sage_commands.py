@@ -18,6 +18,7 @@ from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.schema_probe import probe_schema
 from sage_sync_desktop.sage.table_mapping import PRESETS
+from sage_sync_desktop.secret_store import store_name
 
 EXIT_OK = 0
 EXIT_MISSING_NAMES = 1
@@ -54,9 +55,9 @@ def register(subparsers: Any) -> None:
 
     password = subparsers.add_parser(
         "set-sage-password",
-        help="save the Sage user's password in the Windows credential store",
+        help="save the Sage user's password in the OS credential store",
         description="Reads the password from a prompt, or from standard input with --stdin "
-        "(never from the command line), and saves it for the configured Sage connection.",
+        f"(never from the command line), and saves it for the configured Sage connection in {store_name()}.",
     )
     password.add_argument("--stdin", action="store_true", help="read the password from standard input")
     password.set_defaults(handler=set_sage_password)
@@ -112,7 +113,7 @@ def sample_company(args: argparse.Namespace, context: Any) -> int:
     seconds = time.perf_counter() - started
     url = cs.SQLITE_URL_PREFIX + info.path.as_posix().lstrip("/")
     if args.configure:
-        settings = context.load_settings()
+        settings = context.load_settings(may_create=True)
         context.save_settings(settings.with_changes(sage={"connection_string": url, "naming": info.naming}))
     if args.json:
         _print_json({
@@ -126,6 +127,7 @@ def sample_company(args: argparse.Namespace, context: Any) -> int:
             "credit_items": [list(i) for i in info.credit_items],
             "zero_items": [list(i) for i in info.zero_items],
             "configured": bool(args.configure),
+            "sandbox_command": "sage-sync-desktop sandbox --seed sample",
         })
         return EXIT_OK
     print(f"Wrote {info.path} in {seconds:.2f} s: {len(info.job_numbers)} jobs, "
@@ -138,6 +140,8 @@ def sample_company(args: argparse.Namespace, context: Any) -> int:
     print(f"  or over ODBC: DRIVER={{SQLite3}};Database={info.path}")
     if args.configure:
         print(f"Settings updated: {context.settings_path}")
+        print("A local Procore sandbox that fits this company: sage-sync-desktop sandbox --seed sample")
+        print("  (then sign in with the line it prints; see docs/procore-connection.md)")
     return EXIT_OK
 
 

@@ -1,5 +1,5 @@
 """Headless sync commands (for scripts and Windows Task Scheduler): status, diff, import,
-reimport, jobs, link-job, unlink-job, history.
+reimport, jobs, projects, link-job, unlink-job, history.
 
 Exit codes: 0 all asked work done; 1 some contracts blocked or failed (each reported);
 2 usage or configuration error; 3 Sage or Procore unreachable or sign-in needed.
@@ -70,6 +70,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     jobs = subparsers.add_parser("jobs", help="Sage jobs, their linked Procore projects and suggestions")
     _json_and_refresh(jobs)
     jobs.set_defaults(handler=run_jobs)
+
+    projects = subparsers.add_parser(
+        "projects", help="the company's Procore projects with their linked or suggested Sage job",
+        description="Lists every Procore project of the company: id, project number, name, the Sage job "
+        "linked to it, or the job `link-job JOB PROJECT_ID` would link (same project number).")
+    projects.add_argument("--json", action="store_true", help="print JSON for scripts")
+    projects.set_defaults(handler=run_projects)
 
     link = subparsers.add_parser("link-job", help="link a Sage job to a Procore project (sets its origin id)")
     link.add_argument("job", metavar="JOB")
@@ -206,6 +213,27 @@ def run_jobs(args: argparse.Namespace, context: AppContext) -> int:
     return EXIT_OK
 
 
+def run_projects(args: argparse.Namespace, context: AppContext) -> int:
+    engine = _engine(context)
+    projects = engine.procore_projects()
+    if args.json:
+        out.write_json([out.project_status_json(p) for p in projects])
+        return EXIT_OK
+    rows = []
+    for p in projects:
+        if p.linked_job:
+            job = p.linked_job + ("" if p.job_in_sage else " (not in Sage)")
+        else:
+            job = f"other integration ({p.other_origin_id})" if p.other_origin_id else ""
+        suggested = f"link-job {p.suggested_job} {p.project.project_id}" if p.suggested_job else ""
+        rows.append([p.project.project_id, p.project.project_number, p.project.name + ("" if p.active else " (inactive)"),
+                     job, suggested])
+    out.table(["Project id", "Number", "Name", "Linked job", "Suggested"], rows)
+    linked = sum(1 for p in projects if p.linked_job)
+    out.write(f"{len(projects)} projects, {linked} linked to a Sage job.")
+    return EXIT_OK
+
+
 def run_link(args: argparse.Namespace, context: AppContext) -> int:
     # The JSON is the job's whole status (as jobs --json), which needs a Refresh first.
     engine = _refreshed(context, args) if args.json else _engine(context)
@@ -249,8 +277,8 @@ def run_history(args: argparse.Namespace, context: AppContext) -> int:
     if args.json:
         out.write_json([out.entry_json(e) for e in entries])
         return EXIT_OK
-    out.table(["#", "When (UTC)", "Action", "Phase", "Outcome", "Windows user", "Contract/Job", "Message",
-               "Retried"],
-              [[e.seq, e.at, e.action, e.phase, e.outcome, e.windows_user, e.contract or e.job or "",
-                e.message[:80], retry_summary(e.data)] for e in entries])
+    out.table(["#", "When (UTC)", "Action", "Phase", "Outcome", "Windows user", "Procore user", "Contract/Job",
+               "Message", "Retried"],
+              [[e.seq, e.at, e.action, e.phase, e.outcome, e.windows_user, e.procore_user,
+                e.contract or e.job or "", out.bounded(e.message, 80), retry_summary(e.data)] for e in entries])
     return EXIT_OK

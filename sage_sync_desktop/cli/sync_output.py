@@ -16,6 +16,7 @@ from sage_sync_desktop.sync.records import (
     ContractStatus,
     JobLinkStatus,
     LineDiff,
+    ProjectLinkStatus,
 )
 
 
@@ -139,6 +140,19 @@ def job_json(job: JobLinkStatus) -> dict[str, Any]:
     }
 
 
+def project_status_json(status: ProjectLinkStatus) -> dict[str, Any]:
+    return {
+        "project_id": status.project.project_id,
+        "project_number": status.project.project_number,
+        "name": status.project.name,
+        "active": status.active,
+        "linked_job": status.linked_job,
+        "linked_job_in_sage": status.job_in_sage,
+        "other_origin_id": status.other_origin_id or None,
+        "suggested_job": status.suggested_job,
+    }
+
+
 _ENTRY_DATA_KEYS = ("started_seq", "retries", "gave_up", "retry_wait_seconds", "retry_events",
                     "retry_events_dropped")
 
@@ -165,6 +179,24 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
         write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
+BLOCKED_BY_WIDTH = 100
+
+
+def bounded(text: str, width: int) -> str:
+    """One line of at most `width` characters, cut with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def blocked_by(status: ContractStatus) -> str:
+    """Every blocking rule's code, then the first one's words, within BLOCKED_BY_WIDTH; the whole
+    text (every item named, with the fix) is in `status --json`."""
+    if not status.reasons:
+        return ""
+    codes = ", ".join(dict.fromkeys(r.code.value for r in status.reasons))
+    return bounded(f"{codes}: {status.reasons[0].message}", BLOCKED_BY_WIDTH)
+
+
 def status_text(statuses: Sequence[ContractStatus]) -> None:
     rows = []
     for s in statuses:
@@ -172,10 +204,12 @@ def status_text(statuses: Sequence[ContractStatus]) -> None:
         diff = f"+{counts.added} ~{counts.changed} -{counts.removed}" if counts else ""
         if counts and counts.edited_in_procore:
             diff += f" !{counts.edited_in_procore}"
-        why = "; ".join(f"{r.code.value}: {r.message}" for r in s.reasons)
+        why = blocked_by(s)
         rows.append([s.number, s.contract.job_number or "", s.state.value, shown_money(s.sage_total),
                      shown_money(s.procore_total), diff, why])
     table(["Contract", "Job", "State", "Sage total", "Procore total", "Diff", "Blocked by"], rows)
+    if any(s.reasons for s in statuses):
+        write("Every reason in full, with its fix: status --json")
 
 
 def diff_text(status: ContractStatus, diff: ContractDiff) -> None:

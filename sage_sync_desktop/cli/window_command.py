@@ -15,6 +15,8 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
     if args.screenshot is not None and not args.demo:
         print("error: --screenshot needs --demo (it pictures the sample company)")
         return 2
+    # The window's first-run setup writes a missing --config file, so it is not an error here.
+    context.explicit_settings = False
     # The engine is imported before Qt: once PySide6 is loaded its import hook reads the source
     # of every module imported after it, which made the first refresh slower to start.
     import netrc  # noqa: F401  (requests imports it on the first request, from the worker)

@@ -60,6 +60,11 @@ EXTRA_UOMS = (("SQ", "Square (100 SF)"), ("SY", "Square Yard"), ("TN", "Ton"))
 UNKNOWN_UOM = "BAG"  # not in Procore's list: the demo's invalid-data contract
 ROLES = ("synced", "synced_with_procore_line", "changes_ready", "edited_in_procore", "no_permission",
          "on_two_projects", "invalid_data")
+# `sandbox --seed sample`: how many of the sample's jobs start linked, and which one (by position
+# among the linkable jobs) keeps Procore's default of a locked schedule of values once Approved.
+SAMPLE_SEED_NAME = "sample"
+SAMPLE_PRELINKED_JOBS = 5
+SAMPLE_LOCKED_SOV_JOB_INDEX = 2
 
 
 @dataclass
@@ -109,6 +114,30 @@ def sandbox_seed(info: SampleCompanyInfo, *, unlinked: bool = True,
         for key in [k for k in per_project if k != "*"]:
             per_project[first] = per_project.pop(key)
     seed["uoms"] = [*seed["uoms"], *({"name": n, "description": d, "category": "Other"} for n, d in EXTRA_UOMS)]
+    return seed
+
+
+def sample_sandbox_seed() -> dict[str, Any]:
+    """The seed of `sandbox --seed sample`: a Procore company that fits the sample Sage company.
+
+    One project per linkable sample job (project number = job number, ids from 5100000001 in job
+    order), the first SAMPLE_PRELINKED_JOBS already linked and the rest left for `link-job`
+    (the Jobs view suggests them), a project that is not in Sage, the units of measure the sample
+    uses, and the schedule-of-values setting per project: "Enable Always Editable Schedule of
+    Values" on everywhere except one linked project, which keeps Procore's default (an Approved
+    contract's lines are locked there).
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        info = generate_sample_company(Path(folder) / "sample.db")
+    seed = sandbox_seed(info)
+    prelinked = set(info.linked_jobs[:SAMPLE_PRELINKED_JOBS])
+    locked = info.linked_jobs[SAMPLE_LOCKED_SOV_JOB_INDEX]
+    for project in seed["projects"]:
+        job = project.get("project_number")
+        if job in prelinked:
+            project.update(origin_id=origin_ids.job_origin_id(job), origin_code=job)
+        if job == locked:
+            project["always_editable_sov"] = False
     return seed
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sage_sync_desktop.errors import ProcoreError
 from sage_sync_desktop.logging_setup import redact
@@ -202,6 +203,7 @@ def error_for_status(status: int, body: bytes | None, context: ErrorContext) -> 
 
 
 def mentions_lock(text: str) -> bool:
+    """True for Procore's words about a locked schedule of values."""
     lowered = text.lower()
     return "schedule of values" in lowered or "locked" in lowered or "always editable" in lowered
 
@@ -215,3 +217,35 @@ def sync_error_text(error: dict[str, Any]) -> str:
             for name, value in messages.items()
         )
     return str(messages or error.get("message") or "refused")
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def unreachable_fix(url: str, exc: BaseException | None = None) -> str:
+    """What to check when `url` did not answer: the local server for this machine's addresses,
+    the network (proxy, firewall, port 443) for Procore's."""
+    parts = urlsplit(url)
+    if (parts.hostname or "") in LOOPBACK_HOSTS:
+        # This machine: no proxy, firewall or port 443 is involved.
+        where = f"{parts.scheme}://{parts.netloc}"
+        if _refused(exc):
+            return (f"Nothing is listening at {where} on this machine. Start the local sandbox "
+                    "(`sage-sync-desktop sandbox`), or set procore.api_url and procore.login_url to the "
+                    "address it printed (its port changes on each start unless you pass --port).")
+        return (f"The server at {where} on this machine dropped the connection or did not answer; check "
+                "that it (the local sandbox) is still running, then try again.")
+    return ("Check this server's internet connection, proxy and firewall (HTTPS to Procore, port 443), "
+            "then try again.")
+
+
+def _refused(exc: BaseException | None) -> bool:
+    """True when the connection was refused (nothing listening), however requests wrapped it."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ConnectionRefusedError):
+            return True
+        nested = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = getattr(exc, "reason", None) or nested or exc.__cause__ or exc.__context__
+    return False

@@ -33,17 +33,18 @@ from requests.structures import CaseInsensitiveDict
 from sage_sync_desktop import app_info
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.procore.errors import (
+    LOOPBACK_HOSTS,
     ErrorContext,
     ProcoreUnreachable,
     SignInRequired,
     error_for_status,
+    unreachable_fix,
 )
 from sage_sync_desktop.procore.request_stats import TOKEN_RENEWED, RequestStats
 
 logger = logging.getLogger(__name__)
 
 _RETRYABLE_5XX = {500, 502, 503, 504}
-_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _LINK_PART = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";]+)"?')
 
 
@@ -212,12 +213,12 @@ class HttpTransport:
                 raise ProcoreUnreachable(
                     f"Procore at {_host(url)} did not answer"
                     + (f" within {self.timeout:g} seconds." if timed_out else "."),
-                    fix="Check this server's internet connection, proxy and firewall "
-                    "(HTTPS to Procore, port 443), then try again.",
+                    fix=unreachable_fix(url, exc),
                     detail=f"{method} {endpoint}: {type(exc).__name__}",
                     maybe_sent=maybe_sent,
                 ) from None
             response = HttpResponse(raw.status_code, CaseInsensitiveDict(raw.headers), raw.content, raw.url)
+            logger.debug("%s -> %s", endpoint, raw.status_code)
             self._note_rate_headers(response.headers)
             status = response.status
             if (status == 401 and auth is not None and authorization not in rejected_tokens
@@ -388,7 +389,7 @@ def _refuse_plain_http(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme == "https":
         return
-    if parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK_HOSTS:
+    if parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS:
         return  # the local sandbox on this machine; nothing leaves it
     raise ConfigurationError(
         f"Refusing to send Procore requests to {parts.scheme}://{parts.netloc}: only https is allowed.",

@@ -34,6 +34,7 @@ from sage_sync_desktop.secret_store import (
     PROCORE_TOKENS,
     SecretStore,
     scoped,
+    store_name,
 )
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,18 @@ class TokenStore:
     def clear(self) -> None:
         self._secrets.delete(self.name)
 
+    def mark_signed_out(self) -> None:
+        """Forget the tokens and remember that the user signed out, so a service account (which
+        could fetch a new token by itself) waits for `login` instead of signing itself back in."""
+        self._secrets.set(self.name, json.dumps({"signed_out": True}))
+
+    def signed_out(self) -> bool:
+        raw = self._secrets.get(self.name)
+        try:
+            return bool(raw) and json.loads(raw or "{}").get("signed_out") is True
+        except (ValueError, AttributeError):
+            return False
+
 
 class OAuthServer:
     """Procore's /oauth endpoints on the login host."""
@@ -128,7 +141,7 @@ class OAuthServer:
             )
         if not client_secret:
             raise SignInRequired(
-                "The Procore client secret is not in the Windows credential store.",
+                f"The Procore client secret is not in the credential store ({store_name()}).",
                 fix="Enter it in Settings, or run `sage-sync-desktop login ... --client-secret-stdin`.",
             )
         register_secret(client_secret)
@@ -245,7 +258,19 @@ class ClientCredentialsAuth(_TokenAuth):
     """A Procore service account: a new token whenever the old one expires or is refused."""
 
     def _renew(self, *, after_401: bool = False) -> None:
+        if self.store is not None and self.store.signed_out():
+            raise SignInRequired(
+                "Signed out of Procore (`logout`): the service account does not sign in again by itself.",
+                fix="Run `sage-sync-desktop login --client-credentials ...` to sign in again.",
+            )
         self._use(self.server.client_credentials())
+
+    def sign_in(self) -> None:
+        """An explicit sign-in (`login`): clears a sign-out and fetches a token now."""
+        with self._lock:
+            if self.store is not None and self.store.signed_out():
+                self.store.clear()
+            self._use(self.server.client_credentials())
 
 
 class AuthorizationCodeAuth(_TokenAuth):

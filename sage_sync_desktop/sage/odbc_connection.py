@@ -111,6 +111,7 @@ class ReadOnlyConnection:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> ReadOnlyCursor:
         check_select_only(sql)
+        logger.debug("Sage query (%s): %s", self.source, sql)
         try:
             cursor = self._raw.cursor()
             if params:
@@ -150,6 +151,7 @@ def connect_odbc(connection_string: str, *, password: str | None, login_timeout:
     decoded as cp1252 when the string says CODEPAGE=1252, as Timberline's does.
     """
     register_secret(password)
+    check_database_path(connection_string)
     full = cs.with_credentials(connection_string, user=user, password=password)
     shown = cs.redacted(full)
     logger.info("Connecting to Sage over ODBC: %s", shown)
@@ -160,6 +162,34 @@ def connect_odbc(connection_string: str, *, password: str | None, login_timeout:
     if (cs.get(connection_string, "CODEPAGE") or "").strip() == "1252":
         raw.setdecoding(pyodbc.SQL_CHAR, encoding="cp1252")
     return ReadOnlyConnection(raw, source=f"ODBC {_target(connection_string)}", driver_errors=(pyodbc.Error,))
+
+
+def check_database_path(connection_string: str) -> None:
+    """Refuse a file-based database path that does not exist, before the driver sees it: SQLite's
+    driver would create an empty file there (and every table would then look missing), and a
+    missing Timberline data folder would be reported as a driver or login problem."""
+    database = (cs.get(connection_string, "Database") or "").strip()
+    if database and not (cs.get(connection_string, "DSN") or "").strip():
+        path = Path(database)
+        if not path.is_file():
+            folder = "its folder exists" if path.parent.is_dir() else f"its folder {path.parent} does not exist either"
+            raise SageError(
+                f"The Sage database file {path} (Database= in sage.connection_string) does not exist; {folder}.",
+                fix="Correct the path after Database= (for Sage's Timberline driver the company data folder "
+                "goes in DBQ= instead). Nothing was created.",
+            )
+    folder_text = (cs.get(connection_string, "DBQ") or "").strip()
+    driver = (cs.get(connection_string, "DRIVER") or "").strip().strip("{}")
+    # Only once the driver is there: a missing driver is the first thing to fix, and says so.
+    if folder_text and driver and driver in list_odbc_drivers():
+        folder_path = Path(folder_text)
+        if not folder_path.is_dir():
+            raise SageError(
+                f"The Sage data folder {folder_text} (DBQ= in sage.connection_string) does not exist "
+                "or this Windows user cannot open it.",
+                fix="Correct DBQ= to the company's data folder (e.g. \\\\SERVER\\TIMBERLINE OFFICE\\Data\\"
+                "Company\\) and check this user can open that share.",
+            )
 
 
 def connect_sqlite_file(path: Path) -> ReadOnlyConnection:

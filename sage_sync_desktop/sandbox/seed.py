@@ -12,7 +12,8 @@ Shape (every key optional; ids may be omitted and are then allocated above 2**32
   line_item_types: [{code, name, base_type, origin_id}];  uoms: [{name, description, category}]
   prime_contracts: [{id, project_id, origin_id, number, title, status, ..., line_items: [{...}]}]
 Prime contracts and lines are placed directly, skipping Procore's rules on purpose. Client
-secrets not given are generated at random when the state is first seeded.
+secrets not given are generated at random when the state is first seeded. A seed file is checked
+first (seed_check.py), so a mistake is named instead of failing half-way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop.sandbox.contract_store import ContractStore
+from sage_sync_desktop.sandbox.seed_check import check_seed
 from sage_sync_desktop.sandbox.state_store import SandboxState, new_secret
 
 DEFAULT_APP_ID = "sage-sync-desktop-sandbox-app"
@@ -87,8 +89,7 @@ def load_seed(seed: dict | str | Path | None) -> dict[str, Any]:
         raise ValueError(f"cannot read the sandbox seed {path}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"the sandbox seed {path} is not valid JSON (line {exc.lineno})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"the sandbox seed {path} must hold a JSON object")
+    check_seed(data, f"the sandbox seed {path}")
     return data
 
 

@@ -27,7 +27,7 @@ NOTHING_NEW = Reason(
     "Change the contract in Sage, then Refresh.",
 )
 NOT_IN_PROCORE_YET = Reason(
-    ReasonCode.NOTHING_NEW,
+    ReasonCode.NOT_IN_PROCORE,
     "This contract is not in Procore yet.",
     "Use Add to Procore (Import) first.",
 )

@@ -25,6 +25,7 @@ from sage_sync_desktop.procore.errors import (
     SignInRequired,
     ValidationFailed,
     sync_error_text,
+    mentions_lock,
 )
 from sage_sync_desktop.sync import history as h
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry, line_record
@@ -73,6 +74,18 @@ class WriteEffects:
     @property
     def header(self) -> dict[str, Any] | None:
         return self._run.header
+
+    @property
+    def lock_refused(self) -> bool:
+        """Procore refused lines because the schedule of values is locked (as an error answer,
+        or per line in a sync answer)."""
+        run = self._run
+        return isinstance(run.stop, RecordLocked) or any(
+            result == h.REJECTED and mentions_lock(error) for result, error in run.results.values())
+
+    @property
+    def lines_changed(self) -> bool:
+        return bool(self._run.count(h.WRITTEN) + self._run.count(h.DELETED))
 
     def lines_after(self, lines_before: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The contract's lines now: from the last header answer when it came after every line

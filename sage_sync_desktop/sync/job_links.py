@@ -18,7 +18,7 @@ from sage_sync_desktop.sage.records import SageCompany, SageJob
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
 from sage_sync_desktop.sync.procore_snapshot import ProcoreView, linked_job, project_ref
-from sage_sync_desktop.sync.records import JobLinkStatus, ProjectRef
+from sage_sync_desktop.sync.records import JobLinkStatus, ProjectLinkStatus, ProjectRef
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,28 @@ def job_statuses(company: SageCompany, view: ProcoreView) -> tuple[JobLinkStatus
             )
         )
     return tuple(statuses)
+
+
+def project_statuses(company: SageCompany, projects: Iterable[dict[str, Any]]) -> tuple[ProjectLinkStatus, ...]:
+    """Every Procore project with its linked job, or the Sage job it would suggest (the same
+    match as the Jobs view, seen from the project: a free project whose number is the number of
+    a job not linked anywhere)."""
+    projects = list(projects)
+    jobs = {job.number.strip().lower(): job.number for job in company.jobs}
+    linked = {job for job in (linked_job(p) for p in projects) if job is not None}
+    statuses = []
+    for project in projects:
+        job = linked_job(project)
+        origin = str(project.get("origin_id") or "")
+        number = str(project.get("project_number") or "").strip().lower()
+        suggested = jobs.get(number) if not origin and number else None
+        statuses.append(ProjectLinkStatus(
+            project=project_ref(project), active=bool(project.get("active", True)), linked_job=job,
+            job_in_sage=job is not None and company.job(job) is not None,
+            other_origin_id=origin if origin and job is None else "",
+            suggested_job=suggested if suggested is not None and suggested not in linked else None,
+        ))
+    return tuple(sorted(statuses, key=lambda s: (s.project.project_number, s.project.name, s.project.project_id)))
 
 
 class JobLinker:

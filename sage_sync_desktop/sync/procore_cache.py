@@ -98,6 +98,11 @@ class ProcoreCache:
             gone = known - prime_contract_ids
             db.executemany("DELETE FROM contract_lines WHERE prime_contract_id = ?", [(i,) for i in gone])
 
+    def get_meta(self, key: str) -> str | None:
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
     def set_meta(self, key: str, value: str) -> None:
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -30,8 +30,10 @@ class ReasonCode(StrEnum):
     INVALID_DATA = "invalid_data"
     # Procore holds the contract in one project, but its job is linked to another.
     IN_OTHER_PROJECT = "in_other_project"
-    # Not a blocking rule: why Re-Import is greyed out for a synced contract.
+    # Not blocking rules: why Re-Import is greyed out for a synced contract (nothing new), or for
+    # one that is not in Procore yet (Add to Procore comes first).
     NOTHING_NEW = "nothing_new"
+    NOT_IN_PROCORE = "not_in_procore"
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,18 @@ class ContractStatus:
     @property
     def can_reimport(self) -> bool:
         return self.state is ContractState.CHANGES_READY and not self.reasons
+
+
+@dataclass(frozen=True)
+class ProjectLinkStatus:
+    """One Procore project of the company, as `projects` lists it."""
+
+    project: ProjectRef
+    active: bool
+    linked_job: str | None  # the Sage job linked to it (its origin id), if any
+    job_in_sage: bool  # the linked job exists in Sage
+    other_origin_id: str = ""  # another integration's origin id: not linkable by this app
+    suggested_job: str | None = None  # a free Sage job whose number is the project number
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 from sage_sync_desktop.errors import CancelledError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany, SageContract
-from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, run_recovery
+from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, run_recovery, sov_lock
 from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
 from sage_sync_desktop.sync.eligibility import (
     DATA_RULES,
@@ -33,7 +33,7 @@ from sage_sync_desktop.sync.eligibility import (
     permission_reasons,
 )
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
-from sage_sync_desktop.sync.job_links import JobLinker, LinkRefused, job_statuses
+from sage_sync_desktop.sync.job_links import JobLinker, LinkRefused, job_statuses, project_statuses
 from sage_sync_desktop.sync.live_contract import live_contract
 from sage_sync_desktop.sync.line_item_diff import compute_diff
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
@@ -53,6 +53,7 @@ from sage_sync_desktop.sync.records import (
     ContractStatus,
     JobLinkStatus,
     ProcoreUser,
+    ProjectLinkStatus,
 )
 from sage_sync_desktop.sync.write_plan import plan_write
 
@@ -191,6 +192,13 @@ class SyncEngine:
 
     def job_links(self) -> tuple[JobLinkStatus, ...]:
         return self._require_snapshot(None, None).jobs
+
+    def procore_projects(self) -> tuple[ProjectLinkStatus, ...]:
+        """The company's Procore projects with their linked or suggested Sage job: one project
+        list from Procore (no contracts read) and the Sage jobs."""
+        company = self._company or self.reader.read_company()
+        self._company = company
+        return project_statuses(company, self.client.projects())
 
     # ------------------------------------------------------------------ jobs
 
@@ -365,17 +373,20 @@ class SyncEngine:
             return ContractOutcome(number, action, True, f"Contract {number}: nothing new to send{kept}{hint}.",
                                    dry_run=dry_run, prime_contract_id=plan.prime_contract_id,
                                    project_id=project.project_id)
+        knowledge = sov_lock.SovKnowledge(self.cache)
         if dry_run:
             requests = tuple(r.as_dict() for r in plan.requests())
-            return ContractOutcome(number, action, True, outcomes.dry_run_message(number, plan, len(requests)),
-                                   dry_run=True, requests=requests, prime_contract_id=plan.prime_contract_id,
-                                   project_id=project.project_id,
-                                   details=(*(f"Item {line.item_number}: kept (edited in Procore)"
-                                              for line in plan.kept),
-                                            *(plan.cost_codes.notes() if plan.cost_codes else ())))
+            planned = ContractOutcome(number, action, True, outcomes.dry_run_message(number, plan, len(requests)),
+                                      dry_run=True, requests=requests, prime_contract_id=plan.prime_contract_id,
+                                      project_id=project.project_id,
+                                      details=(*(f"Item {line.item_number}: kept (edited in Procore)"
+                                                 for line in plan.kept),
+                                               *(plan.cost_codes.notes() if plan.cost_codes else ())))
+            return sov_lock.check_dry_run(planned, home, plan, project, knowledge)
         writer = ContractWriter(self.client, self.history, windows_user=self.windows_user,
                                 procore_user=self._procore_login(), run_log=run_log)
         outcome = writer.execute(plan, action=action, cancel=cancel)
+        sov_lock.learn(knowledge, home, plan, project, writer.effects)
         return self._after_write(outcome, status, home, lines, writer.effects)
 
     def _after_write(self, outcome: ContractOutcome, status: ContractStatus, home: dict | None,

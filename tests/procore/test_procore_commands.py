@@ -83,7 +83,7 @@ def test_login_without_a_secret_says_how_to_give_one(tmp_path, sandbox, capsys):
                  "--company-id", str(sandbox.company_id)])
     err = capsys.readouterr().err
     assert code == 3
-    assert "client secret is not in the Windows credential store" in err and "--client-secret-stdin" in err
+    assert "client secret is not in the credential store (Secret Service)" in err and "--client-secret-stdin" in err
 
 
 def test_sandbox_command_prints_one_json_line_and_stops_on_sigterm(tmp_path):
