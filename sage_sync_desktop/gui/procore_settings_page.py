@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.secret_store import store_name
 from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.gui.oauth_redirect_listener import OAuthRedirectListener
 from sage_sync_desktop.gui.task_runner import TaskRunner
@@ -164,7 +165,7 @@ class ProcoreSettingsPage(QWidget):
             try:
                 env = settings.procore_environment()
                 if self._secrets.get(oauth.client_secret_name(env.name, procore.client_id)):
-                    self._client_secret.setPlaceholderText("Saved in Windows Credential Manager (type to replace)")
+                    self._client_secret.setPlaceholderText(f"Saved in {store_name()} (type to replace)")
             except SageSyncError as exc:
                 self._status.setText(connection_checks.plain_error(exc))
         if procore.company_id is not None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.secret_store import store_name
 from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.gui.task_runner import TaskRunner
 from sage_sync_desktop.sage import connection_string as cs
@@ -99,7 +100,7 @@ class SageSettingsPage(QWidget):
         form.addRow("Table names:", self._naming)
         layout = QVBoxLayout(self)
         intro = QLabel("The app reads Sage 300 CRE through ODBC and never writes to it. "
-                       "The password is kept in Windows Credential Manager.", self)
+                       f"The password is kept in {store_name()}.", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -147,7 +148,7 @@ class SageSettingsPage(QWidget):
         else:
             self._mode_dsn.setChecked(True)
         if conn and self._secrets.get(sage_password_secret(settings.sage)):
-            self._password.setPlaceholderText("Saved in Windows Credential Manager (type to replace)")
+            self._password.setPlaceholderText(f"Saved in {store_name()} (type to replace)")
         self._on_mode_toggled()
 
     def _on_mode_toggled(self, _checked: bool = False) -> None:

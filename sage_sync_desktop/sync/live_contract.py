@@ -7,6 +7,8 @@ Procore keeps origin ids unique in the company, so the create itself is the live
 Draft left by an interrupted import is finished: shown like a re-import when the refresh saw
 it, else it comes back from the create (the client looks it up when Procore says the origin id
 is taken); a contract imported by someone since the refresh stops the create (contract_writer).
+A dry run sends no create, so it lists the project's contracts instead (one request) and tells
+what the create would meet.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sage_sync_desktop.procore.errors import NotFound
+from sage_sync_desktop.procore.errors import NotFound, PermissionDenied
 from sage_sync_desktop.sync import origin_ids, outcomes
 from sage_sync_desktop.sync.contract_payload import DRAFT
 from sage_sync_desktop.sync.line_values import to_cents
@@ -43,9 +45,23 @@ def live_contract(client: Any, action: str, status: ContractStatus,
                                     f"Contract {number} is already in Procore (prime contract {shown['id']}); "
                                     "use Re-Import to bring its changes.", kind="blocked")
         return shown, lines_of_shown(client, project.project_id, shown)
+    if action == "import" and not dry_run:
+        return None, []  # the create is the live check: Procore's origin id is unique
+    # A dry run sends no create, so it looks for what the create would meet (one request): a
+    # Draft left by a cut-off import is finished, anything else stops the real run.
+    try:
+        live = [pc for pc in client.prime_contracts(project.project_id) if pc.get("origin_id") == wanted]
+    except PermissionDenied:
+        if action != "import":
+            raise
+        return None, []  # the permission check that follows names what is missing, as in the real run
     if action == "import":
-        return None, []
-    live = [pc for pc in client.prime_contracts(project.project_id) if pc.get("origin_id") == wanted]
+        if not live:
+            return None, []
+        if live[0].get("status") != DRAFT:
+            return outcomes.skipped(number, action, dry_run,
+                                    f"Contract {number} is already in Procore (prime contract {live[0]['id']}); "
+                                    "use Re-Import to bring its changes.", kind="blocked")
     if len(live) > 1:
         return outcomes.skipped(number, action, dry_run,
                                 f"Procore holds contract {number} {len(live)} times in project "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sage_sync_desktop.sync import sov_lock
+from sage_sync_desktop.sync import contract_payload, sov_lock
 from sage_sync_desktop.demo.demo_setup import UNKNOWN_UOM
 from tests.fixtures.sandbox_fixtures import ERP_ADMIN
 from tests.sync.conftest import link_suggested_jobs
@@ -90,6 +90,46 @@ def test_a_missing_permission_fails_the_dry_run_as_it_fails_the_real_run(make_en
     link_suggested_jobs(env.engine())
     engine = env.engine(ERP_ADMIN)  # Standard on Prime Contracts: imports need Admin
     engine.refresh()
+    [dry] = engine.import_contracts([CONTRACT], dry_run=True)
+    [real] = engine.import_contracts([CONTRACT])
+    assert not dry.ok and not real.ok
+    assert [r.code.value for r in dry.reasons] == [r.code.value for r in real.reasons] \
+        == ["no_permission_prime_contracts"]
+
+
+def test_a_dry_import_of_a_contract_someone_approved_in_procore_since_the_refresh_fails_like_the_real_one(make_env):
+    env = make_env()
+    engine = env.engine()
+    link_suggested_jobs(engine)
+    other = env.engine()
+    other.refresh()
+    assert other.import_contracts([CONTRACT])[0].ok  # another copy of the app, after our refresh
+    [dry] = engine.import_contracts([CONTRACT], dry_run=True)
+    [real] = engine.import_contracts([CONTRACT])
+    assert not dry.ok and not real.ok
+    assert "already in Procore" in dry.message and "already in Procore" in real.message
+
+
+def test_a_dry_import_of_a_draft_left_by_a_cut_off_import_plans_to_finish_it(make_env):
+    env = make_env()
+    engine = env.engine()
+    link_suggested_jobs(engine)
+    status = engine.snapshot.status(CONTRACT)
+    env.sandbox.place({"prime_contracts": [
+        {"project_id": status.project.project_id, **contract_payload.create_fields(status.contract),
+         "status": contract_payload.DRAFT}]})
+    [dry] = engine.import_contracts([CONTRACT], dry_run=True)
+    assert dry.ok and "POST" not in [r["method"] for r in dry.requests], dry.requests
+    [real] = engine.import_contracts([CONTRACT])
+    assert real.ok and len(env.sandbox.prime_contracts(status.project.project_id)) == 1
+
+
+def test_prime_contracts_switched_off_since_the_refresh_fails_the_dry_run_as_it_fails_the_real_run(make_env):
+    env = make_env()
+    engine = env.engine()
+    link_suggested_jobs(engine)
+    env.sandbox.set_tool_enabled("Prime Contracts", False,
+                                 project_id=engine.snapshot.status(CONTRACT).project.project_id)
     [dry] = engine.import_contracts([CONTRACT], dry_run=True)
     [real] = engine.import_contracts([CONTRACT])
     assert not dry.ok and not real.ok
