@@ -96,14 +96,15 @@ def add_big_contract(sage_db: Path, *, job: str) -> None:
     editor = SampleEditor(sage_db, NAMING)
     key = pad(BIG_CONTRACT)
     contract = {"id": key, "job": pad(job), "description": "Benchmark 500-line contract",
-                "customer": editor.job_customer(pad(job)), "status": "Approved", "approval_date": "2024-02-01",
+                "customer": editor.job_customer(pad(job)), "status": "Open", "approval_date": "2024-02-01",
                 "contract_date": "2024-01-15", "retainage_percent": 10.0}
     items = []
     for n in range(1, BIG_CONTRACT_LINES + 1):
         amount = Decimal(1000 + 37 * n).quantize(Decimal("0.01"))
         items.append({"contract": key, "item": pad(str(n)), "description": f"Schedule line {n}",
                       "amount": str(amount), "quantity": "1", "unit_price": str(amount), "unit": "LS",
-                      "cost_code": "01-000", "category": "O"})
+                      "cost_code": "01-000", "category": "O", "job": pad(job), "status": "Approved",
+                      "approval_date": "2024-02-01"})
     editor.add_rows({"contract": [contract], "contract_item": items})
 
 

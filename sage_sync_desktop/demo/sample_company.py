@@ -43,7 +43,7 @@ class SampleCompanyInfo:
     job_numbers: tuple[str, ...]
     contract_numbers: tuple[str, ...]
     item_count: int
-    unapproved_contracts: tuple[str, ...]
+    unapproved_contracts: tuple[str, ...]  # every item Proposed, no approval date on the header
     unlinked_job: str  # no Procore project should ever be linked to it
     contracts_on_unlinked_job: tuple[str, ...]
     credit_items: tuple[tuple[str, str], ...]  # (contract, item)
@@ -54,6 +54,10 @@ class SampleCompanyInfo:
     contracts_by_job: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # How the item amount column is declared: DECIMAL (str through ODBC) or NUMERIC (float).
     money_column_type: str = "DECIMAL(15,2)"
+    # Items still Proposed on an otherwise approved contract: (contract, item).
+    awaiting_items: tuple[tuple[str, str], ...] = ()
+    # Contracts whose items name more than one job: contract -> the jobs, the header's first.
+    several_jobs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def linked_jobs(self) -> tuple[str, ...]:
@@ -86,7 +90,8 @@ def _columns(money: str) -> dict[str, tuple[tuple[str, str], ...]]:
         ),
         "contract_item": (
             ("Contract", "VARCHAR(10)"), ("Contract_Item", "VARCHAR(10)"),
-            ("Description", "VARCHAR(30)"), ("Job", "VARCHAR(10)"), ("Approval_Date", "DATE"),
+            ("Description", "VARCHAR(30)"), ("Job", "VARCHAR(10)"), ("Status", "VARCHAR(12)"),
+            ("Approval_Date", "DATE"),
             ("Original_Contract_Total", money), ("Unit_Description", "VARCHAR(10)"),
             ("Units", "NUMERIC(15,4)"), ("Unit_Price", "DECIMAL(15,4)"),
             ("Cost_Code", "VARCHAR(12)"), ("Category", "VARCHAR(3)"),
@@ -114,13 +119,27 @@ class _Rows:
         self.zero: list[tuple[str, str]] = []
         self.unlinked_job = ""
         self.contracts_by_job: dict[str, list[str]] = {}
+        self.awaiting: list[tuple[str, str]] = []
+        self.several_jobs: dict[str, tuple[str, ...]] = {}
+
+
+APPROVED, PROPOSED = "Approved", "Proposed"  # Sage's contract item statuses
 
 
 def _item_rows(rng: random.Random, contract_key: str, job_key: str, count: int,
-               approved_on: date | None, special: list[tuple[str, str]]) -> Iterator[tuple]:
-    """`count` schedule-of-values lines; `special` (description, amount) lines come first."""
+               approved_on: date | None, special: list[tuple[str, str]], *,
+               proposed_from: int | None = None, no_date: str | None = None,
+               other_job_from: int | None = None, other_job: str = "") -> Iterator[tuple]:
+    """`count` schedule-of-values lines; `special` (description, amount) lines come first.
+
+    Items are Approved with `approved_on` as their approval date; with no `approved_on` every
+    item is Proposed (approval date `no_date`: NULL or Timberline's 1900-01-01), and from item
+    `proposed_from` on they are Proposed too. From item `other_job_from` on they name `other_job`.
+    """
     lines = list(data.SOV_LINES)
     for n in range(1, count + 1):
+        proposed = approved_on is None or (proposed_from is not None and n >= proposed_from)
+        item_job = other_job if other_job_from is not None and n >= other_job_from else job_key
         item_key = pad(str(n))
         if n <= len(special):
             description, amount_text = special[n - 1]
@@ -136,8 +155,8 @@ def _item_rows(rng: random.Random, contract_key: str, job_key: str, count: int,
                 amount = Decimal(rng.randint(150, 18000) * 100)
                 uom, units, price = "LS", Decimal("1"), amount
         yield (
-            contract_key, item_key, description, job_key,
-            approved_on.isoformat() if approved_on else None,
+            contract_key, item_key, description, item_job, PROPOSED if proposed else APPROVED,
+            no_date if proposed else approved_on.isoformat() if approved_on else None,
             str(amount), uom, str(units), str(price), cost_code, category, "1200-00",
         )
 
@@ -181,9 +200,20 @@ def _fixed_company(rng: random.Random) -> tuple[_Rows, list[tuple]]:
             count = max(count, 8)
             rows.credit.append((number, "1"))
             rows.zero.append((number, "2"))
+        roles: dict[str, object] = {}
+        if number == data.AWAITING_ITEMS_CONTRACT:
+            count = max(count, 3 + data.AWAITING_ITEM_COUNT)
+            roles["proposed_from"] = count - data.AWAITING_ITEM_COUNT + 1
+            rows.awaiting.extend((number, str(n)) for n in range(int(roles["proposed_from"]), count + 1))
+        if number == data.SEVERAL_JOBS_CONTRACT:
+            count = max(count, 3 + data.SEVERAL_JOBS_ITEM_COUNT)
+            roles.update(other_job_from=count - data.SEVERAL_JOBS_ITEM_COUNT + 1,
+                         other_job=pad(data.SEVERAL_JOBS_OTHER_JOB))
+            rows.several_jobs[number] = (job, data.SEVERAL_JOBS_OTHER_JOB)
         items.extend(_item_rows(rng, key, job_key, count,
                                 approved_on if approved_sql and approved_sql > "1900-01-01" else None,
-                                special))
+                                special, no_date="1900-01-01" if approved_sql == "1900-01-01" else None,
+                                **roles))  # type: ignore[arg-type]
     rows.item_count = len(items)
     return rows, items
 
@@ -211,8 +241,7 @@ def _scaled_company(rng: random.Random, contracts: int, items_per_contract: int 
             rows.unapproved.append(number)
         count = items_per_contract if items_per_contract is not None else rng.randint(3, 15)
         rows.contracts.append((pad(number), f"Prime Contract {number} – {data.JOBS[job_index % 12][1]}"[:30],
-                               pad(job), pad(str(10000 + job_index)),
-                               "Unapproved" if unapproved else "Approved", signed.isoformat(),
+                               pad(job), pad(str(10000 + job_index)), "Open", signed.isoformat(),
                                approved_on.isoformat() if approved_on else None, 10.0, "1200"))
         rows.contracts_by_job.setdefault(job, []).append(number)
         special = [data.CREDIT_ITEM, data.ZERO_ITEM][:count] if n == 0 else []
@@ -295,6 +324,8 @@ def generate_sample_company(path: Path, *, seed: int = 1, contracts: int | None 
         job_descriptions={r[0].strip(): r[1] for r in rows.jobs},
         contracts_by_job={j: tuple(c) for j, c in rows.contracts_by_job.items()},
         money_column_type=money,
+        awaiting_items=tuple(rows.awaiting),
+        several_jobs=dict(rows.several_jobs),
     )
     logger.info("Wrote sample Sage company %s: %d jobs, %d contracts, %d items",
                 path, len(info.job_numbers), len(contract_numbers), info.item_count)

@@ -41,33 +41,46 @@ JOBS = (
 )
 UNLINKED_JOB = "2412"
 
-# (contract number, job number, description, status, approval) where approval is
+# (contract number, job number, description, header status, approval) where approval is
 # "approved", "unapproved_null" (no approval date) or "unapproved_1900" (1900-01-01 = no date).
+# The header status is the contract's lifecycle (Sage's CN contract status: Open, Closed, Paid
+# in Full), not its approval: approval lives on each item (Proposed, then Approved with an
+# Approval_Date), so the items of an unapproved contract are all Proposed.
 CONTRACTS = (
-    ("240101", "2401", "Riverside MOB – Base Building", "Approved", "approved"),
-    ("240102", "2401", "Riverside MOB – Tenant Improvements", "Approved", "approved"),
-    ("240201", "2402", "Lakeview Elementary – Classroom Wing", "Approved", "approved"),
-    ("240301", "2403", "Harbor Point Garage – Structure", "Approved", "approved"),
-    ("240302", "2403", "Harbor Point Garage – Façade & Signage", "Approved", "approved"),
-    ("240401", "2404", "Aménagement des bureaux – Étages 12 à 15", "Approved", "approved"),
-    ("240501", "2405", "Müller Warehouse – Shell & Slab", "Approved", "approved"),
-    ("240502", "2405", "Müller Warehouse – Racking & Dock Equipment", "Approved", "approved"),
-    ("240601", "2406", "Cedar Hills Apartments – Phase 1", "Approved", "approved"),
+    ("240101", "2401", "Riverside MOB – Base Building", "Open", "approved"),
+    ("240102", "2401", "Riverside MOB – Tenant Improvements", "Open", "approved"),
+    ("240201", "2402", "Lakeview Elementary – Classroom Wing", "Open", "approved"),
+    ("240301", "2403", "Harbor Point Garage – Structure", "Open", "approved"),
+    ("240302", "2403", "Harbor Point Garage – Façade & Signage", "Open", "approved"),
+    ("240401", "2404", "Aménagement des bureaux – Étages 12 à 15", "Open", "approved"),
+    ("240501", "2405", "Müller Warehouse – Shell & Slab", "Open", "approved"),
+    ("240502", "2405", "Müller Warehouse – Racking & Dock Equipment", "Open", "approved"),
+    ("240601", "2406", "Cedar Hills Apartments – Phase 1", "Open", "approved"),
     # Unapproved: no approval date yet.
-    ("240602", "2406", "Cedar Hills Apartments – Phase 2", "Unapproved", "unapproved_null"),
-    ("240701", "2407", "Transit Center – Concourse Renovation", "Approved", "approved"),
-    ("240702", "2407", "Transit Center – Platform Canopies", "Approved", "approved"),
-    ("240801", "2408", "Fire Station No. 7 – New Building", "Approved", "approved"),
-    ("240901", "2409", "Peña Plaza – Retail Podium", "Approved", "approved"),
-    ("240902", "2409", "Peña Plaza – Residential Tower", "Approved", "approved"),
-    ("241001", "2410", "Courthouse HVAC – Chiller Plant", "Approved", "approved"),
+    ("240602", "2406", "Cedar Hills Apartments – Phase 2", "Open", "unapproved_null"),
+    ("240701", "2407", "Transit Center – Concourse Renovation", "Open", "approved"),
+    ("240702", "2407", "Transit Center – Platform Canopies", "Open", "approved"),
+    ("240801", "2408", "Fire Station No. 7 – New Building", "Open", "approved"),
+    ("240901", "2409", "Peña Plaza – Retail Podium", "Open", "approved"),
+    ("240902", "2409", "Peña Plaza – Residential Tower", "Open", "approved"),
+    ("241001", "2410", "Courthouse HVAC – Chiller Plant", "Open", "approved"),
     # Unapproved: Timberline's empty date 1900-01-01 counts as no date.
-    ("241002", "2410", "Courthouse HVAC – Controls Upgrade", "Pending", "unapproved_1900"),
-    ("SVC-2024", "SVC-01", "Service Agreement 2024", "Approved", "approved"),
-    ("SVC-2024B", "SVC-01", "Service Agreement 2024 – Emergency Repairs", "Approved", "approved"),
+    ("241002", "2410", "Courthouse HVAC – Controls Upgrade", "Open", "unapproved_1900"),
+    ("SVC-2024", "SVC-01", "Service Agreement 2024", "Open", "approved"),
+    ("SVC-2024B", "SVC-01", "Service Agreement 2024 – Emergency Repairs", "Open", "approved"),
     # On the job no Procore project is linked to.
-    ("241201", "2412", "Westfield Data Center – Shell & Core", "Approved", "approved"),
+    ("241201", "2412", "Westfield Data Center – Shell & Core", "Open", "approved"),
 )
+
+# Contract whose last AWAITING_ITEM_COUNT items are still Proposed in Sage (no approval date):
+# shown as awaiting approval, never sent; its approved items are importable.
+AWAITING_ITEMS_CONTRACT = "240902"
+AWAITING_ITEM_COUNT = 2
+# Contract whose last items name another job than the header's (job is chosen per item in Sage):
+# blocked as several_jobs, since a Procore prime contract belongs to one project.
+SEVERAL_JOBS_CONTRACT = "240702"
+SEVERAL_JOBS_OTHER_JOB = "2408"
+SEVERAL_JOBS_ITEM_COUNT = 2
 
 # Contract whose schedule of values carries the credit (negative) and zero items.
 CREDIT_AND_ZERO_CONTRACT = "240101"

@@ -54,6 +54,32 @@ def test_default_company_is_the_fixed_small_one_with_its_roles(sample_company):
     assert "240101" in info.padded_contracts and "SVC-2024" not in info.padded_contracts
 
 
+@pytest.mark.parametrize("naming", ["legacy", "standard"])
+def test_items_carry_approval_and_their_job_as_in_sage_contracts(tmp_path, naming):
+    """Sage's Contracts module: each item is Proposed or Approved (with an Approval_Date) and
+    names its job; the header status is the lifecycle, not approval."""
+    info = generate_sample_company(tmp_path / "s.db", naming=naming)
+    tables = PRESET_TABLES[naming]
+    con = sqlite3.connect(info.path)
+    items = {(c.strip(), i.strip()): (job.strip(), status, approved) for c, i, job, status, approved in con.execute(
+        f'SELECT "Contract", "Contract_Item", "Job", "Status", "Approval_Date" FROM "{tables["contract_item"]}"')}
+    header_statuses = {s for s, in con.execute(f'SELECT DISTINCT "Status" FROM "{tables["contract"]}"')}
+    con.close()
+    assert header_statuses == {"Open"}
+    assert {status for _, status, _ in items.values()} == {"Approved", "Proposed"}
+    assert all(approved and approved > "1900-01-01" for _, status, approved in items.values() if status == "Approved")
+    assert all(not approved or approved == "1900-01-01" for _, status, approved in items.values() if status == "Proposed")
+    proposed = {key for key, (_, status, _) in items.items() if status == "Proposed"}
+    by_contract = {c for c, _ in proposed}
+    assert set(info.unapproved_contracts) | {c for c, _ in info.awaiting_items} == by_contract
+    for contract in info.unapproved_contracts:  # every item Proposed
+        assert all(key in proposed for key in items if key[0] == contract)
+    assert set(info.awaiting_items) == {key for key in proposed if key[0] not in info.unapproved_contracts}
+    assert info.awaiting_items == (("240902", "8"), ("240902", "9"))
+    (contract, jobs), = info.several_jobs.items()
+    assert {job for (c, _), (job, _, _) in items.items() if c == contract} == set(jobs) == {"2407", "2408"}
+
+
 def test_numeric_keys_are_right_justified_and_space_padded(sample_company):
     con = sqlite3.connect(sample_company.path)
     keys = [r[0] for r in con.execute('SELECT "Contract" FROM "ACTIVE_CNC_CONTRACT"')]

@@ -122,16 +122,19 @@ def _contract(con: sqlite3.Connection, mapping: TableMapping, key: str, job: str
               description: str) -> None:
     _insert(con, mapping, "contract", {
         "id": key, "job": _job_key(job), "description": description, "customer": pad("1001"),
-        "status": "Approved", "approval_date": "2024-03-01", "contract_date": "2024-02-01",
+        "status": "Open", "approval_date": "2024-03-01", "contract_date": "2024-02-01",
         "retainage_percent": 5.0,
     })
 
 
-def _item(con: sqlite3.Connection, mapping: TableMapping, contract_key: str, item: Item) -> None:
+def _item(con: sqlite3.Connection, mapping: TableMapping, contract_key: str, item: Item,
+          job: str | None) -> None:
+    """An approved item (Approved, with its approval date) on the contract's job, as in Sage."""
     _insert(con, mapping, "contract_item", {
         "contract": item.contract_key or contract_key, "item": item.number, "description": item.description,
         "amount": item.amount, "quantity": None, "unit_price": None, "unit": "LS",
-        "cost_code": "01-000", "category": "O",
+        "cost_code": "01-000", "category": "O", "job": _job_key(job), "status": "Approved",
+        "approval_date": "2024-03-01",
     })
 
 
@@ -143,10 +146,11 @@ def write_corpus(path: Path, naming: str = "legacy") -> None:
             for case in CASES:
                 _contract(con, mapping, case.key, case.job, case.description)
                 for item in case.items:
-                    _item(con, mapping, case.key, item)
-            _item(con, mapping, ORPHAN_CONTRACT, Item(pad("1"), "10.00", "Item of a contract that is gone"))
+                    _item(con, mapping, case.key, item, case.job)
+            _item(con, mapping, ORPHAN_CONTRACT, Item(pad("1"), "10.00", "Item of a contract that is gone"),
+                  LINKED_JOB)
             for key, amount in ((pad(TWIN_CONTRACT), "10.00"), (TWIN_CONTRACT, "11.00")):
                 _contract(con, mapping, key, LINKED_JOB, "Twin contract")
-                _item(con, mapping, key, Item(pad("1"), amount))
+                _item(con, mapping, key, Item(pad("1"), amount), LINKED_JOB)
     finally:
         con.close()
