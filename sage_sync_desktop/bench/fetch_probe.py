@@ -38,7 +38,7 @@ def reader_read(connect: Any, mapping: TableMapping) -> tuple[float, int]:
     started = time.perf_counter()
     company = SageReader(connect, mapping).read_company()
     elapsed = time.perf_counter() - started
-    items = sum(len(c.items) for c in company.contracts)
+    items = sum(len(c.items) + len(c.awaiting_items) for c in company.contracts)
     del company
     return elapsed, items
 

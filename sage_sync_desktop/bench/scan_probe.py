@@ -59,7 +59,7 @@ def measure(settings_path: Path, app_dir: Path, secrets: dict[str, str], sandbox
     full_requests = _served(sandbox_url) - served_before
     peak = peak_rss_mb()
     states = Counter(status.state.value for status in snapshot.statuses)
-    items = sum(len(status.contract.items) for status in snapshot.statuses)
+    items = sum(len(s.contract.items) + len(s.contract.awaiting_items) for s in snapshot.statuses)
 
     served_before = _served(sandbox_url)
     started = time.perf_counter()

@@ -10,6 +10,7 @@ from typing import Any
 
 from sage_sync_desktop.sync import availability
 from sage_sync_desktop.sync.history import HistoryEntry
+from sage_sync_desktop.sync.line_item_diff import awaiting_text
 from sage_sync_desktop.sync.records import (
     ContractDiff,
     ContractOutcome,
@@ -69,6 +70,7 @@ def status_json(status: ContractStatus) -> dict[str, Any]:
             "unchanged": counts.unchanged if counts else 0,
             "procore_only": counts.procore_only if counts else 0,
             "edited_in_procore": counts.edited_in_procore if counts else 0,
+            "awaiting_approval": counts.awaiting_approval if counts else len(status.contract.awaiting_items),
             "header_changes": len(status.diff.header_changes) if status.diff else 0,
         },
         "sage_total": money(status.sage_total),
@@ -103,7 +105,8 @@ def diff_json(status: ContractStatus, diff: ContractDiff) -> dict[str, Any]:
         "state": status.state.value,
         "counts": {"added": counts.added, "changed": counts.changed, "removed": counts.removed,
                    "unchanged": counts.unchanged, "procore_only": counts.procore_only,
-                   "edited_in_procore": counts.edited_in_procore},
+                   "edited_in_procore": counts.edited_in_procore,
+                   "awaiting_approval": counts.awaiting_approval},
         "header_changes": [{"field": c.field, "old": c.old, "new": c.new} for c in diff.header_changes],
         "sage_total": money(diff.sage_total),
         "procore_total_before": money(diff.procore_total_before),
@@ -204,6 +207,9 @@ def status_text(statuses: Sequence[ContractStatus]) -> None:
         diff = f"+{counts.added} ~{counts.changed} -{counts.removed}" if counts else ""
         if counts and counts.edited_in_procore:
             diff += f" !{counts.edited_in_procore}"
+        awaiting = counts.awaiting_approval if counts else len(s.contract.awaiting_items)
+        if awaiting:
+            diff = f"{diff} {awaiting} awaiting approval".strip()
         why = blocked_by(s)
         rows.append([s.number, s.contract.job_number or "", s.state.value, shown_money(s.sage_total),
                      shown_money(s.procore_total), diff, why])
@@ -216,13 +222,14 @@ def diff_text(status: ContractStatus, diff: ContractDiff) -> None:
     counts = diff.counts
     write(f"Contract {diff.contract_number} ({status.state.value}): {counts.added} added, {counts.changed} "
           f"changed, {counts.removed} removed, {counts.unchanged} unchanged, {counts.procore_only} "
-          f"Procore-only, {counts.edited_in_procore} edited in Procore")
+          f"Procore-only, {counts.edited_in_procore} edited in Procore, {counts.awaiting_approval} "
+          "awaiting approval in Sage")
     for change in diff.header_changes:
         write(f"  contract {change.field}: {change.old!r} -> {change.new!r}")
     rows = []
     for line in diff.lines:
         what = "; ".join(f"{c.field}: {c.old!r} -> {c.new!r}" for c in line.changes)
-        flag = "EDITED IN PROCORE" if line.edited_in_procore else ""
+        flag = "EDITED IN PROCORE" if line.edited_in_procore else awaiting_text(line)
         rows.append([line.state.value, line.item_number, line.description[:40], shown_money(line.sage_amount),
                      shown_money(line.procore_amount), " ".join(filter(None, [what, flag]))])
     table(["State", "Item", "Description", "Sage", "Procore", "Changes"], rows)

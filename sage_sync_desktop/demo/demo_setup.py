@@ -16,8 +16,11 @@ two projects" is placed directly, since Procore's rules and this app never allow
   that project's Prime Contracts tool (Re-Import needs Admin);
 - on_two_projects: a prime contract with its origin id sits in two linked projects;
 - invalid_data: an item's unit of measure does not exist in Procore;
-- plus the sample's own unapproved contracts and its contract on a job with no project, and
-  the rest ready to import.
+- awaiting_reapproval: imported, then one of its items went back to Proposed in Sage (its
+  Procore line is kept, shown as awaiting re-approval);
+- plus the sample's own roles: contracts with no item approved, a contract with items awaiting
+  approval, a contract whose items name two jobs, a contract on a job with no project, and the
+  rest ready to import.
 """
 
 from __future__ import annotations
@@ -59,7 +62,10 @@ FIRST_PROJECT_ID = 5_100_000_001
 EXTRA_UOMS = (("SQ", "Square (100 SF)"), ("SY", "Square Yard"), ("TN", "Ton"))
 UNKNOWN_UOM = "BAG"  # not in Procore's list: the demo's invalid-data contract
 ROLES = ("synced", "synced_with_procore_line", "changes_ready", "edited_in_procore", "no_permission",
-         "on_two_projects", "invalid_data")
+         "on_two_projects", "invalid_data", "awaiting_reapproval")
+# Roles the demo imports through the engine before it plays the Sage user.
+IMPORTED_ROLES = ("synced", "synced_with_procore_line", "changes_ready", "edited_in_procore", "no_permission",
+                  "awaiting_reapproval")
 # `sandbox --seed sample`: how many of the sample's jobs start linked, and which one (by position
 # among the linkable jobs) keeps Procore's default of a locked schedule of values once Approved.
 SAMPLE_SEED_NAME = "sample"
@@ -151,11 +157,13 @@ def placed_contract(contract: SageContract, project_id: int, *, extra_lines: lis
 
 
 def _choose_roles(company: SageCompany, info: SampleCompanyInfo) -> dict[str, SageContract]:
-    """One contract per role, each on a different job, from approved contracts on linkable jobs."""
+    """One contract per role, each on a different job, from approved contracts on linkable jobs
+    (leaving the sample's awaiting-approval and several-jobs contracts to show their own state)."""
     chosen: dict[str, SageContract] = {}
     used_jobs: set[str] = set()
     candidates = [c for c in company.contracts
-                  if c.approved and c.job_number in info.linked_jobs and not c.problems and len(c.items) >= 3]
+                  if c.approved and c.job_number in info.linked_jobs and not c.problems and len(c.items) >= 3
+                  and not c.awaiting_items and len(c.jobs) == 1]
     for role in ROLES:
         pick = next((c for c in candidates if c.job_number not in used_jobs), None)
         if pick is None:
@@ -218,7 +226,7 @@ def _link_and_import(paths: AppPaths, settings_path: Path, secrets: SecretStore,
         for job in info.linked_jobs:
             engine.link_job(job, project_of[job])
         engine.refresh()
-        wanted = [roles[r].number for r in ROLES[:5] if r in roles]
+        wanted = [roles[r].number for r in IMPORTED_ROLES if r in roles]
         for outcome in engine.import_contracts(wanted):
             if not outcome.ok:
                 raise RuntimeError(f"demo set-up: {outcome.message}")
@@ -257,6 +265,9 @@ def _play_sage_user(editor: SampleEditor, roles: dict[str, SageContract]) -> Non
     if "invalid_data" in roles:
         contract = roles["invalid_data"]
         editor.change_item(contract.number, contract.items[-1].number, unit=UNKNOWN_UOM)
+    if "awaiting_reapproval" in roles:
+        contract = roles["awaiting_reapproval"]
+        editor.unapprove_item(contract.number, contract.items[1].number)
 
 
 def _write_settings(paths: AppPaths, sandbox: ProcoreSandbox, sample_path: Path, secrets: SecretStore) -> Path:

@@ -29,7 +29,7 @@ class SampleEditor:
         self._contracts = mapping.table("contract")
         self._item_col = {f: mapping.column("contract_item", f) for f in (
             "contract", "item", "description", "amount", "quantity", "unit_price", "unit", "cost_code",
-            "category")}
+            "category", "job", "status", "approval_date")}
         self._contract_col = {f: mapping.column("contract", f) for f in ("id", "approval_date")}
         with self._connect() as db:
             try:
@@ -73,7 +73,8 @@ class SampleEditor:
                        list(values.values()))
 
     def change_item(self, contract: str, item: str, **fields: object) -> None:
-        """Set fields (logical names: description, amount, quantity, unit_price, unit, cost_code)."""
+        """Set fields (logical names: description, amount, quantity, unit_price, unit, cost_code,
+        category, job, status, approval_date)."""
         where, params = self._item_where(contract, item)
         sets = ", ".join(f'"{self._item_col[name]}" = ?' for name in fields)
         values = [float(v) if isinstance(v, Decimal) else v for v in fields.values()]
@@ -133,3 +134,13 @@ class SampleEditor:
             db.executemany(f'UPDATE "{table}" SET "{amount}" = ?, "{description}" = ? '
                            f'WHERE "{contract_col}" = ? AND "{item_col}" = ?', rows)
         return len(rows)
+
+    def unapprove_item(self, contract: str, item: str) -> None:
+        """What Sage does when an item is unapproved: back to Proposed, its approval date cleared."""
+        self.change_item(contract, item, status="Proposed", approval_date=None)
+
+    def set_approved(self, contract: str, approval_date: str | None) -> None:
+        c = self._contract_col
+        with self._connect() as db:
+            db.execute(f'UPDATE "{self._contracts}" SET "{c["approval_date"]}" = ? WHERE TRIM("{c["id"]}") = ?',
+                       (approval_date, contract.strip()))

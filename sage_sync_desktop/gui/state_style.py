@@ -21,6 +21,7 @@ class LineLook(StrEnum):
     UNCHANGED = "unchanged"
     PROCORE_ONLY = "procore_only"
     EDITED_IN_PROCORE = "edited_in_procore"
+    AWAITING_APPROVAL = "awaiting_approval"
 
     @classmethod
     def of(cls, line: LineDiff) -> LineLook:
@@ -34,7 +35,7 @@ class Look:
     text: str
     foreground: str  # dark enough for text on the background (WCAG AA on the tint)
     background: str
-    glyph: str  # what the icon draws: plus, minus, delta, check, square, pencil, cross
+    glyph: str  # what the icon draws: plus, minus, delta, check, square, pencil, clock, cross
 
 
 LINE_LOOKS: dict[LineLook, Look] = {
@@ -44,6 +45,7 @@ LINE_LOOKS: dict[LineLook, Look] = {
     LineLook.UNCHANGED: Look("Unchanged", "#4a4f55", "", "check"),
     LineLook.PROCORE_ONLY: Look("Procore only", "#24527a", "#e4eef7", "square"),
     LineLook.EDITED_IN_PROCORE: Look("Edited in Procore", "#5b2a86", "#efe6f7", "pencil"),
+    LineLook.AWAITING_APPROVAL: Look("Awaiting approval in Sage", "#5c4a00", "#f7f1d9", "clock"),
 }
 
 CONTRACT_LOOKS: dict[ContractState, Look] = {
@@ -106,6 +108,9 @@ def _glyph_pixmap(glyph: str, colour: str, size: int) -> QPixmap:
     elif glyph == "pencil":
         painter.drawLine(p(0.32, 0.68), p(0.68, 0.32))
         painter.drawLine(p(0.28, 0.72), p(0.33, 0.72))
+    elif glyph == "clock":
+        painter.drawEllipse(QRectF(s * 0.26, s * 0.26, s * 0.48, s * 0.48))
+        painter.drawPolyline([p(0.5, 0.36), p(0.5, 0.5), p(0.6, 0.58)])
     elif glyph == "cross":
         painter.drawLine(p(0.33, 0.33), p(0.67, 0.67))
         painter.drawLine(p(0.67, 0.33), p(0.33, 0.67))

@@ -4,6 +4,9 @@ A big company has ~50 times more items than contracts, so this loop decides how 
 is above the driver's own fetch time. The common row (string key, string/float/Decimal
 amount, known contract) takes a straight path with no per-field function calls; anything else
 goes through `_slow_row`, which also explains what is wrong with the row.
+
+Approved items go to the contract's `items`, items not approved in Sage (Proposed, or no approval
+date) to its `awaiting` list; the job each item names goes to the contract's `item_jobs` set.
 """
 
 from __future__ import annotations
@@ -88,7 +91,14 @@ class ItemRowReader:
         self._by_number: dict[str, str] | None = None
         # Per contract key: the append of its items list and the draft's own key string, so
         # every item of a contract shares one key object instead of the driver's per-row copy.
-        self._targets = {key: (draft["items"].append, key) for key, draft in drafts.items()}
+        # Also where its items awaiting approval go, and the set of jobs its items name.
+        self._targets = {key: (draft["items"].append, key, draft["awaiting"].append, draft["item_jobs"].add)
+                         for key, draft in drafts.items()}
+        self._approves_status = mapping.approval.item_status_approves
+        # Approval verdicts by raw value: an item table holds few distinct approval dates and
+        # statuses, so one dictionary look-up per row replaces a date parse and a fold.
+        self._date_verdicts: dict[Any, bool] = {}
+        self._status_verdicts: dict[str, bool] = {}
         # Short values that repeat on almost every contract (item numbers, units, cost codes,
         # categories) and quantities: one object per distinct value. This takes about a quarter
         # off the memory of a big company and costs less time than it saves. Unit prices are not
@@ -105,6 +115,14 @@ class ItemRowReader:
         at = self.at
         ci, ii, di, ai = at["contract"], at["item"], at["description"], at["amount"]
         qi, pi, ui, cci, cai = (at[f] for f in ("quantity", "unit_price", "unit", "cost_code", "category"))
+        ji, sti, adi = at["job"], at["status"], at["approval_date"]
+        approval_mapped = sti is not None or adi is not None
+        date_verdicts = self._date_verdicts
+        known_date = date_verdicts.get
+        status_verdicts = self._status_verdicts
+        known_status = status_verdicts.get
+        approves_status = self._approves_status
+        sage_date = norm.sage_date
         targets_get = self._targets.get
         make = _make_item
         fast = make is not SageContractItem
@@ -136,7 +154,7 @@ class ItemRowReader:
             if target is None or type(item_key) is not str or type(description) is not str:
                 slow(row)
                 continue
-            append, contract_key = target
+            append, contract_key, hold, add_job = target
             known = known_item_key(item_key)
             if known is None:
                 number = item_key.strip()
@@ -190,6 +208,23 @@ class ItemRowReader:
                         raise TypeError
                     if not unit_price.is_finite():
                         raise ValueError
+                approved = True
+                if approval_mapped:
+                    # A date that is not one (ValueError) or an unhashable value (TypeError)
+                    # goes the slow way, which reports it.
+                    if adi is not None:
+                        raw = row[adi]
+                        approved = known_date(raw)
+                        if approved is None:
+                            approved = date_verdicts[raw] = sage_date(raw) is not None
+                    if approved and sti is not None:
+                        raw = row[sti]
+                        if type(raw) is str:
+                            approved = known_status(raw)
+                            if approved is None:
+                                approved = status_verdicts[raw] = approves_status(raw)
+                        else:
+                            approved = approves_status(text(raw))
             except (ArithmeticError, TypeError, ValueError):  # Inexact is an ArithmeticError
                 slow(row)
                 continue
@@ -227,6 +262,14 @@ class ItemRowReader:
                 category = clean
             else:
                 category = text(category)
+            if ji is not None:
+                # Kept as the driver gives it (normalised once per contract when reading ends).
+                if type(job := row[ji]) is str:
+                    add_job(job)
+                elif job is not None:
+                    add_job(norm.key(job))
+            if not approved:
+                append = hold
             if fast:
                 # _make_item's steps, inline: two Python calls fewer per item.
                 item = new_draft(draft_class)
@@ -320,11 +363,37 @@ class ItemRowReader:
             i = at[field]
             return norm.text(row[i]) if i is not None else ""
 
-        self._targets[contract_key][0](_make_item(
+        append, _key, hold, add_job = self._targets[contract_key]
+        if at["job"] is not None and (job := norm.key(row[at["job"]])) is not None:
+            add_job(job)
+        target = append if self._approved(row, problems, number, shown_item, contract_key, item_key) else hold
+        target(_make_item(
             contract_key, item_key, item_key.strip(), norm.text(row[at["description"]]), amount,
             optional_number("quantity"), optional_number("unit_price"), optional_text("unit"),
             optional_text("cost_code"), optional_text("category"),
         ))
+
+
+    def _approved(self, row: Any, problems: list[DataProblem], number: str, shown_item: str,
+                  contract_key: str, item_key: str) -> bool:
+        """The item approval rule, field by field; a date that is not one counts as no date."""
+        at = self.at
+        if at["approval_date"] is not None:
+            raw = row[at["approval_date"]]
+            try:
+                dated = norm.sage_date(raw) is not None
+            except ValueError:
+                column = self.mapping.column("contract_item", "approval_date")
+                problems.append(DataProblem(
+                    "bad_date", f"Contract {number}, item {shown_item}: {column} {raw!r} is not a "
+                    "date; the item counts as not approved.", contract_key=contract_key,
+                    item_key=item_key, column=column))
+                return False
+            if not dated:
+                return False
+        if at["status"] is not None:
+            return self._approves_status(norm.text(row[at["status"]]))
+        return True
 
 
 # Quantizes to the cent only when that loses nothing: a value with more digits raises Inexact;

@@ -59,20 +59,37 @@ class SageContractItem:
 class SageContract:
     key: str  # exact Contract value
     number: str  # trimmed
+    # The header's job; with no header job column, the one job its items name (None when they
+    # name none, or several: see `jobs`).
     job_key: str | None
     description: str
     customer_key: str | None
     status: str
+    # May be sent to Procore: the header rule holds and, where items carry approval, at least
+    # one item is approved.
     approved: bool
     approval_date: date | None
     contract_date: date | None
     retainage_percent: Decimal | None
+    # Approved items: the only ones ever sent to Procore.
     items: tuple[SageContractItem, ...] = ()
     problems: tuple[DataProblem, ...] = ()
+    # Items not approved in Sage (Proposed, or no approval date): shown, never sent.
+    awaiting_items: tuple[SageContractItem, ...] = ()
+    # Every job (trimmed number) the header and the items name, the header's first; more than
+    # one blocks the contract (a Procore prime contract belongs to one project).
+    jobs: tuple[str, ...] = ()
+    # The header's own approval date / status rule (True where neither column is mapped).
+    header_approved: bool = True
 
     @property
     def job_number(self) -> str | None:
         return self.job_key.strip() if self.job_key is not None else None
+
+    @property
+    def no_item_approved(self) -> bool:
+        """Items exist in Sage but none of them is approved."""
+        return bool(self.awaiting_items) and not self.items
 
     @property
     def total(self) -> Decimal:

@@ -28,7 +28,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
-from operator import attrgetter
 from typing import Any
 
 from sage_sync_desktop import secret_store
@@ -36,12 +35,12 @@ from sage_sync_desktop.errors import CancelledError, ConfigurationError, SageErr
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage import normalise as norm
 from sage_sync_desktop.sage.connection_factory import connect_per_settings, sage_password_secret
+from sage_sync_desktop.sage.contract_assembly import ContractAssembler, flag_twins
 from sage_sync_desktop.sage.item_rows import ItemRowReader
 from sage_sync_desktop.sage.odbc_connection import ReadOnlyConnection, connect_sqlite_file
 from sage_sync_desktop.sage.records import (
     DataProblem,
     SageCompany,
-    SageContract,
     SageCustomer,
     SageJob,
 )
@@ -121,7 +120,7 @@ class SageReader:
                 report(20, f"Reading contract items ({len(drafts)} contracts)")
                 run.items(drafts)
             report(95, "Checking contract items")
-            contracts = run.finish(drafts)
+            contracts = ContractAssembler(self.mapping, jobs).finish(drafts)
         finally:
             if collecting:
                 _age_without_walk()
@@ -297,20 +296,9 @@ class _Read:
                             "bad_number", f"Contract {number}: {column} "
                             f"{row[at['retainage_percent']]!r} is not a number; it was left empty.",
                             contract_key=key, column=column))
-                job_key = norm.key(row[at["job"]])
-                job_column = self.column("contract", "job")
-                if job_key is None:
-                    problems.append(DataProblem(
-                        "missing_job", f"Contract {number} has no {job_column} in {table}, so it "
-                        "belongs to no job.", contract_key=key, column=job_column))
-                elif job_key not in jobs:
-                    if job_key.strip() in jobs_by_number:
-                        job_key = jobs_by_number[job_key.strip()]
-                    else:
-                        problems.append(DataProblem(
-                            "unknown_job", f"Contract {number} names job {job_key.strip()}, which "
-                            f"is not in {self.mapping.table('job')}.", contract_key=key,
-                            column=job_column))
+                job_key = None
+                if at["job"] is not None:
+                    job_key = self._header_job(row[at["job"]], key, number, jobs, jobs_by_number, problems)
                 status = norm.text(row[at["status"]]) if status_mapped else ""
                 approval_date = date_of("approval_date")
                 drafts[key] = {
@@ -318,34 +306,36 @@ class _Read:
                     "description": norm.text(row[at["description"]]),
                     "customer_key": norm.key(row[at["customer"]]) if at["customer"] is not None else None,
                     "status": status,
-                    "approved": rule.is_approved(approval_date_mapped=date_mapped,
-                                                 approval_date=approval_date,
-                                                 status_mapped=status_mapped, status=status),
+                    "header_approved": rule.is_approved(approval_date_mapped=date_mapped,
+                                                        approval_date=approval_date,
+                                                        status_mapped=status_mapped, status=status),
                     "approval_date": approval_date,
                     "contract_date": date_of("contract_date"),
                     "retainage_percent": retainage,
                     "items": [],
                     "problems": problems,
+                    "awaiting": [],
+                    "item_jobs": set(),
                 }
-        self._flag_twins(drafts, table)
+        flag_twins(drafts, table)
         return drafts
 
-    @staticmethod
-    def _flag_twins(drafts: dict[str, dict[str, Any]], table: str) -> None:
-        """Padded and unpadded forms of one number ('      5001', '5001') would be one Procore
-        contract: flag every form so none is imported until Sage is corrected."""
-        by_number: dict[str, list[str]] = {}
-        for key, draft in drafts.items():
-            by_number.setdefault(draft["number"], []).append(key)
-        for number, keys in by_number.items():
-            if len(keys) < 2:
-                continue
-            forms = " and ".join(repr(k) for k in keys)
-            for key in keys:
-                drafts[key]["problems"].append(DataProblem(
-                    "duplicate_contract", f"Contract {number} appears twice in {table} ({forms}) "
-                    "once spaces are trimmed; neither is imported until one is corrected.",
-                    contract_key=key))
+    def _header_job(self, raw: Any, key: str, number: str, jobs: dict[str, SageJob],
+                    jobs_by_number: dict[str, str], problems: list[DataProblem]) -> str | None:
+        job_key = norm.key(raw)
+        table, job_column = self.mapping.table("contract"), self.column("contract", "job")
+        if job_key is None:
+            problems.append(DataProblem(
+                "missing_job", f"Contract {number} has no {job_column} in {table}, so it "
+                "belongs to no job.", contract_key=key, column=job_column))
+        elif job_key not in jobs:
+            if job_key.strip() in jobs_by_number:
+                return jobs_by_number[job_key.strip()]
+            problems.append(DataProblem(
+                "unknown_job", f"Contract {number} names job {job_key.strip()}, which "
+                f"is not in {self.mapping.table('job')}.", contract_key=key,
+                column=job_column))
+        return job_key
 
     def items(self, drafts: dict[str, dict[str, Any]]) -> None:
         converter = ItemRowReader(self.mapping, drafts, self.problems)
@@ -366,44 +356,3 @@ class _Read:
             percent = 20 + int(74 * started / max(1, len(lists)))
             self.report(percent, f"Reading contract items ({done:,} so far)")
 
-    def finish(self, drafts: dict[str, dict[str, Any]]) -> tuple[SageContract, ...]:
-        table = self.mapping.table("contract_item")
-        contracts = []
-        for draft in sorted(drafts.values(), key=lambda d: (d["number"], d["key"])):
-            items = draft.pop("items")
-            problems = draft.pop("problems")
-            # Sage's own order: its index sorts the stored (right-justified) item numbers.
-            keys = list(map(_ITEM_KEY, items))
-            if keys != sorted(keys):
-                items.sort(key=_ITEM_KEY)
-            # By trimmed number: '    1' and '1' would be the same Procore line.
-            if len(set(map(_ITEM_NUMBER, items))) != len(items):
-                items = self._without_duplicates(draft, items, problems, table)
-            contracts.append(SageContract(items=tuple(items), problems=tuple(problems), **draft))
-        return tuple(contracts)
-
-    @staticmethod
-    def _without_duplicates(draft: dict[str, Any], items: list[Any], problems: list[DataProblem],
-                            table: str) -> list[Any]:
-        first: dict[str, Any] = {}
-        unique = []
-        for item in items:
-            kept = first.get(item.number)
-            if kept is not None:
-                if kept.key == item.key:
-                    message = (f"Contract {draft['number']}: item {item.number} appears more than "
-                               f"once in {table}; only the first was kept.")
-                else:
-                    message = (f"Contract {draft['number']}: two items have this number once spaces "
-                               f"are trimmed: item {item.number} ({kept.key!r} and {item.key!r}) in "
-                               f"{table}; only the first was kept.")
-                problems.append(DataProblem("duplicate_item", message, contract_key=draft["key"],
-                                            item_key=item.key))
-                continue
-            first[item.number] = item
-            unique.append(item)
-        return unique
-
-
-_ITEM_KEY = attrgetter("key")
-_ITEM_NUMBER = attrgetter("number")

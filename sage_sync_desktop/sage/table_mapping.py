@@ -6,6 +6,11 @@ Sage's ODBC driver names tables by a naming mode chosen in the connection string
 Names marked UNVERIFIED in the comments below come from no public source that queries them;
 `sage-sync-desktop check-sage` reports any that a site does not have, and `sage.mapping` in the
 settings overrides them (see `TableMapping.from_settings`).
+
+Approval and the job live on each contract item in Sage's Contracts module (an item is Proposed,
+then Approved, with an Approval_Date; the job is chosen per item). The header's approval date and
+status are still honoured where mapped; the header Job column is optional (null: the contract's
+job is its items' job). docs/sage-connection.md describes the data model and what is verified.
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "id", "job", "description", "customer", "status", "approval_date", "contract_date",
         "retainage_percent",
     ),
+    # job, status and approval_date come last so the hot loop's positions of the others stay put.
     "contract_item": (
         "contract", "item", "description", "amount", "quantity", "unit_price", "unit",
-        "cost_code", "category",
+        "cost_code", "category", "job", "status", "approval_date",
     ),
 })
 
@@ -40,9 +46,11 @@ OPTIONAL_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType({
     "job": frozenset({"status", "customer"}),
     "customer": frozenset(),
     "contract": frozenset({
-        "customer", "status", "approval_date", "contract_date", "retainage_percent",
+        "job", "customer", "status", "approval_date", "contract_date", "retainage_percent",
     }),
-    "contract_item": frozenset({"quantity", "unit_price", "unit", "cost_code", "category"}),
+    "contract_item": frozenset({
+        "quantity", "unit_price", "unit", "cost_code", "category", "job", "status", "approval_date",
+    }),
 })
 
 # Column names shared by both presets.
@@ -62,10 +70,12 @@ _COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     },
     "contract": {
         "id": "Contract",  # verified key of ACTIVE_CNC_CONTRACT
-        "job": "Job",  # UNVERIFIED
+        # UNVERIFIED: no public source shows a job on the header (Sage picks it per item); may
+        # be null, the contract's job is then its items' job.
+        "job": "Job",
         "description": "Description",  # UNVERIFIED
         "customer": "Customer",  # field verified (Commercient), spelling UNVERIFIED
-        "status": "Status",  # UNVERIFIED
+        "status": "Status",  # lifecycle (Closed, Paid in Full), not approval; spelling UNVERIFIED
         "approval_date": "Date_Approved",  # "Date approved" verified, spelling UNVERIFIED
         "contract_date": "Contract_Date",  # "Contract date" verified, spelling UNVERIFIED
         "retainage_percent": "Retainage_Percent",  # on the job table; on contracts UNVERIFIED
@@ -80,6 +90,9 @@ _COLUMNS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "unit": "Unit_Description",  # UNVERIFIED
         "cost_code": "Cost_Code",  # UNVERIFIED on contract items (verified on JC tables)
         "category": "Category",  # UNVERIFIED on contract items (verified on JC tables)
+        "job": "Job",  # field verified (Commercient: Job on each item; Sage KB: job per item)
+        "status": "Status",  # Proposed / Approved verified (Sage KB); column spelling UNVERIFIED
+        "approval_date": "Approval_Date",  # verified column (Commercient)
     },
 })
 
@@ -106,6 +119,10 @@ PRESETS = tuple(PRESET_TABLES)
 # Status values that mean "not approved" when a contract status column is mapped. UNVERIFIED:
 # no public source shows Sage's CN status values, so sites can replace this list.
 DEFAULT_UNAPPROVED_STATUSES = ("Unapproved", "Pending", "Draft")
+# Item status values that mean "not approved": Sage's Contracts module puts an item back to
+# Proposed when it is unapproved (Sage knowledge base).
+DEFAULT_UNAPPROVED_ITEM_STATUSES = ("Proposed",)
+_APPROVAL_KEYS = ("unapproved_statuses", "approved_statuses", "unapproved_item_statuses")
 
 # A name goes inside double quotes in SQL: refuse anything that could close the quote or chain
 # a statement, so a settings file can never smuggle SQL in.
@@ -114,21 +131,30 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9_ #$.()\-]{1,128}$")
 
 @dataclass(frozen=True)
 class ApprovalRule:
-    """When a Sage contract counts as approved (Procore refuses to sync unapproved ones).
+    """When a Sage contract header, and each contract item, counts as approved.
 
-    With an approval-date column mapped, the date must be set (not NULL, not 1900-01-01).
-    With a status column mapped, the status must not be one of `unapproved_statuses`, and, if
-    `approved_statuses` is not empty, must be one of them. Comparisons ignore case and padding.
-    With neither column mapped nothing can say a contract is unapproved, so every one counts as
-    approved; TableMapping refuses that combination.
+    Header: with an approval-date column mapped, the date must be set (not NULL, not
+    1900-01-01); with a status column mapped, the status must not be one of
+    `unapproved_statuses` and, if `approved_statuses` is not empty, must be one of them.
+    Item: with its approval-date column mapped the date must be set; with its status column
+    mapped the status must not be one of `unapproved_item_statuses`. Comparisons ignore case and
+    padding. Columns that are not mapped say nothing; TableMapping refuses a mapping in which no
+    approval column at all is mapped.
     """
 
     unapproved_statuses: tuple[str, ...] = DEFAULT_UNAPPROVED_STATUSES
     approved_statuses: tuple[str, ...] = ()
+    unapproved_item_statuses: tuple[str, ...] = DEFAULT_UNAPPROVED_ITEM_STATUSES
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_unapproved", frozenset(s.strip().lower() for s in self.unapproved_statuses))
         object.__setattr__(self, "_approved", frozenset(s.strip().lower() for s in self.approved_statuses))
+        object.__setattr__(self, "_unapproved_items",
+                           frozenset(s.strip().lower() for s in self.unapproved_item_statuses))
+
+    def item_status_approves(self, status: str) -> bool:
+        """False for an item status that means not approved (Proposed by default)."""
+        return status.strip().lower() not in self._unapproved_items  # type: ignore[attr-defined]
 
     def is_approved(self, *, approval_date_mapped: bool, approval_date: Any,
                     status_mapped: bool, status: str) -> bool:
@@ -187,7 +213,9 @@ class TableMapping:
 
             {"contract": {"table": "ACTIVE_CNC_CONTRACT",
                           "columns": {"approval_date": "Approved_Date", "status": null}},
-             "approval": {"unapproved_statuses": ["Unapproved"], "approved_statuses": []}}
+             "contract_item": {"columns": {"status": "Item_Status"}},
+             "approval": {"unapproved_statuses": ["Unapproved"], "approved_statuses": [],
+                          "unapproved_item_statuses": ["Proposed"]}}
         """
         return cls.preset(sage_settings.naming).with_overrides(sage_settings.mapping or {})
 
@@ -260,11 +288,14 @@ class TableMapping:
             if entry:
                 result[logical] = entry
         if self.approval != ApprovalRule():
-            result["approval"] = {
-                "unapproved_statuses": list(self.approval.unapproved_statuses),
-                "approved_statuses": list(self.approval.approved_statuses),
-            }
+            result["approval"] = {key: list(getattr(self.approval, key)) for key in _APPROVAL_KEYS}
         return result
+
+    @property
+    def item_approval_mapped(self) -> bool:
+        """True when contract items carry an approval date or status column at this site."""
+        columns = self.columns["contract_item"]
+        return columns.get("approval_date") is not None or columns.get("status") is not None
 
 
 def column_sql(table: str, column: str) -> str:
@@ -287,11 +318,13 @@ def _object_with_keys(value: Any, where: str, allowed: tuple[str, ...], *, shape
 
 
 def _approval_from(value: Any, where: str) -> ApprovalRule:
-    _object_with_keys(value, where, ("unapproved_statuses", "approved_statuses"), shape="a JSON object",
-                      fix="Use unapproved_statuses and/or approved_statuses.")
+    _object_with_keys(value, where, _APPROVAL_KEYS, shape="a JSON object",
+                      fix="Use unapproved_statuses, approved_statuses and/or unapproved_item_statuses.")
+    defaults = {"unapproved_statuses": DEFAULT_UNAPPROVED_STATUSES, "approved_statuses": (),
+                "unapproved_item_statuses": DEFAULT_UNAPPROVED_ITEM_STATUSES}
     lists = {}
-    for key in ("unapproved_statuses", "approved_statuses"):
-        raw = value.get(key, DEFAULT_UNAPPROVED_STATUSES if key == "unapproved_statuses" else ())
+    for key in _APPROVAL_KEYS:
+        raw = value.get(key, defaults[key])
         if not isinstance(raw, Iterable) or isinstance(raw, str) or not all(isinstance(s, str) for s in raw):
             raise ConfigurationError(f"{where}.{key} must be a list of texts.")
         lists[key] = tuple(raw)
@@ -323,10 +356,17 @@ def _validate(mapping: TableMapping) -> None:
                     fix="Use the name exactly as the Sage ODBC driver shows it, or null for "
                     "an optional field this site does not have.",
                 )
-    contract = mapping.columns["contract"]
-    if contract.get("approval_date") is None and contract.get("status") is None:
+    contract, item = mapping.columns["contract"], mapping.columns["contract_item"]
+    if all(c.get(f) is None for c in (contract, item) for f in ("approval_date", "status")):
         raise ConfigurationError(
-            "sage.mapping.contract: neither approval_date nor status is mapped, so the app "
-            "cannot tell approved contracts from unapproved ones.",
-            fix="Map at least one of them to a Sage column.",
+            "sage.mapping: no approval_date or status is mapped on contract or contract_item, so "
+            "the app cannot tell approved contracts from unapproved ones.",
+            fix="Map at least one of them to a Sage column (contract_item.approval_date is "
+            "Approval_Date in Sage's Contracts module).",
+        )
+    if contract.get("job") is None and item.get("job") is None:
+        raise ConfigurationError(
+            "sage.mapping: neither contract.columns.job nor contract_item.columns.job is mapped, "
+            "so no contract would belong to a job.",
+            fix="Map contract_item.columns.job (Sage picks the job on each contract item).",
         )

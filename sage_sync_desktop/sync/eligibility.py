@@ -1,7 +1,7 @@
 """One state per contract and every blocking rule that applies, each with a code, words and a fix.
 
-Rules about the contract itself (unapproved, job not synced, on two projects, in another
-project, invalid data) put it in Not Ready. Permission rules are about the signed-in user, not
+Rules about the contract itself (unapproved, several jobs, job not synced, on two projects, in
+another project, invalid data) put it in Not Ready. Permission rules are about the signed-in user, not
 the contract: the contract keeps its place (Ready to Import, Synced) and its buttons are greyed
 with the reason; the engine checks the same rules again right before it writes anything.
 """
@@ -47,6 +47,7 @@ PRIME_CONTRACTS_TOOL = permissions.PRIME_CONTRACTS
 DATA_RULES = frozenset(
     {
         ReasonCode.UNAPPROVED,
+        ReasonCode.SEVERAL_JOBS,
         ReasonCode.JOB_NOT_SYNCED,
         ReasonCode.ON_TWO_PROJECTS,
         ReasonCode.IN_OTHER_PROJECT,
@@ -103,6 +104,38 @@ def _reason(code: ReasonCode, message: str, fix: str) -> Reason:
 def _project_name(project: ProjectRef) -> str:
     number = f" ({project.project_number})" if project.project_number else ""
     return f"'{project.name}'{number}, id {project.project_id}"
+
+
+def approval_reasons(contract: SageContract) -> list[Reason]:
+    """Unapproved: no item approved in Sage, or the header's own approval rule fails."""
+    if contract.approved:
+        return []
+    if contract.no_item_approved:
+        count = len(contract.awaiting_items)
+        header = "" if contract.header_approved else "; the contract itself is not approved either"
+        return [_reason(
+            ReasonCode.UNAPPROVED,
+            f"Contract {contract.number}: no item is approved in Sage "
+            f"({'its item is' if count == 1 else f'all {count} items are'} awaiting approval{header}).",
+            "Approve the contract's items in Sage 300 CRE (Contracts), then Refresh.",
+        )]
+    return [_reason(
+        ReasonCode.UNAPPROVED,
+        f"Contract {contract.number} is not approved in Sage.",
+        "Approve the contract in Sage 300 CRE (Contracts), then Refresh.",
+    )]
+
+
+def several_jobs_reasons(contract: SageContract) -> list[Reason]:
+    """A Procore prime contract belongs to one project, so one Sage job per contract."""
+    if len(contract.jobs) < 2:
+        return []
+    return [_reason(
+        ReasonCode.SEVERAL_JOBS,
+        f"Contract {contract.number} names more than one job in Sage: {', '.join(contract.jobs)}.",
+        "Give every item of the contract the same job in Sage (Contracts, contract items), or "
+        "split the contract per job, then Refresh.",
+    )]
 
 
 def job_reasons(contract: SageContract, facts: ContractFacts) -> list[Reason]:
@@ -284,16 +317,10 @@ def permission_reasons(contract: SageContract, facts: ContractFacts, *, in_proco
 
 def classify(contract: SageContract, facts: ContractFacts) -> ContractStatus:
     """The contract's state, every rule that blocks it, its link and its diff."""
-    reasons: list[Reason] = []
-    if not contract.approved:
-        reasons.append(
-            _reason(
-                ReasonCode.UNAPPROVED,
-                f"Contract {contract.number} is not approved in Sage.",
-                "Approve the contract in Sage 300 CRE (Contracts), then Refresh.",
-            )
-        )
-    reasons += job_reasons(contract, facts)
+    reasons: list[Reason] = approval_reasons(contract)
+    several = several_jobs_reasons(contract)
+    # With several jobs, "which job is linked" has no single answer: that reason says it all.
+    reasons += several or job_reasons(contract, facts)
     reasons += placement_reasons(contract, facts)
     reasons += data_reasons(contract, facts.known_uoms, facts.same_number_keys)
     home = facts.home

@@ -5,7 +5,10 @@ Every Procore line lands in exactly one state:
 - changed / unchanged: both sides hold it; `changes` names each differing field, old -> new;
 - removed: a line of this contract's origin ids whose Sage item is gone (Re-Import deletes it);
 - procore_only: anything else (no origin id, another integration's, another contract's):
-  shown, never touched.
+  shown, never touched;
+- awaiting_approval: a Sage item not approved in Sage (Proposed): never sent; when Procore
+  already has its line (the item went back to Proposed after an import) the line is left as
+  Procore has it, never removed.
 A Sage-origin line is `edited_in_procore` when its Procore values match none of the values
 this app is known to have written (history, plus what the line's own origin_data records);
 Re-Import keeps such lines unless the user confirms overwriting them.
@@ -39,6 +42,31 @@ def keyed_items(contract: SageContract) -> dict[str, SageContractItem]:
         except origin_ids.OriginIdError:
             continue
         items.setdefault(key, item)
+    return items
+
+
+AWAITING_APPROVAL_TEXT = "Awaiting approval in Sage; not sent"
+AWAITING_REAPPROVAL_TEXT = "Awaiting re-approval in Sage; Procore's line left as it is"
+
+
+def awaiting_text(line: LineDiff) -> str:
+    """What happens to a line whose Sage item is not approved ("" for any other line)."""
+    if line.state is not LineState.AWAITING_APPROVAL:
+        return ""
+    return AWAITING_REAPPROVAL_TEXT if line.procore_amount is not None else AWAITING_APPROVAL_TEXT
+
+
+def keyed_awaiting(contract: SageContract,
+                   approved: Mapping[str, SageContractItem]) -> dict[str, SageContractItem]:
+    """Items awaiting approval in Sage by origin id (never one that is also an approved item)."""
+    items: dict[str, SageContractItem] = {}
+    for item in contract.awaiting_items:
+        try:
+            key = origin_ids.item_origin_id(contract.number, item.number)
+        except origin_ids.OriginIdError:
+            continue
+        if key not in approved:
+            items.setdefault(key, item)
     return items
 
 
@@ -117,7 +145,17 @@ def compute_diff(
         keep_procore = state is LineState.UNCHANGED or (edited and not overwrite_procore_edits)
         after += current.amount if keep_procore else wanted.amount
 
-    removed = [line for origin_id, line in ours.items() if origin_id not in sage_items]
+    awaiting = keyed_awaiting(contract, sage_items)
+    for origin_id, item in awaiting.items():
+        wanted = sage_values(item)
+        line = ours.get(origin_id)
+        current = values[id(line)] if line is not None else None
+        lines.append(_line(LineState.AWAITING_APPROVAL, origin_id, item, wanted, line, current))
+        if current is not None:
+            after += current.amount
+
+    removed = [line for origin_id, line in ours.items()
+               if origin_id not in sage_items and origin_id not in awaiting]
     for line in (*removed, *duplicates):
         current = values[id(line)]
         edited = edited_line(line)

@@ -30,6 +30,8 @@ class ReasonCode(StrEnum):
     INVALID_DATA = "invalid_data"
     # Procore holds the contract in one project, but its job is linked to another.
     IN_OTHER_PROJECT = "in_other_project"
+    # The contract's items (or its header and items) name more than one Sage job.
+    SEVERAL_JOBS = "several_jobs"
     # Not blocking rules: why Re-Import is greyed out for a synced contract (nothing new), or for
     # one that is not in Procore yet (Add to Procore comes first).
     NOTHING_NEW = "nothing_new"
@@ -49,6 +51,9 @@ class LineState(StrEnum):
     REMOVED = "removed"
     UNCHANGED = "unchanged"
     PROCORE_ONLY = "procore_only"
+    # A Sage item not approved in Sage: never sent. With a Procore line (`procore_amount` set) it
+    # went back to Proposed after an import: the line is left as Procore has it.
+    AWAITING_APPROVAL = "awaiting_approval"
 
 
 @dataclass(frozen=True, slots=True)  # one per line of every contract in Procore
@@ -80,6 +85,7 @@ class DiffCounts:
     unchanged: int = 0
     procore_only: int = 0
     edited_in_procore: int = 0
+    awaiting_approval: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class ContractDiff:
             unchanged=by_state[LineState.UNCHANGED],
             procore_only=by_state[LineState.PROCORE_ONLY],
             edited_in_procore=sum(1 for line in self.lines if line.edited_in_procore),
+            awaiting_approval=by_state[LineState.AWAITING_APPROVAL],
         )
 
     @property

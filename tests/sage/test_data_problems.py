@@ -11,12 +11,14 @@ from sage_sync_desktop.demo.sample_company import generate_sample_company
 from tests.fixtures.sage_fixtures import odbc_reader_for
 
 ITEM_COLUMNS = ('"Contract", "Contract_Item", "Description", "Original_Contract_Total", "Units", '
-                '"Unit_Price", "Unit_Description", "Cost_Code", "Category"')
+                '"Unit_Price", "Unit_Description", "Cost_Code", "Category", "Status", "Approval_Date"')
 
 
 def _insert_items(path, rows):
+    """Rows as approved items (Status Approved, an approval date): these tests are about data."""
     con = sqlite3.connect(path)
-    con.executemany(f'INSERT INTO "ACTIVE_CNC_CONTRACT_ITEM" ({ITEM_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)', rows)
+    con.executemany(f'INSERT INTO "ACTIVE_CNC_CONTRACT_ITEM" ({ITEM_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+                    [(*row, "Approved", "2024-01-02") for row in rows])
     con.commit()
     con.close()
 
@@ -56,7 +58,7 @@ def test_item_whose_contract_does_not_exist_is_a_company_problem(company_db):
     problem, = company.problems
     assert problem.code == "orphan_item"
     assert "999999" in problem.message
-    assert sum(len(c.items) for c in company.contracts) == company_db.item_count
+    assert sum(len(c.items) + len(c.awaiting_items) for c in company.contracts) == company_db.item_count
 
 
 def test_duplicate_item_numbers_in_one_contract_keep_the_first_and_flag_the_contract(company_db):
@@ -152,7 +154,7 @@ def test_many_bad_rows_at_once_never_abort_the_read(company_db):
     assert [p.code for p in company.contract("240101").problems] == ["bad_amount"]
     assert [p.code for p in company.contract("240102").problems] == ["duplicate_item"]
     assert [p.code for p in company.contract("240201").problems] == ["bad_number"]
-    assert sum(len(c.items) for c in company.contracts) == company_db.item_count + 1
+    assert sum(len(c.items) + len(c.awaiting_items) for c in company.contracts) == company_db.item_count + 1
 
 
 def test_padded_and_unpadded_forms_of_one_contract_number_flag_both(company_db):

@@ -54,7 +54,7 @@ def test_optional_field_may_be_mapped_to_none_and_is_left_out_of_the_query():
          "contract": {"columns": {"retainage_percent": None, "status": None}}})
     assert mapping.column("contract_item", "quantity") is None
     assert [f for f, _ in mapping.mapped_fields("contract_item")] == [
-        "contract", "item", "description", "amount"]
+        "contract", "item", "description", "amount", "job", "status", "approval_date"]
 
 
 def test_required_field_cannot_be_mapped_to_none():
@@ -62,10 +62,35 @@ def test_required_field_cannot_be_mapped_to_none():
         TableMapping.preset("legacy").with_overrides({"contract_item": {"columns": {"amount": None}}})
 
 
-def test_approval_needs_a_date_or_a_status_column():
+def test_approval_needs_a_date_or_a_status_column_on_the_contract_or_its_items():
     with pytest.raises(ConfigurationError, match="approved"):
         TableMapping.preset("legacy").with_overrides(
-            {"contract": {"columns": {"approval_date": None, "status": None}}})
+            {"contract": {"columns": {"approval_date": None, "status": None}},
+             "contract_item": {"columns": {"approval_date": None, "status": None}}})
+    # Items alone are enough: approval lives on contract items in Sage's Contracts module.
+    items_only = TableMapping.preset("legacy").with_overrides(
+        {"contract": {"columns": {"approval_date": None, "status": None}}})
+    assert items_only.item_approval_mapped
+
+
+def test_the_header_job_may_be_null_but_not_together_with_the_item_job():
+    mapping = TableMapping.preset("standard").with_overrides({"contract": {"columns": {"job": None}}})
+    assert mapping.column("contract", "job") is None
+    with pytest.raises(ConfigurationError, match="no contract would belong to a job"):
+        TableMapping.preset("legacy").with_overrides(
+            {"contract": {"columns": {"job": None}}, "contract_item": {"columns": {"job": None}}})
+
+
+def test_item_approval_defaults_and_overrides():
+    preset = TableMapping.preset("legacy")
+    assert (preset.column("contract_item", "status"), preset.column("contract_item", "approval_date"),
+            preset.column("contract_item", "job")) == ("Status", "Approval_Date", "Job")
+    assert preset.approval.unapproved_item_statuses == ("Proposed",)
+    assert not preset.approval.item_status_approves("  PROPOSED ")
+    assert preset.approval.item_status_approves("Approved")
+    custom = preset.with_overrides({"approval": {"unapproved_item_statuses": ["Proposed", "On hold"]}})
+    assert not custom.approval.item_status_approves("on hold")
+    assert TableMapping.preset("legacy").with_overrides(custom.to_overrides()) == custom
 
 
 @pytest.mark.parametrize("overrides,words", [
@@ -75,6 +100,7 @@ def test_approval_needs_a_date_or_a_status_column():
     ({"contract": {"table": 'X"; DROP TABLE y; --'}}, "not a usable table name"),
     ({"contract": {"columns": {"description": 'Description" FROM x; --'}}}, "not a usable column name"),
     ({"approval": {"unapproved_statuses": "Pending"}}, "list of texts"),
+    ({"approval": {"unapproved_item_statuses": [1]}}, "list of texts"),
 ])
 def test_bad_overrides_are_refused_with_a_clear_message(overrides, words):
     with pytest.raises(ConfigurationError, match=words):

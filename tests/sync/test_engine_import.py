@@ -28,7 +28,8 @@ def test_linking_suggested_jobs_makes_approved_contracts_ready(engine, sample) -
     assert sorted(linked) == sorted(sample.linked_jobs)
     snapshot = engine.snapshot
     ready = {s.number for s in snapshot.statuses if s.state is ContractState.READY_TO_IMPORT}
-    expected = set(sample.contract_numbers) - set(sample.unapproved_contracts) - set(sample.contracts_on_unlinked_job)
+    expected = (set(sample.contract_numbers) - set(sample.unapproved_contracts)
+                - set(sample.contracts_on_unlinked_job) - set(sample.several_jobs))
     assert ready == expected
     project = engine.client.project(snapshot.jobs[0].project.project_id)
     assert project["origin_id"] == origin_ids.job_origin_id(snapshot.jobs[0].job.number)

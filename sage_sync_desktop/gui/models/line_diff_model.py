@@ -13,6 +13,7 @@ from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.sync import availability
 from sage_sync_desktop.gui.formatting import ARROW
 from sage_sync_desktop.gui.state_style import LineLook
+from sage_sync_desktop.sync.line_item_diff import awaiting_text
 from sage_sync_desktop.sync.records import ContractDiff, ContractStatus, FieldChange, LineDiff, LineState
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -44,7 +45,7 @@ HEADERS = {
 }
 _ORDER = {
     LineLook.ADDED: 0, LineLook.CHANGED: 0, LineLook.REMOVED: 0, LineLook.EDITED_IN_PROCORE: 0,
-    LineLook.PROCORE_ONLY: 1, LineLook.UNCHANGED: 2,
+    LineLook.PROCORE_ONLY: 1, LineLook.AWAITING_APPROVAL: 1, LineLook.UNCHANGED: 2,
 }
 _MONEY_FIELDS = {"amount", "unit_cost", "unit_price"}
 _FIELD_NAMES = {"unit_cost": "unit cost", "uom": "unit", "cost_code": "cost code"}
@@ -76,6 +77,8 @@ def change_text(line: LineDiff) -> str:
         text = "Added in Procore; left as it is"
     elif line.state is LineState.CHANGED:
         text = fields or "Changed in Sage"
+    elif line.state is LineState.AWAITING_APPROVAL:
+        text = f"{awaiting_text(line)} (Sage amount {formatting.money(line.sage_amount)})"
     else:
         text = fields
     if line.edited_in_procore:
@@ -216,5 +219,7 @@ class LineDiffModel(RecordTableModel):
         if column is DiffColumn.CHANGE:
             return change_text(line)
         if column is DiffColumn.PROCORE_AMOUNT:
+            return formatting.money(line.procore_amount)
+        if line.state is LineState.AWAITING_APPROVAL:  # never sent: Procore keeps what it has
             return formatting.money(line.procore_amount)
         return formatting.money(line.sage_amount)
