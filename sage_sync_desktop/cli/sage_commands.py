@@ -16,7 +16,7 @@ from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage import odbc_bridge
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.demo.sample_company import generate_sample_company
-from sage_sync_desktop.sage.schema_probe import probe_schema
+from sage_sync_desktop.sage.schema_probe import SchemaReport, probe_schema
 from sage_sync_desktop.sage.table_mapping import PRESETS
 from sage_sync_desktop.secret_store import store_name
 
@@ -34,6 +34,9 @@ def register(subparsers: Any) -> None:
         "1: names missing; 2: settings invalid; 3: cannot connect to Sage.",
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--use-candidates", action="store_true",
+                       help="map each missing column to its best candidate (a close name match) in "
+                       "sage.mapping, after showing what will be written; then check again")
     check.set_defaults(handler=check_sage)
 
     sample = subparsers.add_parser(
@@ -72,6 +75,8 @@ def check_sage(args: argparse.Namespace, context: Any) -> int:
     reader = SageReader.from_settings(settings, context.secrets)
     try:
         report = probe_schema(reader.connect, reader.mapping)
+        if args.use_candidates:
+            report = _use_candidates(args, context, settings, reader, report)
     except SageError as exc:
         if args.json:
             _print_json({"ok": False, "error": exc.message, "fix": exc.fix})
@@ -83,6 +88,33 @@ def check_sage(args: argparse.Namespace, context: Any) -> int:
     if args.json:
         _print_json(report.to_dict())
         return EXIT_OK if report.ok else EXIT_MISSING_NAMES
+    _print_report(report)
+    return EXIT_OK if report.ok else EXIT_MISSING_NAMES
+
+
+def _use_candidates(args: argparse.Namespace, context: Any, settings: Any, reader: SageReader,
+                    report: SchemaReport) -> SchemaReport:
+    """Write each missing column's close best candidate to sage.mapping, say what was written
+    (on standard error with --json, so the JSON stays one document), and probe again."""
+    say = (lambda text: print(text, file=sys.stderr)) if args.json else print
+    overrides = report.candidate_overrides()
+    unmatched = [m for m in report.missing if m.kind == "column" and not m.best_candidate]
+    if not overrides:
+        say("No missing column has a close candidate; nothing was written to sage.mapping.")
+        return report
+    mapping = reader.mapping.with_overrides(overrides)
+    say("Writing to sage.mapping:")
+    for logical, entry in overrides.items():
+        for field_name, column in entry["columns"].items():
+            say(f"  {logical}.columns.{field_name} = {column}  (was {reader.mapping.column(logical, field_name)})")
+    for name in unmatched:
+        say(f"  {name.logical_table}.columns.{name.field}: no close candidate; choose it yourself.")
+    context.save_settings(settings.with_changes(sage={"mapping": mapping.to_overrides()}))
+    say(f"Settings updated: {context.settings_path}")
+    return probe_schema(reader.connect, mapping)
+
+
+def _print_report(report: SchemaReport) -> None:
     print(f"Sage: {report.source} (naming: {report.naming})")
     for check in report.tables:
         if not check.found:
@@ -96,12 +128,18 @@ def check_sage(args: argparse.Namespace, context: Any) -> int:
     for name in report.missing:
         print(f"missing {name.kind}: {name.message}")
         print(f"  fix: {name.fix}")
+    if report.preset_fits and report.preset_fits != report.naming:
+        print(f'The {report.preset_fits} naming preset fits this connection: all four of its tables '
+              f'exist. Set sage.naming to "{report.preset_fits}".')
     counts = report.counts
     print("Counts: " + ", ".join(
         f"{counts.get(k) if counts.get(k) is not None else '?'} {k}" for k in ("jobs", "contracts", "items")))
-    print("All mapped tables and columns were found." if report.ok else
-          f"{len(report.missing)} name(s) missing: fix sage.naming / sage.mapping and run check-sage again.")
-    return EXIT_OK if report.ok else EXIT_MISSING_NAMES
+    if report.ok:
+        print("All mapped tables and columns were found.")
+        return
+    print(f"{len(report.missing)} name(s) missing: fix sage.naming / sage.mapping and run check-sage again.")
+    if report.candidate_overrides():
+        print("  check-sage --use-candidates writes the close candidates to sage.mapping for you.")
 
 
 def sample_company(args: argparse.Namespace, context: Any) -> int:
@@ -126,13 +164,18 @@ def sample_company(args: argparse.Namespace, context: Any) -> int:
             "contracts_on_unlinked_job": list(info.contracts_on_unlinked_job),
             "credit_items": [list(i) for i in info.credit_items],
             "zero_items": [list(i) for i in info.zero_items],
+            "awaiting_items": [list(i) for i in info.awaiting_items],
+            "several_jobs": {c: list(jobs) for c, jobs in info.several_jobs.items()},
             "configured": bool(args.configure),
             "sandbox_command": "sage-sync-desktop sandbox --seed sample",
         })
         return EXIT_OK
     print(f"Wrote {info.path} in {seconds:.2f} s: {len(info.job_numbers)} jobs, "
           f"{info.contract_count} prime contracts, {info.item_count} items ({info.naming} names).")
-    print(f"  unapproved contracts: {', '.join(info.unapproved_contracts) or 'none'}")
+    print(f"  contracts with no item approved: {', '.join(info.unapproved_contracts) or 'none'}")
+    print(f"  items awaiting approval: {_items(info.awaiting_items)}")
+    print("  contracts whose items name several jobs: " + (", ".join(
+        f"{c} (jobs {', '.join(jobs)})" for c, jobs in info.several_jobs.items()) or "none"))
     print(f"  job with no Procore project: {info.unlinked_job} "
           f"(contracts {', '.join(info.contracts_on_unlinked_job) or 'none'})")
     print(f"  credit item: {_items(info.credit_items)}; zero item: {_items(info.zero_items)}")
