@@ -51,7 +51,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 MAX_LINES = 400
 # Modules still over MAX_LINES, held to the former limit until they are split.
 LONG_MODULES: dict[str, int] = {
-    "sage/sage_reader.py": 600,
     "sync/sync_engine.py": 600,
 }
 

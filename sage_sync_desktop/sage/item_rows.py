@@ -381,7 +381,8 @@ class ItemRowReader:
         if at["approval_date"] is not None:
             raw = row[at["approval_date"]]
             try:
-                dated = norm.sage_date(raw) is not None
+                if norm.sage_date(raw) is None:
+                    return False
             except ValueError:
                 column = self.mapping.column("contract_item", "approval_date")
                 problems.append(DataProblem(
@@ -389,11 +390,7 @@ class ItemRowReader:
                     "date; the item counts as not approved.", contract_key=contract_key,
                     item_key=item_key, column=column))
                 return False
-            if not dated:
-                return False
-        if at["status"] is not None:
-            return self._approves_status(norm.text(row[at["status"]]))
-        return True
+        return at["status"] is None or self._approves_status(norm.text(row[at["status"]]))
 
 
 # Quantizes to the cent only when that loses nothing: a value with more digits raises Inexact;

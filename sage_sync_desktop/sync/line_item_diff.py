@@ -147,12 +147,11 @@ def compute_diff(
 
     awaiting = keyed_awaiting(contract, sage_items)
     for origin_id, item in awaiting.items():
-        wanted = sage_values(item)
-        line = ours.get(origin_id)
-        current = values[id(line)] if line is not None else None
-        lines.append(_line(LineState.AWAITING_APPROVAL, origin_id, item, wanted, line, current))
-        if current is not None:
-            after += current.amount
+        held = ours.get(origin_id)
+        kept = values[id(held)] if held is not None else None
+        lines.append(_line(LineState.AWAITING_APPROVAL, origin_id, item, sage_values(item), held, kept))
+        if kept is not None:
+            after += kept.amount
 
     removed = [line for origin_id, line in ours.items()
                if origin_id not in sage_items and origin_id not in awaiting]
