@@ -50,10 +50,11 @@ def save_sage_password(settings: Settings, secrets: SecretStore, password: str) 
     secrets.set(sage_password_secret(settings.sage), password)
 
 
-def describe_sage_connection(settings: Settings, secrets: SecretStore) -> str:
-    """Run the schema probe and say in plain words what it found (SageError if unreachable)."""
+def check_sage_connection(settings: Settings, secrets: SecretStore) -> SchemaReport:
+    """Run the schema probe (SageError if Sage is unreachable)."""
     reader = SageReader.from_settings(settings, secrets)
-    return describe_schema_report(probe_schema(reader.connect, reader.mapping))
+    return probe_schema(reader.connect, reader.mapping)
+
 
 
 def describe_schema_report(report: SchemaReport) -> str:
@@ -74,6 +75,10 @@ def describe_schema_report(report: SchemaReport) -> str:
     lines += [f"\u2022 {m.message} {m.fix}".strip() for m in report.missing[:8]]
     if len(report.missing) > 8:
         lines.append(f"\u2022 ... and {len(report.missing) - 8} more.")
+    if report.preset_fits and report.preset_fits != report.naming:
+        lines.append(f"The {report.preset_fits} table names fit this connection: choose them in Table names.")
+    if any(m.kind == "column" and m.candidates for m in report.missing):
+        lines.append("Choose the column that holds each missing one below; Save keeps the choice in sage.mapping.")
     return "\n".join(lines)
 
 

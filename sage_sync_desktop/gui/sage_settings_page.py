@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.secret_store import store_name
 from sage_sync_desktop.app import connection_checks
+from sage_sync_desktop.gui.column_choices import ColumnChoices
 from sage_sync_desktop.gui.task_runner import TaskRunner
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage.sage_reader import sage_password_secret
+from sage_sync_desktop.sage.schema_probe import SchemaReport
+from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
 
@@ -84,6 +87,8 @@ class SageSettingsPage(QWidget):
         self._result = QLabel(self)
         self._result.setObjectName("sageTestResult")
         self._result.setWordWrap(True)
+        # After a test: a drop-down of the table's columns for each column not found.
+        self._choices = ColumnChoices(self)
 
         folder_row = QHBoxLayout()
         folder_row.addWidget(self._folder, 1)
@@ -106,6 +111,7 @@ class SageSettingsPage(QWidget):
         layout.addLayout(form)
         layout.addWidget(self._test)
         layout.addWidget(self._result)
+        layout.addWidget(self._choices)
         layout.addStretch(1)
         self._load(settings)
         self._runner.start("dsns", lambda *, progress, cancel: connection_checks.odbc_data_sources())
@@ -122,6 +128,10 @@ class SageSettingsPage(QWidget):
         else:
             conn = self._custom.text().strip()
         updated = settings.with_changes(sage={"connection_string": conn, "naming": naming, "user": user})
+        chosen = self._choices.overrides()
+        if chosen:  # the columns picked after Test connection go to sage.mapping
+            mapping = TableMapping.from_settings(updated.sage).with_overrides(chosen)
+            updated = updated.with_changes(sage={"mapping": mapping.to_overrides()})
         if self._password.text():
             connection_checks.save_sage_password(updated, self._secrets, self._password.text())
         return updated
@@ -168,6 +178,7 @@ class SageSettingsPage(QWidget):
             self._result.setText(connection_checks.plain_error(exc))
             return
         self._test.setEnabled(False)
+        self._choices.clear()
         self._result.setText("Connecting to Sage\u2026")
         self._runner.start("test", partial(_test_work, settings, self._secrets))
 
@@ -180,9 +191,10 @@ class SageSettingsPage(QWidget):
                 self._dsn.setItemData(self._dsn.count() - 1, f"Driver: {driver}", Qt.ItemDataRole.ToolTipRole)
             self._dsn.setEditText(current)
             self._dsn.setPlaceholderText("No ODBC data sources found" if not result else "")
-        elif label == "test":
+        elif label == "test" and isinstance(result, SchemaReport):
             self._test.setEnabled(True)
-            self._result.setText(str(result))
+            self._result.setText(connection_checks.describe_schema_report(result))
+            self._choices.show_report(result)
 
     def _on_runner_failed(self, label: str, error: object) -> None:
         if label == "dsns":
@@ -193,5 +205,5 @@ class SageSettingsPage(QWidget):
             self._result.setText("Could not read Sage: " + connection_checks.plain_error(error))
 
 
-def _test_work(settings: Settings, secrets: SecretStore, *, progress: object, cancel: object) -> str:
-    return connection_checks.describe_sage_connection(settings, secrets)
+def _test_work(settings: Settings, secrets: SecretStore, *, progress: object, cancel: object) -> SchemaReport:
+    return connection_checks.check_sage_connection(settings, secrets)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QRadioButton
 
@@ -11,6 +13,7 @@ from sage_sync_desktop.gui.settings_dialog import SettingsDialog
 from sage_sync_desktop.procore import environments
 from sage_sync_desktop.sage.sage_reader import sage_password_secret
 from sage_sync_desktop.demo.sample_company import generate_sample_company
+from sage_sync_desktop.sage.table_mapping import PRESET_TABLES
 
 
 def _dialog(qtbot, cli_context) -> SettingsDialog:
@@ -119,3 +122,58 @@ def test_service_account_without_a_company_id_says_what_to_type(qtbot, cli_conte
     qtbot.mouseClick(page.findChild(QPushButton, "signInButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.status_text().startswith("A service account"), timeout=10_000)
     assert "company ID" in page.status_text()
+
+
+def _test_connection_over_odbc(qtbot, page, path, naming):
+    for radio in page.findChildren(QRadioButton):
+        if radio.text().startswith("A connection string"):
+            radio.setChecked(True)
+    page.findChild(QLineEdit, "sageConnectionString").setText(f"DRIVER={{SQLite3}};Database={path}")
+    combo = page.findChild(QComboBox, "sageNamingCombo")
+    combo.setCurrentIndex(combo.findData(naming))
+    result = page.findChild(QLabel, "sageTestResult")
+    result.setText("")
+    qtbot.mouseClick(page.findChild(QPushButton, "testSageConnectionButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: result.text().startswith(("Connected", "Could not")), timeout=30_000)
+    return result.text()
+
+
+@pytest.mark.parametrize("naming", ["legacy", "standard"])
+def test_a_missing_column_offers_the_tables_columns_and_the_choice_is_saved(qtbot, cli_context, tmp_path, naming):
+    info = generate_sample_company(tmp_path / "sage.db", naming=naming)
+    con = sqlite3.connect(info.path)
+    con.execute(f'ALTER TABLE "{PRESET_TABLES[naming]["contract_item"]}" '
+                'RENAME COLUMN "Original_Contract_Total" TO "Scheduled_Value"')
+    con.commit()
+    con.close()
+    dialog = _dialog(qtbot, cli_context)
+    page = dialog.sage_page
+    text = _test_connection_over_odbc(qtbot, page, info.path, naming)
+    assert "Original_Contract_Total" in text and "Choose the column" in text
+    combo = page.findChild(QComboBox, "columnChoice_contract_item_amount")
+    assert combo is not None and combo.isVisible()
+    options = [combo.itemData(i) for i in range(combo.count())]
+    assert options[0] is None and options[1] == "Scheduled_Value"  # candidates first
+    assert {"Contract", "Description", "Units"} <= set(options)  # then the table's other columns
+    combo.setCurrentIndex(1)
+    # Testing again uses the pick (and keeps it for Save).
+    assert "Every table and column the app reads is there" in _test_connection_over_odbc(
+        qtbot, page, info.path, naming)
+    assert page.findChild(QComboBox, "columnChoice_contract_item_amount") is None
+    assert dialog.save()
+    saved = cli_context.load_settings()
+    assert saved.sage.mapping == {"contract_item": {"columns": {"amount": "Scheduled_Value"}}}
+
+
+def test_an_optional_missing_column_can_be_marked_absent(qtbot, cli_context, tmp_path):
+    info = generate_sample_company(tmp_path / "sage.db")
+    con = sqlite3.connect(info.path)
+    con.execute('ALTER TABLE "ACTIVE_CNC_CONTRACT_ITEM" DROP COLUMN "Category"')
+    con.commit()
+    con.close()
+    dialog = _dialog(qtbot, cli_context)
+    _test_connection_over_odbc(qtbot, dialog.sage_page, info.path, "legacy")
+    combo = dialog.sage_page.findChild(QComboBox, "columnChoice_contract_item_category")
+    combo.setCurrentIndex(combo.findText("This site has no such column"))
+    assert dialog.save()
+    assert cli_context.load_settings().sage.mapping == {"contract_item": {"columns": {"category": None}}}

@@ -164,7 +164,8 @@ def test_demo_history_holds_the_set_up_links_and_imports(demo, capsys) -> None:
     assert sorted(links) == sorted(demo.sample.linked_jobs)
     imports = [e for e in history if e["action"] == "import" and e["phase"] == "finished"]
     assert {e["contract"] for e in imports} == {demo.roles[r] for r in (
-        "synced", "synced_with_procore_line", "changes_ready", "edited_in_procore", "no_permission")}
+        "synced", "synced_with_procore_line", "changes_ready", "edited_in_procore", "no_permission",
+        "awaiting_reapproval")}
     login = demo.sandbox.service_account()["login"]
     assert all(e["windows_user"] and e["procore_user"] == login for e in history)
 
@@ -224,3 +225,21 @@ def test_procore_unreachable_exits_3(demo, capsys) -> None:
     demo.sandbox.stop()
     code, _ = run(demo, capsys, "status")
     assert code == 3
+
+
+def test_status_json_and_diff_show_items_awaiting_approval_in_sage(demo, capsys) -> None:
+    code, rows = run_json(demo, capsys, "status")
+    assert code == 0
+    by_number = {r["contract"]: r for r in rows}
+    awaiting_contract = demo.sample.awaiting_items[0][0]
+    assert by_number[awaiting_contract]["diff"]["awaiting_approval"] == len(demo.sample.awaiting_items)
+    assert by_number[demo.roles["awaiting_reapproval"]]["diff"]["awaiting_approval"] == 1
+    assert by_number[demo.roles["awaiting_reapproval"]]["state"] == "synced"
+    (several, jobs), = demo.sample.several_jobs.items()
+    assert [r["code"] for r in by_number[several]["reasons"]] == ["several_jobs"]
+    code, text = run(demo, capsys, "diff", demo.roles["awaiting_reapproval"])
+    assert code == 0
+    assert "Awaiting re-approval in Sage; Procore's line left as it is" in text
+    code, data = run_json(demo, capsys, "diff", awaiting_contract)
+    assert [line["item"] for line in data["lines"] if line["state"] == "awaiting_approval"] == \
+        [item for _, item in demo.sample.awaiting_items]
