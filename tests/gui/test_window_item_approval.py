@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.formatting import DASH
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn
 from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.secret_store import SecretStore
-from sage_sync_desktop.sync.demo_setup import prepare_demo
+from sage_sync_desktop.demo.demo_setup import prepare_demo
 from sage_sync_desktop.sync.records import ContractState, ReasonCode
 from tests.gui.test_window_end_to_end import _button, _reason
 
@@ -28,7 +28,7 @@ def demo(tmp_path):
 
 @pytest.fixture
 def window(qtbot, demo):
-    context = CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
+    context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
     window = build_window(context)
     qtbot.addWidget(window)
     window.show()

@@ -13,7 +13,7 @@ from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.cli import main
 from sage_sync_desktop.sage import column_candidates
 from sage_sync_desktop.sage.odbc_connection import connect_odbc
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.schema_probe import probe_schema
 from sage_sync_desktop.sage.table_mapping import PRESET_TABLES, TableMapping
 from sage_sync_desktop.settings import Settings

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import pytest
 
-from sage_sync_desktop.sage.sample_company import generate_sample_company
+from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.table_mapping import PRESET_TABLES, TableMapping
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from tests.fixtures.sage_fixtures import odbc_reader_for
 
 NO_HEADER_JOB = {"contract": {"columns": {"job": None}}}

@@ -11,14 +11,14 @@ from decimal import Decimal
 import pytest
 
 from sage_sync_desktop.cli import sync_output
-from sage_sync_desktop.sage.sample_company import SampleCompanyInfo, generate_sample_company
+from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.sync import origin_ids
-from sage_sync_desktop.sync.demo_setup import sandbox_seed
+from sage_sync_desktop.demo.demo_setup import sandbox_seed
 from sage_sync_desktop.sync.records import ContractState, LineState
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.sync_engine import SyncEngine
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 from tests.sync.conftest import link_suggested_jobs, settings_for
 
 SITES = [("legacy", {}), ("standard", {}), ("legacy", {"contract": {"columns": {"job": None}}}),
