@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sage_sync_desktop import __version__
 from sage_sync_desktop.app.context import AppContext
+from sage_sync_desktop.cli.terminal_text import say
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.logging_setup import configure_logging
 from sage_sync_desktop.paths import AppPaths
@@ -107,9 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.error("%s: %s", type(exc).__name__, exc, extra={"shown_to_user": True})
         if exc.detail:
             logger.info("detail: %s", exc.detail)
-        print(f"error: {exc.message}", file=sys.stderr)
+        say(f"error: {exc.message}", error=True)
         if exc.fix:
-            print(f"  fix: {exc.fix}", file=sys.stderr)
+            say(f"  fix: {exc.fix}", error=True)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

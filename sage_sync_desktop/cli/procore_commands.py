@@ -12,6 +12,7 @@ import webbrowser
 from pathlib import Path
 
 from sage_sync_desktop.app.context import AppContext
+from sage_sync_desktop.cli.terminal_text import say
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.procore import environments, oauth, oauth_login
@@ -163,9 +164,9 @@ def run_login(args: argparse.Namespace, context: AppContext) -> int:
     settings = _choose_company(settings, companies)
     context.save_settings(settings)
     company = next((c for c in companies if c.get("id") == settings.procore.company_id), None)
-    print(f"Signed in to Procore ({environment.label}) as {me.get('name')} <{me.get('login')}>.")
+    say(f"Signed in to Procore ({environment.label}) as {me.get('name')} <{me.get('login')}>.")
     if company:
-        print(f"Company: {company.get('name')} (id {company['id']}).")
+        say(f"Company: {company.get('name')} (id {company['id']}).")
     return 0
 
 

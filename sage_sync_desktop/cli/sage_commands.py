@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sage_sync_desktop.cli.terminal_text import say
 from sage_sync_desktop.errors import ConfigurationError, SageError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.sage import connection_string as cs
@@ -81,9 +82,9 @@ def check_sage(args: argparse.Namespace, context: Any) -> int:
         if args.json:
             _print_json({"ok": False, "error": exc.message, "fix": exc.fix})
         else:
-            print(f"Cannot connect to Sage: {exc.message}")
+            say(f"Cannot connect to Sage: {exc.message}")
             if exc.fix:
-                print(f"  fix: {exc.fix}")
+                say(f"  fix: {exc.fix}")
         return EXIT_UNREACHABLE
     if args.json:
         _print_json(report.to_dict())
@@ -96,26 +97,26 @@ def _use_candidates(args: argparse.Namespace, context: Any, settings: Any, reade
                     report: SchemaReport) -> SchemaReport:
     """Write each missing column's close best candidate to sage.mapping, say what was written
     (on standard error with --json, so the JSON stays one document), and probe again."""
-    say = (lambda text: print(text, file=sys.stderr)) if args.json else print
+    tell = (lambda text: say(text, error=True)) if args.json else say
     overrides = report.candidate_overrides()
     unmatched = [m for m in report.missing if m.kind == "column" and not m.best_candidate]
     if not overrides:
-        say("No missing column has a close candidate; nothing was written to sage.mapping.")
+        tell("No missing column has a close candidate; nothing was written to sage.mapping.")
         return report
     mapping = reader.mapping.with_overrides(overrides)
-    say("Writing to sage.mapping:")
+    tell("Writing to sage.mapping:")
     for logical, entry in overrides.items():
         for field_name, column in entry["columns"].items():
-            say(f"  {logical}.columns.{field_name} = {column}  (was {reader.mapping.column(logical, field_name)})")
+            tell(f"  {logical}.columns.{field_name} = {column}  (was {reader.mapping.column(logical, field_name)})")
     for name in unmatched:
-        say(f"  {name.logical_table}.columns.{name.field}: no close candidate; choose it yourself.")
+        tell(f"  {name.logical_table}.columns.{name.field}: no close candidate; choose it yourself.")
     context.save_settings(settings.with_changes(sage={"mapping": mapping.to_overrides()}))
-    say(f"Settings updated: {context.settings_path}")
+    tell(f"Settings updated: {context.settings_path}")
     return probe_schema(reader.connect, mapping)
 
 
 def _print_report(report: SchemaReport) -> None:
-    print(f"Sage: {report.source} (naming: {report.naming})")
+    say(f"Sage: {report.source} (naming: {report.naming})")
     for check in report.tables:
         if not check.found:
             state = "MISSING"
@@ -124,22 +125,22 @@ def _print_report(report: SchemaReport) -> None:
         else:
             state = "ok"
         rows = f", {check.rows:,} rows" if check.rows is not None else ""
-        print(f"  {check.logical_table:<14} {check.table:<28} {state}{rows}")
+        say(f"  {check.logical_table:<14} {check.table:<28} {state}{rows}")
     for name in report.missing:
-        print(f"missing {name.kind}: {name.message}")
-        print(f"  fix: {name.fix}")
+        say(f"missing {name.kind}: {name.message}")
+        say(f"  fix: {name.fix}")
     if report.preset_fits and report.preset_fits != report.naming:
-        print(f'The {report.preset_fits} naming preset fits this connection: all four of its tables '
+        say(f'The {report.preset_fits} naming preset fits this connection: all four of its tables '
               f'exist. Set sage.naming to "{report.preset_fits}".')
     counts = report.counts
-    print("Counts: " + ", ".join(
+    say("Counts: " + ", ".join(
         f"{counts.get(k) if counts.get(k) is not None else '?'} {k}" for k in ("jobs", "contracts", "items")))
     if report.ok:
-        print("All mapped tables and columns were found.")
+        say("All mapped tables and columns were found.")
         return
-    print(f"{len(report.missing)} name(s) missing: fix sage.naming / sage.mapping and run check-sage again.")
+    say(f"{len(report.missing)} name(s) missing: fix sage.naming / sage.mapping and run check-sage again.")
     if report.candidate_overrides():
-        print("  check-sage --use-candidates writes the close candidates to sage.mapping for you.")
+        say("  check-sage --use-candidates writes the close candidates to sage.mapping for you.")
 
 
 def sample_company(args: argparse.Namespace, context: Any) -> int:
@@ -218,4 +219,5 @@ def _items(pairs: tuple[tuple[str, str], ...]) -> str:
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    # ASCII-only: a bidi mark or C1 control in a Sage name arrives escaped, never raw.
+    print(json.dumps(value, indent=2, ensure_ascii=True, default=str))

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from sage_sync_desktop.cli.terminal_text import printable, say
 from sage_sync_desktop.sync import availability
 from sage_sync_desktop.sync.history import HistoryEntry
 from sage_sync_desktop.sync.line_item_diff import awaiting_text
@@ -30,10 +31,8 @@ def shown_money(value: Decimal | None) -> str:
 
 
 def write(text: str = "") -> None:
-    """Print without ever failing on a console that cannot show a character (cp1252)."""
-    stream = sys.stdout
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    stream.write(text.encode(encoding, errors="replace").decode(encoding, errors="replace") + "\n")
+    """Print with control characters and bidi marks escaped (terminal_text)."""
+    say(text)
 
 
 def write_json(data: Any) -> None:
@@ -174,7 +173,8 @@ def entry_json(entry: HistoryEntry) -> dict[str, Any]:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    rows = [list(map(str, row)) for row in rows]
+    # One row per line: a newline inside a cell is escaped too, so data cannot fake a row.
+    rows = [[printable(cell, keep_newlines=False) for cell in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     write("  ".join("-" * w for w in widths))
