@@ -112,7 +112,8 @@ class Permissions:
 def store_client_secret(settings: Settings, secrets: SecretStore, client_secret: str) -> None:
     environment = settings.procore_environment()
     register_secret(client_secret)
-    secrets.set(oauth.client_secret_name(environment.name, settings.procore.client_id.strip()), client_secret)
+    secrets.set(oauth.client_secret_name(environment.name, settings.procore.client_id.strip(), environment.api_url),
+                client_secret)
 
 
 def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirect_uri: str = "") -> SignedIn:
@@ -132,7 +133,7 @@ def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirec
         if code:
             auth.sign_in_with_code(code, redirect_uri or oauth.OOB_REDIRECT_URI)
         elif service_account:
-            auth.sign_in()  # an explicit sign-in: ends an earlier `logout`
+            auth.sign_in()  # asks Procore with the secret now, never trusts a saved token; ends a `logout`
         companies = tuple(
             (int(c["id"]), str(c.get("name") or c["id"]))
             for c in client.companies()

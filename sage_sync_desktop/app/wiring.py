@@ -42,9 +42,9 @@ def build_client_from_settings(settings: Settings, secrets: SecretStore, *,
     client_id = settings.procore.client_id.strip()
     transport = transport or HttpTransport(timeout=settings.procore.timeout_seconds,
                                           ca_bundle=settings.procore.ca_bundle or None)
-    secret = secrets.get(oauth.client_secret_name(environment.name, client_id)) if client_id else None
+    secret = oauth.load_client_secret(secrets, environment.name, client_id, environment.api_url) if client_id else None
     server = oauth.OAuthServer(transport, environment.login_url, client_id, secret or "")
-    store = oauth.TokenStore(secrets, environment.name, client_id)
+    store = oauth.TokenStore(secrets, environment.name, client_id, environment.api_url)
     auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth
     if settings.procore.auth == "client_credentials":
         auth = oauth.ClientCredentialsAuth(server, store)

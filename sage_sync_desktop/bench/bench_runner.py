@@ -86,7 +86,7 @@ def write_bench_settings(company: BenchCompany, sandbox_info: dict[str, Any], pa
                  "timeout_seconds": 60},
     )
     settings_module.save(settings, path)
-    name = oauth.client_secret_name(environments.CUSTOM, sandbox_info["client_id"])
+    name = oauth.client_secret_name(environments.CUSTOM, sandbox_info["client_id"], sandbox_info["url"])
     return {name: sandbox_info["client_secret"]}
 
 

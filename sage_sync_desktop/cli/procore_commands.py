@@ -131,22 +131,23 @@ def run_login(args: argparse.Namespace, context: AppContext) -> int:
     settings = _settings_for_login(args, context.load_settings(may_create=True))
     environment = settings.procore_environment()
     client_id = settings.procore.client_id
-    secret_name = oauth.client_secret_name(environment.name, client_id)
+    given = ""
     if args.client_secret_stdin:
-        secret = sys.stdin.readline().strip()
-        if not secret:
+        given = sys.stdin.readline().strip()
+        if not given:
             raise ConfigurationError("No client secret arrived on standard input.",
                                      fix="Pipe the secret in, e.g. `type secret.txt | sage-sync login ...`.")
-        register_secret(secret)
-        context.secrets.set(secret_name, secret)
-    secret = context.secrets.get(secret_name) or ""
+        register_secret(given)
+    # A secret given now is tried first and saved only once Procore has accepted it.
+    secret = given or oauth.load_client_secret(context.secrets, environment.name, client_id,
+                                               environment.api_url) or ""
     transport = HttpTransport(timeout=settings.procore.timeout_seconds,
                                           ca_bundle=settings.procore.ca_bundle or None)
     server = oauth.OAuthServer(transport, environment.login_url, client_id, secret)
-    store = oauth.TokenStore(context.secrets, environment.name, client_id)
+    store = oauth.TokenStore(context.secrets, environment.name, client_id, environment.api_url)
     if args.client_credentials:
         auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth = oauth.ClientCredentialsAuth(server, store)
-        auth.sign_in()  # fetches and saves the token (and ends an earlier `logout`)
+        auth.sign_in()  # always asks Procore (a saved token proves nothing about this secret); ends a `logout`
     else:
         auth = oauth.AuthorizationCodeAuth(server, store)
         if args.browser:
@@ -158,6 +159,8 @@ def run_login(args: argparse.Namespace, context: AppContext) -> int:
             print(oauth_login.paste_code_url(auth))
             print("Code: ", end="", flush=True)
             oauth_login.sign_in_with_pasted_code(auth, sys.stdin.readline())
+    if given:
+        context.secrets.set(oauth.client_secret_name(environment.name, client_id, environment.api_url), given)
     client = ProcoreClient(environment, company_id=settings.procore.company_id, auth=auth, transport=transport)
     me = client.me()
     companies = client.companies()
@@ -207,9 +210,8 @@ def run_logout(args: argparse.Namespace, context: AppContext) -> int:
     if not client_id:
         print("Not signed in to Procore (no client ID in the settings).")
         return 0
-    secret_name = oauth.client_secret_name(environment.name, client_id)
-    store = oauth.TokenStore(context.secrets, environment.name, client_id)
-    secret = context.secrets.get(secret_name)
+    store = oauth.TokenStore(context.secrets, environment.name, client_id, environment.api_url)
+    secret = oauth.load_client_secret(context.secrets, environment.name, client_id, environment.api_url)
     if secret and store.load():
         server = oauth.OAuthServer(HttpTransport(timeout=settings.procore.timeout_seconds,
                                           ca_bundle=settings.procore.ca_bundle or None),
@@ -220,7 +222,7 @@ def run_logout(args: argparse.Namespace, context: AppContext) -> int:
     else:
         store.clear()
     if args.forget_client_secret:
-        context.secrets.delete(secret_name)
+        oauth.forget_client_secret(context.secrets, environment.name, client_id, environment.api_url)
     print("Signed out of Procore; the saved sign-in was removed from the credential store.")
     return 0
 

@@ -278,7 +278,7 @@ def _write_settings(paths: AppPaths, sandbox: ProcoreSandbox, sample_path: Path,
                  "auth": "client_credentials", "timeout_seconds": 15},
     )
     register_secret(sandbox.client_secret)
-    secrets.set(oauth.client_secret_name(environments.CUSTOM, sandbox.client_id), sandbox.client_secret)
+    secrets.set(oauth.client_secret_name(environments.CUSTOM, sandbox.client_id, sandbox.url), sandbox.client_secret)
     settings_module.save(settings, paths.settings_file)
     return paths.settings_file
 

@@ -164,7 +164,7 @@ class ProcoreSettingsPage(QWidget):
         if procore.client_id:
             try:
                 env = settings.procore_environment()
-                if self._secrets.get(oauth.client_secret_name(env.name, procore.client_id)):
+                if oauth.load_client_secret(self._secrets, env.name, procore.client_id, env.api_url):
                     self._client_secret.setPlaceholderText(f"Saved in {store_name()} (type to replace)")
             except SageSyncError as exc:
                 self._status.setText(connection_checks.plain_error(exc))

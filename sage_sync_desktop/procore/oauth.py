@@ -43,16 +43,48 @@ OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
 _TOKEN_ENDPOINT = "POST /oauth/token"
 
 
-def credential_scope(environment_name: str, client_id: str) -> str:
-    return f"{environment_name}:{client_id}"
+def credential_scope(environment_name: str, client_id: str, api_url: str = "") -> str:
+    """Which Procore the entry belongs to: environment, client ID and API URL.
+
+    The API URL is part of the key so two custom URLs with one client ID keep separate secrets
+    and tokens. Without it (entries saved by earlier versions) the key is the legacy one.
+    """
+    base = f"{environment_name}:{client_id}"
+    return f"{base}:{api_url.rstrip('/').lower()}" if api_url else base
 
 
-def client_secret_name(environment_name: str, client_id: str) -> str:
-    return scoped(PROCORE_CLIENT_SECRET, credential_scope(environment_name, client_id))
+def client_secret_name(environment_name: str, client_id: str, api_url: str = "") -> str:
+    return scoped(PROCORE_CLIENT_SECRET, credential_scope(environment_name, client_id, api_url))
 
 
-def tokens_name(environment_name: str, client_id: str) -> str:
-    return scoped(PROCORE_TOKENS, credential_scope(environment_name, client_id))
+def tokens_name(environment_name: str, client_id: str, api_url: str = "") -> str:
+    return scoped(PROCORE_TOKENS, credential_scope(environment_name, client_id, api_url))
+
+
+def _read_migrating(secrets: SecretStore, name: str, legacy_name: str) -> str | None:
+    """The entry under `name`; an entry left under the legacy key moves there on first read.
+
+    Earlier versions kept one entry per environment + client ID, for the one API URL the
+    settings named then, so the first URL to ask after the upgrade is the one it belongs to.
+    """
+    value = secrets.get(name)
+    if value is None and legacy_name != name:
+        value = secrets.get(legacy_name)
+        if value is not None:
+            secrets.set(name, value)
+            secrets.delete(legacy_name)
+            logger.info("Moved credential entry %s to %s", legacy_name, name)
+    return value
+
+
+def load_client_secret(secrets: SecretStore, environment_name: str, client_id: str, api_url: str) -> str | None:
+    return _read_migrating(secrets, client_secret_name(environment_name, client_id, api_url),
+                           client_secret_name(environment_name, client_id))
+
+
+def forget_client_secret(secrets: SecretStore, environment_name: str, client_id: str, api_url: str) -> None:
+    secrets.delete(client_secret_name(environment_name, client_id, api_url))
+    secrets.delete(client_secret_name(environment_name, client_id))
 
 
 @dataclass(frozen=True)
@@ -94,14 +126,15 @@ class TokenSet:
 
 
 class TokenStore:
-    """The token pair of one environment + client ID in the credential store."""
+    """The token pair of one environment + client ID + API URL in the credential store."""
 
-    def __init__(self, secrets: SecretStore, environment_name: str, client_id: str) -> None:
+    def __init__(self, secrets: SecretStore, environment_name: str, client_id: str, api_url: str = "") -> None:
         self._secrets = secrets
-        self.name = tokens_name(environment_name, client_id)
+        self.name = tokens_name(environment_name, client_id, api_url)
+        self._legacy_name = tokens_name(environment_name, client_id)
 
     def load(self) -> TokenSet | None:
-        raw = self._secrets.get(self.name)
+        raw = _read_migrating(self._secrets, self.name, self._legacy_name)
         tokens = TokenSet.from_json(raw) if raw else None
         if tokens:
             register_secret(tokens.access_token)
@@ -115,11 +148,13 @@ class TokenStore:
 
     def clear(self) -> None:
         self._secrets.delete(self.name)
+        self._secrets.delete(self._legacy_name)
 
     def mark_signed_out(self) -> None:
         """Forget the tokens and remember that the user signed out, so a service account (which
         could fetch a new token by itself) waits for `login` instead of signing itself back in."""
         self._secrets.set(self.name, json.dumps({"signed_out": True}))
+        self._secrets.delete(self._legacy_name)
 
     def signed_out(self) -> bool:
         raw = self._secrets.get(self.name)
@@ -265,12 +300,16 @@ class ClientCredentialsAuth(_TokenAuth):
             )
         self._use(self.server.client_credentials())
 
-    def sign_in(self) -> None:
-        """An explicit sign-in (`login`): clears a sign-out and fetches a token now."""
+    def sign_in(self) -> TokenSet:
+        """An explicit sign-in (`login`): asks Procore with this client secret now, whatever token
+        is saved. A wrong secret is refused (SignInRequired) and nothing is saved or cleared; on
+        success it also ends an earlier sign-out."""
+        tokens = self.server.client_credentials()
         with self._lock:
             if self.store is not None and self.store.signed_out():
                 self.store.clear()
-            self._use(self.server.client_credentials())
+            self._use(tokens)
+        return tokens
 
 
 class AuthorizationCodeAuth(_TokenAuth):

@@ -35,8 +35,8 @@ def test_login_with_client_credentials_from_stdin(tmp_path, sandbox, secret_stor
     settings_file = tmp_path / "app" / "config" / "settings.json"
     settings = load(settings_file)
     assert (settings.procore.auth, settings.procore.company_id) == ("client_credentials", sandbox.company_id)
-    assert secret_store.get(oauth.client_secret_name("custom", sandbox.client_id)) == sandbox.client_secret
-    assert oauth.TokenStore(secret_store, "custom", sandbox.client_id).load() is not None
+    assert secret_store.get(oauth.client_secret_name("custom", sandbox.client_id, sandbox.url)) == sandbox.client_secret
+    assert oauth.TokenStore(secret_store, "custom", sandbox.client_id, sandbox.url).load() is not None
     written = settings_file.read_text() + (tmp_path / "app" / "logs" / "sage-sync-desktop.log").read_text()
     assert sandbox.client_secret not in written
     # The saved settings and secret are all build_client_from_settings needs.
@@ -55,12 +55,12 @@ def test_login_by_pasted_code_then_logout_revokes(tmp_path, sandbox, secret_stor
                  "--client-id", app["client_id"]]) == 0
     out = capsys.readouterr().out
     assert "urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob" in out and "as Pat Admin" in out
-    tokens = oauth.TokenStore(secret_store, "custom", app["client_id"]).load()
+    tokens = oauth.TokenStore(secret_store, "custom", app["client_id"], sandbox.url).load()
     assert tokens.refresh_token
     assert main(["--app-dir", str(tmp_path / "app"), "logout"]) == 0
-    assert oauth.TokenStore(secret_store, "custom", app["client_id"]).load() is None
+    assert oauth.TokenStore(secret_store, "custom", app["client_id"], sandbox.url).load() is None
     assert sandbox.state.token(tokens.access_token)["revoked"] == 1
-    assert secret_store.get(oauth.client_secret_name("custom", app["client_id"])) == app["client_secret"]
+    assert secret_store.get(oauth.client_secret_name("custom", app["client_id"], sandbox.url)) == app["client_secret"]
 
 
 def test_login_in_the_browser_with_the_loopback(tmp_path, sandbox, secret_store, monkeypatch, capsys,
