@@ -145,6 +145,7 @@ class CrashReporter:
                               "half-sent: anything not confirmed by Procore will show again after "
                               "Refresh.")
             box.setObjectName("crashDialog")
+            box.setTextFormat(Qt.TextFormat.PlainText)  # the error text may quote Sage or Procore
             where = f"The details are in the log: {self._log_file}" if self._log_file else ""
             box.setInformativeText(redact(f"{kind.__name__}: {error}\n{where}"))
             box.setDetailedText(text)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.gui.plain_text import PlainLabel, plain_tooltip
 from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, LineDiffModel
@@ -54,7 +55,7 @@ class DiffPanel(QWidget):
         self._import = Availability((), (), NOTHING_SELECTED)
         self._reimport = Availability((), (), NOTHING_SELECTED)
 
-        self._heading = QLabel("Line items", self)
+        self._heading = PlainLabel("Line items", self)
         self._heading.setObjectName("lineItemHeading")
         self._heading.setStyleSheet("font-weight: 600;")
         self._add_button = QPushButton("&Add to Procore", self)
@@ -67,7 +68,7 @@ class DiffPanel(QWidget):
             button.setStyleSheet(PRIMARY_BUTTON_STYLE)
             # Room for the longest label ("Add to Procore (999)"), so a count never clips it.
             button.setMinimumWidth(button.fontMetrics().horizontalAdvance("Add to Procore (999)") + 40)
-        self._reason = QLabel(self)
+        self._reason = PlainLabel(self)
         self._reason.setObjectName("reimportReason")
         self._reason.setWordWrap(True)
         self._reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -87,9 +88,9 @@ class DiffPanel(QWidget):
                               (DiffColumn.DESCRIPTION, 200), (DiffColumn.PROCORE_AMOUNT, 110),
                               (DiffColumn.SAGE_AMOUNT, 150)):
             header.resizeSection(column, width)
-        self._totals = QLabel(self)
+        self._totals = PlainLabel(self)
         self._totals.setObjectName("diffTotals")
-        self._header_changes = QLabel(self)
+        self._header_changes = PlainLabel(self)
         self._header_changes.setObjectName("contractHeaderChanges")
         self._header_changes.setWordWrap(True)
 
@@ -168,6 +169,6 @@ class DiffPanel(QWidget):
         if self._busy:
             button.setToolTip(BUSY_REASON)
         elif availability.explanation:
-            button.setToolTip(availability.explanation)
+            button.setToolTip(plain_tooltip(availability.explanation))
         else:
-            button.setToolTip(f"{label}: {', '.join(availability.eligible)}")
+            button.setToolTip(plain_tooltip(f"{label}: {', '.join(availability.eligible)}"))

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from sage_sync_desktop.app import connection_checks
+from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.gui.app_icon import app_icon
 from sage_sync_desktop.gui.procore_settings_page import ProcoreSettingsPage
 from sage_sync_desktop.gui.sage_settings_page import SageSettingsPage
@@ -43,14 +44,14 @@ class FirstRunWizard(QWizard):
         self.resize(720, 600)
         self._context = context
         self._settings = Settings()
-        welcome = QLabel(WELCOME)
+        welcome = PlainLabel(WELCOME)
         welcome.setWordWrap(True)
         self.sage_page = SageSettingsPage(self._settings, context.secrets)
         self.procore_page = ProcoreSettingsPage(self._settings, context.secrets)
         self.addPage(_page("Welcome", "Three short steps.", welcome))
         self.addPage(_page("Sage 300 CRE", "Where your Sage data is and how to log in.", self.sage_page))
         self.addPage(_page("Procore", "Sign in and choose your company.", self.procore_page))
-        self._error = QLabel()
+        self._error = PlainLabel()
         self._error.setObjectName("settingsError")
         self._error.setWordWrap(True)
         self.procore_page.layout().addWidget(self._error)

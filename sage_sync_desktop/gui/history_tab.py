@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.gui import outcome_messages
 from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.gui.message_banner import MessageBanner
@@ -76,7 +77,7 @@ class HistoryTab(QWidget):
         self._lines.setPlaceholderText("Select an entry to see each line it wrote, before and after.")
 
         top = QHBoxLayout()
-        title = QLabel("History", self)
+        title = PlainLabel("History", self)
         title.setStyleSheet("font-size: 15px; font-weight: 600;")
         top.addWidget(title)
         top.addWidget(self._filter, 1)

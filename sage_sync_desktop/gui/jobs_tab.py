@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.gui.plain_text import PlainLabel, plain_tooltip
 from sage_sync_desktop.gui import formatting, outcome_messages
 from sage_sync_desktop.gui.message_banner import MessageBanner
 from sage_sync_desktop.gui.models.job_link_model import JobColumn, JobLinkModel, JobRole
@@ -40,7 +41,7 @@ class JobsTab(QWidget):
         self._proxy = SourceSortingProxy(JobRole.HAYSTACK, self)
         self._proxy.setSourceModel(self._model)
 
-        explanation = QLabel(EXPLANATION, self)
+        explanation = PlainLabel(EXPLANATION, self)
         explanation.setObjectName("jobLinkExplanation")
         explanation.setWordWrap(True)
         self._filter = QLineEdit(self)
@@ -78,17 +79,17 @@ class JobsTab(QWidget):
         self._unlink = QPushButton("&Unlink", self)
         self._unlink.setObjectName("unlinkJobButton")
         self._unlink.clicked.connect(self._on_unlink_clicked)
-        self._reason = QLabel(self)
+        self._reason = PlainLabel(self)
         self._reason.setObjectName("jobLinkReason")
         self._reason.setWordWrap(True)
 
         actions = QHBoxLayout()
-        actions.addWidget(QLabel("Procore project:", self))
+        actions.addWidget(PlainLabel("Procore project:", self))
         actions.addWidget(self._project, 1)
         actions.addWidget(self._link)
         actions.addWidget(self._unlink)
         top = QHBoxLayout()
-        title = QLabel("Sage 300 CRE Jobs", self)
+        title = PlainLabel("Sage 300 CRE Jobs", self)
         title.setStyleSheet("font-size: 15px; font-weight: 600;")
         top.addWidget(title, 1)
         top.addWidget(self._filter, 1)
@@ -159,8 +160,8 @@ class JobsTab(QWidget):
         self._link.setEnabled(job is not None and not busy and job.project is None and self._project.count() > 0)
         self._unlink.setEnabled(job is not None and not busy and job.project is not None)
         self._project.setEnabled(self._link.isEnabled())
-        self._link.setToolTip(reason or "Link the selected job to the chosen project")
-        self._unlink.setToolTip("Unlink the selected job" if self._unlink.isEnabled() else reason)
+        self._link.setToolTip(plain_tooltip(reason or "Link the selected job to the chosen project"))
+        self._unlink.setToolTip(plain_tooltip("Unlink the selected job" if self._unlink.isEnabled() else reason))
         self._reason.setText(reason)
 
     # --- slots

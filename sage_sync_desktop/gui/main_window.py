@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.gui.plain_text import PlainLabel, plain_tooltip
 from sage_sync_desktop import __version__
 from sage_sync_desktop.app_info import APP_DISPLAY_NAME, WINDOW_TITLE
 from sage_sync_desktop.errors import SageSyncError
@@ -85,9 +86,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self._build_toolbar()
-        self._sage_as_of = QLabel("Sage data as of \u2014", self)
+        self._sage_as_of = PlainLabel("Sage data as of \u2014", self)
         self._sage_as_of.setObjectName("sageAsOfLabel")
-        self._procore_as_of = QLabel("Procore as of \u2014", self)
+        self._procore_as_of = PlainLabel("Procore as of \u2014", self)
         self._procore_as_of.setObjectName("procoreAsOfLabel")
         self.statusBar().addWidget(self._sage_as_of)
         self.statusBar().addWidget(self._procore_as_of)
@@ -136,7 +137,7 @@ class MainWindow(QMainWindow):
         spacer = QWidget(toolbar)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
-        self.user_label = QLabel("Not signed in to Procore", toolbar)
+        self.user_label = PlainLabel("Not signed in to Procore", toolbar)
         self.user_label.setObjectName("userLabel")
         self.user_label.setContentsMargins(0, 0, 8, 0)
         toolbar.addWidget(self.user_label)
@@ -209,8 +210,8 @@ class MainWindow(QMainWindow):
         self._procore_as_of.setText(f"Procore as of {timestamp(snapshot.procore_read_at)}")
         user = snapshot.user
         self.user_label.setText(f"{user.name} \u00b7 {user.company_name}")
-        self.user_label.setToolTip(f"Signed in to Procore as {user.login}; "
-                                   f"{user.erp_integrations.value} on ERP Integrations")
+        self.user_label.setToolTip(plain_tooltip(f"Signed in to Procore as {user.login}; "
+                                                 f"{user.erp_integrations.value} on ERP Integrations"))
         self.snapshot_shown.emit()
 
     def _on_session_busy_changed(self, busy: bool) -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
+from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.gui import state_style
 
 
@@ -36,8 +37,8 @@ class MessageBanner(QFrame):
         self.setObjectName("messageBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._kind = MessageKind.SUCCESS
-        self._icon = QLabel(self)
-        self._text = QLabel(self)
+        self._icon = PlainLabel(self)
+        self._text = PlainLabel(self)
         self._text.setObjectName("messageText")
         self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.gui import outcome_messages
 from sage_sync_desktop.gui.diff_panel import DiffPanel
 from sage_sync_desktop.gui.message_banner import MessageBanner
@@ -71,7 +72,7 @@ class PrimeContractsTab(QWidget):
         self._proxy.setSourceModel(self._model)
         self._diff_model = LineDiffModel(self)
 
-        self._title = QLabel(self)
+        self._title = PlainLabel(self)
         self._title.setObjectName("primeContractsTitle")
         self._title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self._filter = QLineEdit(self)
@@ -136,7 +137,7 @@ class PrimeContractsTab(QWidget):
         main.addWidget(self.progress)
         main.addWidget(splitter, 1)
         side = QVBoxLayout()
-        side_title = QLabel("Views", self)
+        side_title = PlainLabel("Views", self)
         side_title.setStyleSheet("font-weight: 600;")
         side.addWidget(side_title)
         side.addWidget(self._views, 1)

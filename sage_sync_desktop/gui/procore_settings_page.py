@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.secret_store import store_name
 from sage_sync_desktop.app import connection_checks
@@ -82,7 +83,7 @@ class ProcoreSettingsPage(QWidget):
         self._sign_in = QPushButton("&Sign in", self)
         self._sign_in.setObjectName("signInButton")
         self._sign_in.clicked.connect(self._on_sign_in_clicked)
-        self._status = QLabel("Not signed in.", self)
+        self._status = PlainLabel("Not signed in.", self)
         self._status.setObjectName("signInStatus")
         self._status.setWordWrap(True)
         self._company = QComboBox(self)
@@ -90,7 +91,7 @@ class ProcoreSettingsPage(QWidget):
         self._company.setEditable(True)
         self._company.lineEdit().setPlaceholderText("Sign in to list your companies, or type the company ID")
         self._company.activated.connect(self._on_company_activated)
-        self._permissions = QLabel(self)
+        self._permissions = PlainLabel(self)
         self._permissions.setObjectName("procorePermissions")
         self._permissions.setWordWrap(True)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+
+from sage_sync_desktop.gui.plain_text import PlainLabel
 
 
 class ProgressPanel(QWidget):
@@ -22,7 +24,7 @@ class ProgressPanel(QWidget):
         self._bar.setObjectName("progressBar")
         self._bar.setRange(0, 100)
         self._bar.setTextVisible(True)
-        self._message = QLabel(self)
+        self._message = PlainLabel(self)
         self._message.setObjectName("progressMessage")
         self._cancel = QPushButton("Cancel", self)
         self._cancel.setObjectName("cancelButton")

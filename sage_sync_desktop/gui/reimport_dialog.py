@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.gui.formatting import ARROW, money, plural
 from sage_sync_desktop.sync.availability import ReimportSummary
 
@@ -42,7 +43,7 @@ class ReimportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("reimportDialog")
         self.setWindowTitle("Re-Import into Procore")
-        self._summary = QLabel(summary_text(summary), self)
+        self._summary = PlainLabel(summary_text(summary), self)
         self._summary.setObjectName("reimportSummary")
         self._summary.setWordWrap(True)
         self._overwrite = QCheckBox(self)
@@ -53,7 +54,7 @@ class ReimportDialog(QDialog):
         self._overwrite.setText(
             f"Overwrite {plural(edited, 'line')} edited in Procore with Sage's values"
         )
-        self._edited_note = QLabel(self)
+        self._edited_note = PlainLabel(self)
         self._edited_note.setObjectName("editedInProcoreNote")
         self._edited_note.setWordWrap(True)
         self._edited_note.setText(

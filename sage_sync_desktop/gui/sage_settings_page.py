@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.gui.plain_text import PlainLabel, plain_tooltip
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.secret_store import store_name
 from sage_sync_desktop.app import connection_checks
@@ -84,7 +85,7 @@ class SageSettingsPage(QWidget):
         self._test = QPushButton("&Test connection", self)
         self._test.setObjectName("testSageConnectionButton")
         self._test.clicked.connect(self._on_test_clicked)
-        self._result = QLabel(self)
+        self._result = PlainLabel(self)
         self._result.setObjectName("sageTestResult")
         self._result.setWordWrap(True)
         # After a test: a drop-down of the table's columns for each column not found.
@@ -104,8 +105,8 @@ class SageSettingsPage(QWidget):
         form.addRow("Password:", self._password)
         form.addRow("Table names:", self._naming)
         layout = QVBoxLayout(self)
-        intro = QLabel("The app reads Sage 300 CRE through ODBC and never writes to it. "
-                       f"The password is kept in {store_name()}.", self)
+        intro = PlainLabel("The app reads Sage 300 CRE through ODBC and never writes to it. "
+                           f"The password is kept in {store_name()}.", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -188,7 +189,8 @@ class SageSettingsPage(QWidget):
             self._dsn.clear()
             for name, driver in sorted(result.items()):
                 self._dsn.addItem(name)
-                self._dsn.setItemData(self._dsn.count() - 1, f"Driver: {driver}", Qt.ItemDataRole.ToolTipRole)
+                self._dsn.setItemData(self._dsn.count() - 1, plain_tooltip(f"Driver: {driver}"),
+                                      Qt.ItemDataRole.ToolTipRole)
             self._dsn.setEditText(current)
             self._dsn.setPlaceholderText("No ODBC data sources found" if not result else "")
         elif label == "test" and isinstance(result, SchemaReport):

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.gui.procore_settings_page import ProcoreSettingsPage
@@ -36,7 +37,7 @@ class SettingsDialog(QDialog):
         tabs.setObjectName("settingsTabs")
         tabs.addTab(self.sage_page, "Sage 300 CRE")
         tabs.addTab(self.procore_page, "Procore")
-        self._error = QLabel(problem, self)
+        self._error = PlainLabel(problem, self)
         self._error.setObjectName("settingsError")
         self._error.setWordWrap(True)
         self._error.setStyleSheet("color: #a31515;")

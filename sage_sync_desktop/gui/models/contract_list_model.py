@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from sage_sync_desktop.gui.plain_text import plain_tooltip
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.sage.records import SageContract
@@ -247,8 +248,8 @@ class ContractListModel(RecordTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             text = row.texts[column]
             if status is not None and column in (Column.STATUS, Column.BLOCKED_BECAUSE):
-                return "\n".join(f"{r.message} {r.fix}" for r in status.reasons) or text
-            return text
+                return plain_tooltip("\n".join(f"{r.message} {r.fix}" for r in status.reasons) or text)
+            return plain_tooltip(text)
         if role == Qt.ItemDataRole.UserRole:
             return row.number
         if role == ContractRole.RECORD:

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from sage_sync_desktop.gui.plain_text import plain_tooltip
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import state_style
 from sage_sync_desktop.sync.retry_record import retry_summary
@@ -107,8 +108,10 @@ class HistoryModel(RecordTableModel):
             return None
         entry, column = self._rows[index.row()], HistoryColumn(index.column())
         if role == Qt.ItemDataRole.ToolTipRole and column is HistoryColumn.MESSAGE:
-            return tooltip_text(entry)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return plain_tooltip(tooltip_text(entry))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(display_text(entry, column))
+        if role == Qt.ItemDataRole.DisplayRole:
             return display_text(entry, column)
         if role == Qt.ItemDataRole.UserRole:
             return entry.seq

@@ -7,6 +7,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from sage_sync_desktop.gui.plain_text import plain_tooltip
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.sync.records import JobLinkStatus
@@ -101,8 +102,10 @@ class JobLinkModel(RecordTableModel):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         job, column = self._rows[index.row()], JobColumn(index.column())
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._texts[id(job)][column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(self._texts[id(job)][column])
         if role == JobRole.HAYSTACK:
             return " ".join(self._texts[id(job)]).casefold()
         if role == Qt.ItemDataRole.UserRole:

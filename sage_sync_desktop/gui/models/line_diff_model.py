@@ -8,6 +8,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from sage_sync_desktop.gui.plain_text import plain_tooltip
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.sync import availability
@@ -188,8 +189,10 @@ class LineDiffModel(RecordTableModel):
         number, line = self._rows[index.row()]
         column = DiffColumn(index.column())
         look = state_style.line_look(line)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._text(number, line, column, look)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(self._text(number, line, column, look))
         if role == DiffRole.LINE:
             return line
         if role == DiffRole.LOOK:
