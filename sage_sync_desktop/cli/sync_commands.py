@@ -263,9 +263,10 @@ def run_history(args: argparse.Namespace, context: AppContext) -> int:
         check = history.verify()
         if args.json:
             out.write_json({"ok": check.ok, "entries": check.entries, "first_bad_entry": check.first_bad_seq,
-                            "problem": check.problem})
+                            "problem": check.problem, "keyed": check.keyed})
         elif check.ok:
-            out.write(f"History intact: {check.entries} entries, hash chain verified.")
+            keyed = "" if check.keyed else " (not keyed: this machine has no credential store)"
+            out.write(f"History intact: {check.entries} entries, hash chain verified{keyed}.")
         else:
             out.write(f"HISTORY TAMPERED: {check.problem} (first bad entry: {check.first_bad_seq})")
         return EXIT_OK if check.ok else EXIT_SOME_FAILED

@@ -1,12 +1,11 @@
 """The audit history: an append-only, hash-chained SQLite log of everything written to Procore.
 
 Append-only twice over: this class has no update or delete, and SQLite triggers abort any
-UPDATE or DELETE on the table. Each entry's hash is SHA-256 over the canonical JSON of the
-entry (its sequence number included) and the previous entry's hash, so an edited, deleted or
-reordered row breaks the chain at that row; `verify` names the first bad one. The head of the
-chain (count and last hash) is also kept in a small file beside the database, so cutting
-entries off the end shows too. Someone able to rewrite both files and recompute every hash can
-still forge the history: the chain shows tampering, it does not prevent it.
+UPDATE or DELETE on the table. Each entry's hash is an HMAC over the canonical JSON of the entry
+(its sequence number included) and the previous entry's hash, keyed with a key kept in the
+credential store, so an edited, deleted or reordered row breaks the chain at that row and cannot
+be re-hashed without the key; `verify` names the first bad one. The head of the chain is kept
+beside the database; what this protects against and what not is in history_chain.py.
 
 Each import and re-import writes a "started" entry (what is about to be sent) before the first
 request and a "finished" or "failed" entry after; `known_line_values` reads both, so a line
@@ -18,10 +17,8 @@ process died never gets one; the next write run appends a "recovered" entry for 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,11 +28,24 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.sync.history_chain import (
+    GENESIS_HASH,
+    ChainCheck,
+    ChainKey,
+    HeadFile,
+    canonical_json,
+    create_key,
+    entry_hash,
+    load_key,
+    verify_rows,
+)
 from sage_sync_desktop.sync.line_values import LineValues
 
 logger = logging.getLogger(__name__)
 
-GENESIS_HASH = "0" * 64
+__all__ = ["GENESIS_HASH", "ChainCheck", "HistoryEntry", "HistoryError", "HistoryStore", "NewEntry",
+           "canonical_json", "line_record"]
 
 # Line results in an entry's `lines`.
 PLANNED = "planned"  # in a "started" entry: about to be sent
@@ -124,14 +134,6 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
-class ChainCheck:
-    ok: bool
-    entries: int
-    first_bad_seq: int | None = None
-    problem: str = ""
-
-
-@dataclass(frozen=True)
 class NewEntry:
     """What a caller records; the store adds the sequence number, time and hashes."""
 
@@ -148,35 +150,60 @@ class NewEntry:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def _canonical(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-canonical_json = _canonical  # the one JSON form, for exports as well as hashes
-
-
-def entry_hash(row: dict[str, Any], prev_hash: str) -> str:
-    payload = {name: row[name] for name in _COLUMNS if name not in ("hash", "prev_hash")}
-    return hashlib.sha256((prev_hash + "\n" + _canonical(payload)).encode("utf-8")).hexdigest()
+_canonical = canonical_json  # the one JSON form, for exports as well as hashes
 
 
 class HistoryStore:
     """Append, read, verify and export the history. Safe for several processes at once."""
 
-    def __init__(self, path: Path, *, windows_user: str = "", procore_user: str = "") -> None:
+    def __init__(self, path: Path, *, windows_user: str = "", procore_user: str = "",
+                 key_store: SecretStore | None = None) -> None:
         self.path = Path(path)
-        self.head_path = self.path.with_name(self.path.name + ".head")
+        self.head = HeadFile(self.path)
+        self.head_path = self.head.path
         self.windows_user = windows_user
         self.procore_user = procore_user
+        # The chain's key is this Windows user's, in the OS credential store, whichever store holds
+        # the Procore secrets (the demo keeps those in memory; the history outlives the process).
+        store = key_store if key_store is not None else SecretStore()
+        self._keyed = store.is_usable()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as connection:
                 connection.executescript(_SCHEMA)
+                self._key = self._open_key(connection, store) if self._keyed else None
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(
                 f"Cannot open the history database {self.path}: {exc}.",
                 fix="Check that the folder exists and this Windows user may write to it.",
             ) from None
+
+    def _open_key(self, connection: sqlite3.Connection, store: SecretStore) -> ChainKey | None:
+        """The chain's key; made on first use, under the write lock so two processes agree."""
+        key = load_key(store, self.path)
+        if key is not None:
+            return key
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            key = load_key(store, self.path)
+            head = self.head.read()
+            if key is None and head is not None and "mac" in head:
+                # Keyed by a key this Windows user's store does not hold: never start another.
+                logger.error("The history %s is keyed, but its key is not in this credential store", self.path)
+            elif key is None:
+                last = connection.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+                if last is not None and head is None:
+                    # A history from before the key: its entries are kept as they are; the head
+                    # records how many there were, so cutting them off still shows.
+                    self.head.write(last["seq"], last["hash"], None)
+                key = create_key(store, self.path, last["seq"] if last else 0)
+                if last is not None:
+                    self.head.write(last["seq"], last["hash"], key)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        return key
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -206,6 +233,13 @@ class HistoryStore:
             "lines_json": _canonical(list(entry.lines)),
             "data_json": _canonical(entry.data),
         }
+        if self._keyed and self._key is None:
+            raise HistoryError(
+                f"The history {self.path} is protected by a key that is not in this Windows user's "
+                "credential store, so nothing can be added to it.",
+                fix="Run the app as the Windows user who owns this history, or move history.sqlite3 and "
+                "its .head file aside to start a new history.",
+            )
         try:
             with self._connect() as connection:
                 # IMMEDIATE: a second process waits, so two entries never share a predecessor.
@@ -216,7 +250,8 @@ class HistoryStore:
                     ).fetchone()
                     row["seq"] = (last["seq"] + 1) if last else 1
                     row["prev_hash"] = last["hash"] if last else GENESIS_HASH
-                    row["hash"] = entry_hash(row, row["prev_hash"])
+                    row["hash"] = entry_hash(row, row["prev_hash"],
+                                             self._key.for_seq(row["seq"]) if self._key else None)
                     connection.execute(
                         f"INSERT INTO entries ({', '.join(_COLUMNS)}) "
                         f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
@@ -231,16 +266,8 @@ class HistoryStore:
                 f"Cannot write to the history database {self.path}: {exc}.",
                 fix="Nothing was sent for this step. Check the disk and the folder's permissions.",
             ) from None
-        self._write_head(row["seq"], row["hash"])
+        self.head.write(row["seq"], row["hash"], self._key)
         return _entry(row)
-
-    def _write_head(self, seq: int, last_hash: str) -> None:
-        tmp = self.head_path.with_name(self.head_path.name + ".tmp")
-        try:
-            tmp.write_text(json.dumps({"entries": seq, "hash": last_hash}), encoding="utf-8")
-            os.replace(tmp, self.head_path)
-        except OSError as exc:
-            logger.warning("Could not record the history head in %s: %s", self.head_path, exc)
 
     def entries(self, contract: str | None = None) -> list[HistoryEntry]:
         with self._connect() as connection:
@@ -256,34 +283,7 @@ class HistoryStore:
         """Walk the chain; the first entry that was edited, deleted or moved is named."""
         with self._connect() as connection:
             rows = [dict(row) for row in connection.execute("SELECT * FROM entries ORDER BY seq")]
-        previous_hash, previous_seq = GENESIS_HASH, 0
-        for row in rows:
-            seq = row["seq"]
-            if seq != previous_seq + 1:
-                return ChainCheck(False, len(rows), previous_seq + 1,
-                                  f"Entry {previous_seq + 1} is missing (deleted).")
-            if row["prev_hash"] != previous_hash:
-                return ChainCheck(False, len(rows), seq,
-                                  f"Entry {seq} does not follow entry {previous_seq} "
-                                  "(an entry was deleted, inserted or moved).")
-            if entry_hash(row, previous_hash) != row["hash"]:
-                return ChainCheck(False, len(rows), seq, f"Entry {seq} was changed after it was written.")
-            previous_hash, previous_seq = row["hash"], seq
-        head = self._read_head()
-        if head is not None and head.get("entries", 0) > previous_seq:
-            return ChainCheck(False, len(rows), previous_seq + 1,
-                              f"Entries {previous_seq + 1} to {head['entries']} were deleted from the end.")
-        if head is not None and head.get("entries") == previous_seq and head.get("hash") != previous_hash:
-            return ChainCheck(False, len(rows), previous_seq,
-                              f"Entry {previous_seq} does not match the recorded head of the chain.")
-        return ChainCheck(True, len(rows))
-
-    def _read_head(self) -> dict[str, Any] | None:
-        try:
-            head = json.loads(self.head_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return head if isinstance(head, dict) else None
+        return verify_rows(rows, self._key, self.head.read(), keyed=self._keyed)
 
     def export_csv(self, path: Path, contract: str | None = None) -> int:
         """Write the entries to a CSV file (UTF-8 with BOM so Excel reads it); returns the count."""

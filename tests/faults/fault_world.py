@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop.app_info import KEYRING_SERVICE
-from sage_sync_desktop.secret_store import MemorySecretStore
+from sage_sync_desktop.secret_store import MemorySecretStore, SecretStore
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.procore.http_transport import HttpTransport
@@ -36,6 +36,7 @@ from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.demo.demo_setup import placed_contract, read_sample, sandbox_seed
 from sage_sync_desktop.procore.request_stats import APP_CAUSES
 from sage_sync_desktop.sync.history import HistoryStore
+from sage_sync_desktop.sync.history_chain import key_name
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.demo.sample_editor import SampleEditor
 from sage_sync_desktop.sync.sync_engine import SyncEngine
@@ -96,7 +97,11 @@ class FaultWorld:
         """Settings file and credential store for `sage-sync-desktop` runs in child processes."""
         settings_module.save(self.settings, self.paths.settings_file)
         store = self.root / "credential-store.json"
-        store.write_text(json.dumps({KEYRING_SERVICE: self.secret_values}), encoding="utf-8")
+        # The children are this Windows user too: the same credential store, the history's key included.
+        self.history()  # makes the key if no engine made it yet
+        history_key = key_name(self.paths.history_db)
+        values = {**self.secret_values, history_key: SecretStore().get(history_key)}
+        store.write_text(json.dumps({KEYRING_SERVICE: values}), encoding="utf-8")
         return store
 
     def cli(self, *args: str) -> subprocess.Popen:

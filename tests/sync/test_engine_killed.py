@@ -15,6 +15,8 @@ import pytest
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.app_info import KEYRING_SERVICE
 from sage_sync_desktop.procore import environments, oauth
+from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.sync.history_chain import key_name
 from sage_sync_desktop.sync.records import ContractState
 from tests.fixtures.file_keyring import cli_env
 from tests.sync.conftest import link_suggested_jobs
@@ -47,7 +49,10 @@ def test_reimport_killed_half_way_and_run_again_leaves_no_duplicates(make_env, a
     settings_module.save(settings, config)
     keyring_file = tmp_path / "child-keyring.json"
     secret_name = oauth.client_secret_name(environments.CUSTOM, settings.procore.client_id)
-    keyring_file.write_text(json.dumps({KEYRING_SERVICE: {secret_name: env.sandbox.client_secret}}))
+    # The child is this Windows user too: the same credential store, the history's key included.
+    history_key = key_name(engine.history.path)
+    keyring_file.write_text(json.dumps({KEYRING_SERVICE: {secret_name: env.sandbox.client_secret,
+                                                          history_key: SecretStore().get(history_key)}}))
     # the second of three chunks is processed, then its answer is held back: kill it there
     env.sandbox.faults.delay(SYNC, 8.0, skip=1, times=1, after_processing=True)
     env.sandbox.reset_counts()

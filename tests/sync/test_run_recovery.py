@@ -6,6 +6,7 @@ writer does ("started", with their process marker) and then exiting or staying a
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -13,12 +14,23 @@ from types import SimpleNamespace
 import pytest
 
 from sage_sync_desktop.sync import run_recovery
+from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
+from sage_sync_desktop.sync.history_chain import key_name
 from sage_sync_desktop.sync.run_recovery import RunLog
+from tests.fixtures.file_keyring import REPO_ROOT
 from tests.sync.conftest import link_suggested_jobs
 
+# The child is the same Windows user, so it sees the same credential store: here, the history's
+# key copied from the test's in-memory keyring.
 _CHILD = """
-import sys
+import os, sys
+import keyring
+from tests.conftest import MemoryKeyring
+keyring.set_keyring(MemoryKeyring())
+from sage_sync_desktop.secret_store import SecretStore
+from sage_sync_desktop.sync.history_chain import key_name
+SecretStore().set(key_name(sys.argv[1]), os.environ["HISTORY_KEY_RECORD"])
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
 from sage_sync_desktop.sync.run_recovery import process_marker
 store = HistoryStore(sys.argv[1])
@@ -39,8 +51,12 @@ def env(make_env) -> SimpleNamespace:
 
 
 def _started_by_child(history: HistoryStore, contract: str, *, stay: bool = False):
+    key_record = SecretStore().get(key_name(history.path))
     child = subprocess.Popen([sys.executable, "-c", _CHILD, str(history.path), contract, "stay" if stay else "exit"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "HISTORY_KEY_RECORD": key_record,
+                                  "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT),
+                                                                              os.environ.get("PYTHONPATH")]))})
     seq = int(child.stdout.readline())
     if not stay:
         child.communicate(timeout=30)
