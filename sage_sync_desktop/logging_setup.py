@@ -9,6 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
+from sage_sync_desktop.file_permissions import create_private_file, make_private_dir
+
 # Patterns whose value part is replaced by "***". Keys are matched case-insensitively.
 _KEY_VALUE = re.compile(
     r"(?i)\b(pwd|password|passwd|client_secret|secret|access_token|refresh_token|code|token)"
@@ -71,7 +73,8 @@ def configure_logging(log_file: Path, *, level: int = logging.INFO, console: boo
         if getattr(handler, "_sage_sync", False):
             root.removeHandler(handler)
             handler.close()
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(log_file.parent)
+    create_private_file(log_file)
     file_handler = logging.handlers.RotatingFileHandler(
         log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from sage_sync_desktop.app_info import APP_NAME, COMPANY
+from sage_sync_desktop.file_permissions import make_private_dir
 
 
 @dataclass(frozen=True)
@@ -54,5 +55,6 @@ class AppPaths:
         return self.log_dir / "sage-sync-desktop.log"
 
     def ensure(self) -> None:
+        """Create the folders, private to this user whatever the umask."""
         for directory in (self.config_dir, self.data_dir, self.log_dir, self.cache_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+            make_private_dir(directory)

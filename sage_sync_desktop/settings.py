@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop.errors import ConfigurationError
+from sage_sync_desktop.file_permissions import make_private_dir, refuse_if_others_may_write, write_private_text
 from sage_sync_desktop.procore import environments
 
 SCHEMA_VERSION = 1
@@ -173,6 +174,8 @@ def load(path: Path) -> Settings:
     path = Path(path)
     if not path.exists():
         return Settings()
+    # The settings choose which Procore and which Sage program the app uses: never one others wrote.
+    refuse_if_others_may_write(path, "settings file")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -189,7 +192,5 @@ def save(settings: Settings, path: Path) -> None:
     """Write atomically, so a crash mid-write never leaves half a file."""
     settings.validate(str(path))
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(settings.to_dict(), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    make_private_dir(path.parent)
+    write_private_text(path, json.dumps(settings.to_dict(), indent=2) + "\n")

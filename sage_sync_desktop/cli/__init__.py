@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything the app creates (logs, rotated logs, SQLite journals, exports) is private to the
+    # user, whatever umask it was started with; restored after, for callers in the same process.
+    previous = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = AppPaths.under(args.app_dir) if args.app_dir else AppPaths.default()

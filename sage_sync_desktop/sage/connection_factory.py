@@ -2,16 +2,18 @@
 
 `sage.odbc_bridge`: "" loads the driver in this process; "auto" does too, and when the driver
 or DSN is unavailable to this (64-bit) process falls back to the bridge bundled with the x64
-install (x86\\sage-sync.exe); any other value is the path of a bridge program to always use.
+install (x86\\sage-sync.exe); a path is accepted only when it is that installed bridge.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop import secret_store
+from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage import odbc_bridge
 from sage_sync_desktop.sage.odbc_bridge import bridge_command, connect_via_bridge
@@ -28,6 +30,27 @@ def sage_password_secret(sage_settings: Any) -> str:
     )
 
 
+def only_the_bundled_bridge(value: str) -> Path:
+    """The bridge a settings path names, if it is the one installed with this app; else an error.
+
+    The bridge receives the Sage password, so the settings file must not be a way to run any
+    other program with it.
+    """
+    bundled = odbc_bridge.bundled_bridge()
+    try:
+        named = Path(value).resolve()
+    except (OSError, RuntimeError, ValueError):
+        named = None
+    if bundled is not None and named is not None and named == bundled.resolve():
+        return bundled
+    raise ConfigurationError(
+        f"sage.odbc_bridge names {value!r}, which is not the 32-bit bridge installed with this app; "
+        "the app starts no other program with the Sage password.",
+        fix='Set sage.odbc_bridge to "auto" (the installed bridge when the driver needs it) or "" '
+        f"(never), or to the installed {odbc_bridge.BRIDGE_EXE_NAME} in the app's x86 folder.",
+    )
+
+
 def connect_per_settings(sage: Any, conn_str: str, secrets: secret_store.SecretStore,
                          secret_name: str) -> Any:
     """Direct ODBC, or through the 32-bit bridge as sage.odbc_bridge says ("" / "auto" / a path)."""
@@ -36,7 +59,7 @@ def connect_per_settings(sage: Any, conn_str: str, secrets: secret_store.SecretS
     timeout = sage.login_timeout_seconds
     bridge = (getattr(sage, "odbc_bridge", "") or "").strip()
     if bridge and bridge.lower() != "auto":
-        return connect_via_bridge(bridge_command(bridge), conn_str, password=password,
+        return connect_via_bridge(bridge_command(only_the_bundled_bridge(bridge)), conn_str, password=password,
                                   login_timeout=timeout, user=user)
     try:
         return connect_odbc(conn_str, password=password, login_timeout=timeout, user=user)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.file_permissions import create_private_file, make_private_dir, refuse_if_others_may_write
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.sync.history_chain import (
     GENESIS_HASH,
@@ -168,7 +169,10 @@ class HistoryStore:
         store = key_store if key_store is not None else SecretStore()
         self._keyed = store.is_usable()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.path.parent)
+            create_private_file(self.path)
+            refuse_if_others_may_write(self.path, "history")
+            refuse_if_others_may_write(self.head_path, "history's head file")
             with self._connect() as connection:
                 connection.executescript(_SCHEMA)
                 self._key = self._open_key(connection, store) if self._keyed else None

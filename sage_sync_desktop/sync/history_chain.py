@@ -24,12 +24,12 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets as secrets_module
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sage_sync_desktop.file_permissions import write_private_text
 from sage_sync_desktop.secret_store import SecretStore, scoped
 
 logger = logging.getLogger(__name__)
@@ -107,10 +107,8 @@ class HeadFile:
         record: dict[str, Any] = {"entries": seq, "hash": last_hash}
         if key is not None:
             record["mac"] = _head_mac(key.key, seq, last_hash)
-        tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(record), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_private_text(self.path, json.dumps(record))
         except OSError as exc:
             logger.warning("Could not record the history head in %s: %s", self.path, exc)
 

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sage_sync_desktop.file_permissions import create_private_file, make_private_dir
+
 logger = logging.getLogger(__name__)
 
 _SCHEMA = """
@@ -35,7 +37,8 @@ class ProcoreCache:
         # path None keeps everything in memory (one engine's life), e.g. for a dry run in tests.
         self.path = Path(path) if path is not None else None
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.path.parent)
+            create_private_file(self.path)
         self._memory = sqlite3.connect(":memory:") if self.path is None else None
         try:
             with self._connect() as db:

@@ -143,8 +143,10 @@ def test_connection_errors_come_back_from_the_bridge_without_the_password():
     assert PASSWORD not in f"{error.message} {error.fix} {error.detail}"
 
 
-def test_settings_with_a_bridge_path_read_through_it(sample_company, secret_store, tmp_path):
+def test_settings_with_a_bridge_path_read_through_it(sample_company, secret_store, tmp_path, monkeypatch):
     script = _wrapper_script(tmp_path)
+    # Only the bridge installed with the app may be named (tests/security checks any other is refused).
+    monkeypatch.setattr(odbc_bridge, "bundled_bridge", lambda: script)
     settings = Settings().with_changes(sage={
         "connection_string": odbc_connection_string_for(sample_company.path), "odbc_bridge": str(script)})
     secret_store.set(sage_password_secret(settings.sage), PASSWORD)
