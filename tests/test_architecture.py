@@ -22,7 +22,7 @@ OWNERS = {
 
 # The package's parts, lowest first. A part may import only the parts listed for it (and itself);
 # everything else is an upward or sideways import. "base" is the package root's small modules.
-BASE = frozenset({"__init__", "app_info", "errors", "logging_setup", "paths", "secret_store"})
+BASE = frozenset({"__init__", "app_info", "errors", "file_permissions", "logging_setup", "paths", "secret_store"})
 # demo/ holds two layers: the sample data and its writers (below app/, whose self-test generates
 # a sample company) and the set-ups that run the assembled engine on them (above app/).
 SAMPLE_DATA = frozenset({"demo/__init__.py", "demo/sample_company.py", "demo/sample_company_data.py",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.gui.plain_text import PlainLabel

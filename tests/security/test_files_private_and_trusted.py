@@ -71,7 +71,7 @@ def test_a_settings_file_in_a_folder_other_users_may_write_is_refused(tmp_path) 
 def test_a_history_other_users_may_write_is_refused(app_paths, capsys) -> None:
     HistoryStore(app_paths.history_db).append(NewEntry("import", "finished", "ok", contract="C1"))
     os.chmod(app_paths.history_db, 0o646)
-    with pytest.raises(ConfigurationError, match="history .* cannot be trusted"):
+    with pytest.raises(ConfigurationError, match=r"history .* cannot be trusted"):
         HistoryStore(app_paths.history_db)
     assert main(["--app-dir", str(app_paths.config_dir.parent), "history", "--verify"]) == 2
 
