@@ -67,6 +67,9 @@ class SyncSettings:
     # "match": a new line, or one whose Sage cost code changed, gets the project's budget code
     # whose full_code equals the Sage cost code (sync/cost_code_match.py).
     cost_codes: str = "off"
+    # How long an import, re-import or link waits for another run writing from the same data
+    # folder (another command, or the window) before giving up with an error.
+    lock_wait_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,9 @@ class Settings:
                 f"{source}: sync.cost_codes is {self.sync.cost_codes!r}.",
                 fix=f"Use one of {', '.join(repr(m) for m in COST_CODE_MODES)} (\"off\" is the default).",
             )
+        wait = self.sync.lock_wait_seconds
+        if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait <= 86_400:
+            raise ConfigurationError(f"{source}: sync.lock_wait_seconds must be a number of seconds (0 to 86400).")
 
     def procore_environment(self) -> environments.ProcoreEnvironment:
         try:

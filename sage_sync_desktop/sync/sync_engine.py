@@ -32,6 +32,7 @@ from sage_sync_desktop.sync.eligibility import (
     classify,
     permission_reasons,
 )
+from sage_sync_desktop.sync.writer_lock import WriterLock
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
 from sage_sync_desktop.sync.job_links import JobLinker, LinkRefused, job_statuses, project_statuses
 from sage_sync_desktop.sync.live_contract import live_contract
@@ -66,8 +67,11 @@ _BATCH_STOPPERS = (SignInRequired, ProcoreUnreachable)
 
 class SyncEngine:
     def __init__(self, reader: Any, client: Any, history: HistoryStore, *, windows_user: str,
-                 cache: ProcoreCache | None = None, cost_codes: str = cost_code_match.OFF) -> None:
+                 cache: ProcoreCache | None = None, cost_codes: str = cost_code_match.OFF,
+                 lock_wait_seconds: float = 60.0) -> None:
         self.reader = reader
+        # One writer per data folder across processes (the CLI and the window): see writer_lock.py.
+        self.writer_lock = WriterLock(history.path.parent, wait_seconds=lock_wait_seconds)
         self.cost_codes = cost_codes  # settings sync.cost_codes: "off" or "match"
         self.client = client
         self.history = history
@@ -222,13 +226,15 @@ class SyncEngine:
         if job is None:
             raise LinkRefused(f"Job {job_number.strip()} does not exist in Sage.",
                               fix="Check the job number (jobs lists them all).")
-        project = self._linker().link(job, int(project_id))
+        with self.writer_lock.held(f"link-job {job_number.strip()}"):
+            project = self._linker().link(job, int(project_id))
         self._company = company
         self._update_projects([project])
         return self._job_status(job.number)
 
     def unlink_job(self, job_number: str) -> JobLinkStatus | None:
-        cleared = self._linker().unlink(job_number)
+        with self.writer_lock.held(f"unlink-job {job_number.strip()}"):
+            cleared = self._linker().unlink(job_number)
         self._update_projects(cleared)
         return self._job_status(job_number.strip())
 
@@ -262,6 +268,17 @@ class SyncEngine:
 
     def _write_all(self, action: str, numbers: Iterable[str], *, dry_run: bool, overwrite: bool,
                    progress: Progress | None, cancel: threading.Event | None) -> list[ContractOutcome]:
+        if dry_run:  # sends nothing, writes no history: no need to wait for another writer
+            return self._write_locked(action, numbers, dry_run=True, overwrite=overwrite, progress=progress,
+                                      cancel=cancel)
+        wanted = [n.strip() for n in numbers]
+        with self.writer_lock.held(f"{action} of {len(wanted)} contract(s)", cancel=cancel,
+                                   on_wait=(lambda text: progress(0, text)) if progress is not None else None):
+            return self._write_locked(action, wanted, dry_run=False, overwrite=overwrite, progress=progress,
+                                      cancel=cancel)
+
+    def _write_locked(self, action: str, numbers: Iterable[str], *, dry_run: bool, overwrite: bool,
+                      progress: Progress | None, cancel: threading.Event | None) -> list[ContractOutcome]:
         wanted = [n.strip() for n in numbers]
         snapshot = self._require_snapshot(None, cancel)
         if not dry_run:
