@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sage_sync_desktop.errors import ProcoreError
@@ -150,8 +150,13 @@ class ContractWriter:
         requests = plan.requests()
         if cancel is not None and cancel.is_set():
             return self._outcome(run, cancelled=True)
-        started = self._record(self._entry(run, "started", "started", self._planned_lines(plan),
-                                           message=f"{len(requests)} requests planned"))
+        try:
+            started = self._record(self._entry(run, "started", "started", self._planned_lines(plan),
+                                               message=f"{len(requests)} requests planned"))
+        except h.HistoryError as exc:
+            # The "started" entry comes before the first request: here nothing was sent, truly.
+            raise h.HistoryError(f"{exc.message} Nothing was sent to Procore for contract {plan.contract.number}.",
+                                 fix=exc.fix) from None
         self.run_log.started(started.seq)
         for index, request in enumerate(requests):
             if cancel is not None and cancel.is_set():
@@ -231,8 +236,11 @@ class ContractWriter:
         result = self._outcome(run, cancelled=run.cancelled)
         error = (getattr(run.stop, "detail", "") or str(run.stop)) if run.stop is not None else ""
         rejected = "; ".join(f"{self._item(plan, o)}: {e}" for o, (r, e) in run.results.items() if r == h.REJECTED)
-        self._record(self._entry(run, phase, outcome, lines, message=result.message,
-                                 error=error or rejected))
+        try:
+            self._record(self._entry(run, phase, outcome, lines, message=result.message,
+                                     error=error or rejected))
+        except h.HistoryError as exc:
+            return _unrecorded(result, exc)
         return result
 
     def _outcome(self, run: _Run, *, cancelled: bool) -> ContractOutcome:
@@ -340,6 +348,21 @@ def _create(client: Any, plan: WritePlan, fields: dict[str, Any]) -> dict[str, A
             fix="Refresh, then use Re-Import to bring its changes.",
         )
     return created
+
+
+def _unrecorded(result: ContractOutcome, exc: h.HistoryError) -> ContractOutcome:
+    """Procore was written but the closing history entry was not: say exactly what was sent.
+
+    The run's "started" entry is in the history without a closing one, so the next run of the
+    app (any command, or the window's Refresh) appends a "recovered" entry for it.
+    """
+    logger.error("Contract %s was written to Procore but the history could not record it: %s",
+                 result.contract_number, exc.message, extra={"shown_to_user": True})
+    sent = ", ".join(f"{r['method']} {r['path']}" for r in result.requests) or "no request"
+    message = (f"{result.message} These {len(result.requests)} requests were sent to Procore, but the history "
+               f"could not record the outcome ({exc.message}); the next run of the app records it.")
+    return replace(result, ok=False, message=message, details=(*result.details, f"Sent: {sent}"),
+                   error_kind="history")
 
 
 def count_lines(count: int) -> str:

@@ -268,7 +268,7 @@ class HistoryStore:
         except sqlite3.Error as exc:
             raise HistoryError(
                 f"Cannot write to the history database {self.path}: {exc}.",
-                fix="Nothing was sent for this step. Check the disk and the folder's permissions.",
+                fix="Check the disk (free space) and the folder's permissions.",
             ) from None
         self.head.write(row["seq"], row["hash"], self._key)
         return _entry(row)

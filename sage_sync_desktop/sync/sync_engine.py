@@ -116,6 +116,9 @@ class SyncEngine:
             self._company_name = self._find_company_name()
         self._company, self._view = company, view
         self._snapshot = self._classify(sage_read_at, requests=self.client.stats.total - before)
+        # Any run, not only the next write, records the runs that died or could not close their
+        # history entry: the audit trail catches up as soon as the app is used again.
+        self._recover_dead_runs(self._snapshot, set())
         if progress is not None:
             progress(100, f"{len(self._snapshot.statuses)} contracts read")
         return self._snapshot

@@ -81,12 +81,13 @@ def test_reimport_killed_half_way_and_run_again_leaves_no_duplicates(make_env, a
     [outcome] = engine.reimport_contracts([BIG_CONTRACT])
     assert outcome.ok, outcome.message
     killed, recovered, started, finished = engine.history.entries(BIG_CONTRACT)[-4:]
-    # The re-run first says the killed run did not finish and what it found, then does its own.
+    # The next run of any kind (here the Refresh before the re-run) says the killed run did not
+    # finish and what it found; the re-run then does its own.
     assert (killed.phase, recovered.phase, started.phase, finished.phase) == (
         "started", "recovered", "started", "finished")
     assert recovered.data["started_seq"] == killed.seq and recovered.outcome == "partial"
     assert recovered.message.endswith("Procore still differs from Sage (0 lines to add, 500 to change, "
-                                      "0 to remove); this run sends what is missing.")
+                                      "0 to remove); Re-Import it to finish.")
     origins = Counter(pc["origin_id"] for pc in env.sandbox.prime_contracts())
     assert origins[f"S300:CN:{BIG_CONTRACT}"] == 1
     pc_id = engine.snapshot.status(BIG_CONTRACT).procore.prime_contract_id
