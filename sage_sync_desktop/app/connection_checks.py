@@ -7,14 +7,16 @@ page to show, in words a Sage administrator can act on.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sage_sync_desktop.errors import ConfigurationError, SageSyncError
 from sage_sync_desktop.logging_setup import register_secret
-from sage_sync_desktop.procore import oauth
-from sage_sync_desktop.procore.permissions import ERP_INTEGRATIONS, PRIME_CONTRACTS
 from sage_sync_desktop.app.wiring import build_client_from_settings
+from sage_sync_desktop.procore import oauth, oauth_login
+from sage_sync_desktop.procore.permissions import ERP_INTEGRATIONS, PRIME_CONTRACTS
 from sage_sync_desktop.sage import odbc_connection
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.sage.schema_probe import SchemaReport, probe_schema
@@ -116,8 +118,14 @@ def store_client_secret(settings: Settings, secrets: SecretStore, client_secret:
                 client_secret)
 
 
-def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirect_uri: str = "") -> SignedIn:
-    """Sign in (service account, or exchange a browser/pasted code) and list the companies."""
+def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirect_uri: str = "",
+            open_browser: Callable[[str], object] | None = None,
+            cancel: threading.Event | None = None) -> SignedIn:
+    """Sign in (service account, a pasted code, or the browser) and list the companies.
+
+    With `open_browser` it is the command line's own browser sign-in (procore/oauth_login.py):
+    the loopback listener checks `state`, and this runs on the window's worker thread.
+    """
     service_account = settings.procore.auth == "client_credentials"
     if service_account and settings.procore.company_id is None:
         # Procore ties a service account to the companies it was installed in and wants the
@@ -130,7 +138,10 @@ def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirec
         settings if service_account else settings.with_changes(procore={"company_id": None}), secrets)
     try:
         auth: Any = client.auth
-        if code:
+        if open_browser is not None:
+            oauth_login.sign_in_with_browser(auth, settings.procore.redirect_uri, open_browser=open_browser,
+                                             cancel=cancel)
+        elif code:
             auth.sign_in_with_code(code, redirect_uri or oauth.OOB_REDIRECT_URI)
         elif service_account:
             auth.sign_in()  # asks Procore with the secret now, never trusts a saved token; ends a `logout`

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+import webbrowser
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QUrl
@@ -21,7 +24,6 @@ from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.secret_store import store_name
 from sage_sync_desktop.app import connection_checks
-from sage_sync_desktop.gui.oauth_redirect_listener import OAuthRedirectListener
 from sage_sync_desktop.gui.task_runner import TaskRunner
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.app.wiring import build_client_from_settings
@@ -49,9 +51,9 @@ class ProcoreSettingsPage(QWidget):
         self._runner = TaskRunner(self)
         self._runner.succeeded.connect(self._on_runner_succeeded)
         self._runner.failed.connect(self._on_runner_failed)
-        self._listener = OAuthRedirectListener(self)
-        self._listener.code_received.connect(self._on_listener_code_received)
-        self._listener.error_received.connect(self._on_listener_error_received)
+        self._runner.progress_changed.connect(self._on_runner_progress_changed)
+        # Opens Procore's sign-in page; called on the worker thread, so never a Qt call.
+        self.open_browser: Callable[[str], object] = webbrowser.open
 
         self._environment = QComboBox(self)
         self._environment.setObjectName("procoreEnvironmentCombo")
@@ -150,8 +152,7 @@ class ProcoreSettingsPage(QWidget):
         return self._status.text()
 
     def shutdown(self) -> None:
-        self._listener.close()
-        self._runner.shutdown()
+        self._runner.shutdown()  # cancels a browser sign-in still waiting: its listener closes
 
     # --- internals
     def _load(self, settings: Settings) -> None:
@@ -233,22 +234,10 @@ class ProcoreSettingsPage(QWidget):
             self._start("sign_in", partial(_sign_in_work, settings, self._secrets, code, oauth.OOB_REDIRECT_URI),
                         "Signing in\u2026")
         else:
-            redirect = settings.procore.redirect_uri
-            if not self._listener.listen(redirect):
-                self._status.setText(f"Cannot wait for the browser on {redirect}: {self._listener.error_string()}. "
-                                     "Use 'Paste a sign-in code' instead.")
-                return
-            self._status.setText("Waiting for you to sign in to Procore in the browser\u2026")
-            self._open_authorize_page(settings, redirect)
-
-    def _on_listener_code_received(self, code: str) -> None:
-        settings = self._current()
-        if settings is not None:
-            self._start("sign_in", partial(_sign_in_work, settings, self._secrets, code,
-                                           settings.procore.redirect_uri), "Signing in\u2026")
-
-    def _on_listener_error_received(self, text: str) -> None:
-        self._status.setText(f"Procore did not sign you in: {text}")
+            # The command line's browser sign-in, on the worker thread: it listens on the loopback
+            # redirect, opens the page and accepts only the answer carrying this sign-in's state.
+            self._start("sign_in", partial(_browser_sign_in_work, settings, self._secrets, self.open_browser),
+                        "Waiting for you to sign in to Procore in the browser\u2026")
 
     def _on_company_activated(self, _index: int) -> None:
         settings = self._current()
@@ -274,6 +263,9 @@ class ProcoreSettingsPage(QWidget):
         elif label == "permissions" and isinstance(result, connection_checks.Permissions):
             self._permissions.setText(result.describe())
 
+    def _on_runner_progress_changed(self, _percent: int, message: str) -> None:
+        self._status.setText(message)
+
     def _on_runner_failed(self, label: str, error: object) -> None:
         self._sign_in.setEnabled(True)
         target = self._permissions if label == "permissions" else self._status
@@ -283,6 +275,17 @@ class ProcoreSettingsPage(QWidget):
 def _sign_in_work(settings: Settings, secrets: SecretStore, code: str, redirect_uri: str,
                   *, progress: object, cancel: object) -> connection_checks.SignedIn:
     return connection_checks.sign_in(settings, secrets, code=code, redirect_uri=redirect_uri)
+
+
+def _browser_sign_in_work(settings: Settings, secrets: SecretStore, open_browser: Callable[[str], object],
+                          *, progress: Callable[[int, str], None], cancel: threading.Event) -> connection_checks.SignedIn:
+    def opener(url: str) -> object:
+        opened = open_browser(url)
+        if not opened:
+            progress(0, f"Open this address in a browser to sign in: {url}")
+        return opened
+
+    return connection_checks.sign_in(settings, secrets, open_browser=opener, cancel=cancel)
 
 
 def _permissions_work(settings: Settings, secrets: SecretStore, company_name: str,

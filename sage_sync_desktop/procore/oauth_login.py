@@ -1,7 +1,10 @@
 """Signing a person in with the authorization-code flow: browser + loopback, or a pasted code.
 
-The loopback listener binds 127.0.0.1 only, accepts exactly one redirect carrying our `state`
-(a random value, so another page cannot inject a code) and then closes.
+The one implementation for the command line and the window (which runs it on its worker thread).
+The loopback listener binds 127.0.0.1 only and waits for exactly one redirect carrying our
+`state` (a random value): a redirect with any other state, from another page or program on this
+computer, is answered with the "did not complete" page and ignored, so it can neither inject a
+code nor end the sign-in. Then it closes.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class LoopbackReceiver:
             )
         self._parts = parts
         self.state = secrets.token_urlsafe(16)
+        self.refused = 0  # redirects ignored for a wrong or missing state
         self._result: dict[str, str] = {}
         self._received = threading.Event()
         receiver = self
@@ -52,13 +56,17 @@ class LoopbackReceiver:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                ok = query.get("state") == receiver.state and "code" in query
-                page = _DONE_PAGE if ok else _FAILED_PAGE
+                ours = secrets.compare_digest(query.get("state", ""), receiver.state)
+                page = _DONE_PAGE if ours and "code" in query else _FAILED_PAGE
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(page)))
                 self.end_headers()
                 self.wfile.write(page)
+                if not ours:
+                    receiver.refused += 1
+                    logger.warning("Ignored a sign-in redirect that did not carry this sign-in's state")
+                    return
                 if not receiver._received.is_set():
                     receiver._result = query
                     receiver._received.set()
