@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import keyring
 import pytest
 
 from sage_sync_desktop.secret_store import MemorySecretStore
@@ -17,6 +18,7 @@ from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.demo.demo_setup import sandbox_seed
 from sage_sync_desktop.sync.records import CompanySnapshot, ContractOutcome
 from sage_sync_desktop.app.wiring import build_engine
+from tests.conftest import MemoryKeyring
 from tests.hostile.hostile_corpus import write_corpus
 
 
@@ -62,6 +64,10 @@ def hostile_run(tmp_path_factory) -> Iterator[HostileRun]:
     write_corpus(info.path)
     sb = ProcoreSandbox(seed=sandbox_seed(info, unlinked=False)).start()
     settings, secrets = odbc_settings(info, sb)
+    # Module-wide: the history keeps its chain key in the credential store, so this engine needs
+    # one for the whole module (the per-test in-memory keyring is not set up yet here).
+    previous_keyring = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
     engine = build_engine(settings, AppPaths.under(root / "app"), MemorySecretStore(secrets))
     try:
         before = engine.refresh()
@@ -72,3 +78,4 @@ def hostile_run(tmp_path_factory) -> Iterator[HostileRun]:
     finally:
         engine.client.close()
         sb.stop()
+        keyring.set_keyring(previous_keyring)
