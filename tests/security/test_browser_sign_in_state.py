@@ -46,10 +46,10 @@ def test_the_loopback_ignores_a_redirect_with_another_state_and_waits_for_its_ow
 
 
 def test_the_windows_browser_sign_in_checks_state_and_ignores_a_forged_code(qtbot, tmp_path, sandbox,
-                                                                               secret_store) -> None:
+                                                                               secret_store, loopback_uri) -> None:
     from sage_sync_desktop.gui.settings_dialog import SettingsDialog
 
-    port = _free_port()
+    port = int(loopback_uri.rsplit(":", 1)[1])  # registered exactly with the sandbox's app
     context = CliContext(paths=AppPaths.under(tmp_path), settings_path=tmp_path / "settings.json",
                          secrets=secret_store)
     settings_module.save(Settings().with_changes(procore={"redirect_uri": f"http://localhost:{port}"}),
