@@ -13,14 +13,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QToolTip
 
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.secret_store import SecretStore
-from sage_sync_desktop.sync.demo_setup import prepare_demo, read_sample
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.demo_setup import prepare_demo, read_sample
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 
 pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore(r"^This plugin does not support (propagateSizeHints|raise)\(\)$")]
 
@@ -41,7 +41,7 @@ def hostile_window(qtbot, tmp_path):
         db.execute(f'UPDATE "{mapping.table("contract")}" SET "{mapping.column("contract", "description")}" = ? '
                    f'WHERE TRIM("{mapping.column("contract", "id")}") = ?', (BOMB, contract))
     db.close()
-    context = CliContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
+    context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
     window = build_window(context)
     qtbot.addWidget(window)
     window.show()

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from sage_sync_desktop.cli import main
-from sage_sync_desktop.sync.demo_setup import DemoEnvironment, prepare_demo, read_sample
+from sage_sync_desktop.demo.demo_setup import DemoEnvironment, prepare_demo, read_sample
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
-from sage_sync_desktop.sync.sample_editor import SampleEditor
+from sage_sync_desktop.demo.sample_editor import SampleEditor
 
 # An escape sequence that retitles the terminal and clears the screen, a carriage return that
 # overwrites the line, and a right-to-left override that makes "exe.txt" read "txt.exe".

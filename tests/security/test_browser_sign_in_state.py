@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
 
 from sage_sync_desktop import settings as settings_module
-from sage_sync_desktop.cli.context import CliContext
+from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.paths import AppPaths
 from sage_sync_desktop.procore import environments, oauth
 from sage_sync_desktop.procore.oauth_login import LoopbackReceiver
@@ -50,7 +50,7 @@ def test_the_windows_browser_sign_in_checks_state_and_ignores_a_forged_code(qtbo
     from sage_sync_desktop.gui.settings_dialog import SettingsDialog
 
     port = int(loopback_uri.rsplit(":", 1)[1])  # registered exactly with the sandbox's app
-    context = CliContext(paths=AppPaths.under(tmp_path), settings_path=tmp_path / "settings.json",
+    context = AppContext(paths=AppPaths.under(tmp_path), settings_path=tmp_path / "settings.json",
                          secrets=secret_store)
     settings_module.save(Settings().with_changes(procore={"redirect_uri": f"http://localhost:{port}"}),
                          context.settings_path)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from sage_sync_desktop.cli import main
-from sage_sync_desktop.sync.demo_setup import DemoEnvironment, prepare_demo
+from sage_sync_desktop.demo.demo_setup import DemoEnvironment, prepare_demo
 from sage_sync_desktop.sync.history import HistoryStore
 
 # The disk fills up between the "started" entry and the closing one. SQLite's own words.

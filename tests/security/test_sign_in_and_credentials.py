@@ -10,7 +10,7 @@ import pytest
 
 from sage_sync_desktop.cli import main
 from sage_sync_desktop.procore import environments, oauth
-from sage_sync_desktop.procore.procore_client import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
 from sage_sync_desktop.settings import Settings
 

@@ -13,7 +13,7 @@ import pytest
 
 from sage_sync_desktop import settings as settings_module
 from sage_sync_desktop.cli import main
-from sage_sync_desktop.sync.demo_setup import DemoEnvironment, prepare_demo
+from sage_sync_desktop.demo.demo_setup import DemoEnvironment, prepare_demo
 from tests.fixtures.file_keyring import REPO_ROOT
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
@@ -102,7 +102,7 @@ def _history(demo: DemoEnvironment) -> list:
 
 def test_the_window_engine_shows_the_wait_in_its_progress_and_reports_the_busy_folder(demo, other_writer) -> None:
     from sage_sync_desktop.secret_store import SecretStore
-    from sage_sync_desktop.sync.wiring import build_engine
+    from sage_sync_desktop.app.wiring import build_engine
     from sage_sync_desktop.sync.writer_lock import DataFolderBusy
 
     engine = build_engine(settings_module.load(demo.settings_path), demo.paths, SecretStore())  # as the window does
