@@ -13,11 +13,9 @@
 from __future__ import annotations
 
 import email.utils
-import json as jsonlib
 import logging
 import os
 import random as random_module
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -32,6 +30,10 @@ from requests.structures import CaseInsensitiveDict
 
 from sage_sync_desktop import app_info
 from sage_sync_desktop.errors import ConfigurationError
+from sage_sync_desktop.procore.answer_checks import BadAnswer, parse_json
+from sage_sync_desktop.procore import waits
+from sage_sync_desktop.procore.body_reader import AnswerCutOff, read_within
+from sage_sync_desktop.procore.paging import PageGuard, more_by_total, parse_link_header, same_origin
 from sage_sync_desktop.procore.errors import (
     LOOPBACK_HOSTS,
     ErrorContext,
@@ -40,12 +42,12 @@ from sage_sync_desktop.procore.errors import (
     error_for_status,
     unreachable_fix,
 )
+from sage_sync_desktop.procore.waits import WaitReporter
 from sage_sync_desktop.procore.request_stats import TOKEN_RENEWED, RequestStats
 
 logger = logging.getLogger(__name__)
 
 _RETRYABLE_5XX = {500, 502, 503, 504}
-_LINK_PART = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";]+)"?')
 
 
 class Authorizer(Protocol):
@@ -64,18 +66,13 @@ class HttpResponse:
     headers: Mapping[str, str]
     body: bytes
     url: str
+    endpoint: str = ""
 
     def json(self) -> Any:
+        """The body as JSON, refused (BadAnswer naming the endpoint) when it is not sane JSON."""
         if not self.body:
             return None
-        try:
-            return jsonlib.loads(self.body)
-        except ValueError:
-            raise ProcoreUnreachable(
-                "Procore answered with something that is not JSON (a proxy or captive portal?).",
-                fix="Check the server's proxy settings and that the Procore address is right.",
-                detail=self.body[:300].decode("utf-8", "replace"),
-            ) from None
+        return parse_json(self.body, self.endpoint or self.url)
 
 
 @dataclass
@@ -129,6 +126,7 @@ class HttpTransport:
         self._verify: str = str(ca_bundle) if ca_bundle is not None else requests.certs.where()  # type: ignore[attr-defined]  # missing from types-requests
         self.policy = policy or RetryPolicy()
         self.stats = RequestStats()
+        self.waits = WaitReporter()  # a countdown for long waits, to the thread's listener
         self._sleep = sleep
         self._clock = clock
         self._random = random
@@ -184,17 +182,21 @@ class HttpTransport:
         rejected_tokens: set[str] = set()
         while True:
             attempt += 1
-            self._pace()
+            self._pace(endpoint)
             send_headers = dict(headers or {})
             authorization = auth.authorization() if auth is not None else None
             if authorization:
                 send_headers["Authorization"] = authorization
             self.stats.record(endpoint)
             try:
+                # The timeout bounds the whole request, body included: a server trickling its
+                # answer a byte at a time is cut off at the deadline (see body_reader.py).
+                deadline = time.monotonic() + self.timeout
                 raw = self._session.request(
                     method, url, params=params, json=json, data=form, headers=send_headers,
-                    timeout=self.timeout, verify=self._verify, allow_redirects=False,
+                    timeout=self.timeout, verify=self._verify, allow_redirects=False, stream=True,
                 )
+                body = read_within(raw, deadline)
             except requests.exceptions.SSLError as exc:
                 raise ProcoreUnreachable(
                     f"The secure connection to {_host(url)} could not be verified "
@@ -203,13 +205,13 @@ class HttpTransport:
                     "root certificate must be trusted; certificate checking cannot be turned off.",
                     detail=type(exc).__name__,
                 ) from None
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, AnswerCutOff) as exc:
                 maybe_sent = not isinstance(exc, requests.exceptions.ConnectTimeout)
                 if idempotent and attempt < self.policy.max_attempts:
                     self._retry_wait(attempt, None, endpoint, why=type(exc).__name__)
                     continue
                 self.stats.record_given_up(type(exc).__name__, endpoint)
-                timed_out = isinstance(exc, requests.exceptions.Timeout)
+                timed_out = isinstance(exc, requests.exceptions.Timeout) or getattr(exc, "timed_out", False)
                 raise ProcoreUnreachable(
                     f"Procore at {_host(url)} did not answer"
                     + (f" within {self.timeout:g} seconds." if timed_out else "."),
@@ -217,7 +219,7 @@ class HttpTransport:
                     detail=f"{method} {endpoint}: {type(exc).__name__}",
                     maybe_sent=maybe_sent,
                 ) from None
-            response = HttpResponse(raw.status_code, CaseInsensitiveDict(raw.headers), raw.content, raw.url)
+            response = HttpResponse(raw.status_code, CaseInsensitiveDict(raw.headers), body, raw.url, endpoint)
             logger.debug("%s -> %s", endpoint, raw.status_code)
             self._note_rate_headers(response.headers)
             status = response.status
@@ -239,6 +241,11 @@ class HttpTransport:
                 if wait is None or wait <= self.policy.max_wait:
                     self._retry_wait(attempt, wait, endpoint, why=str(status), rate_limit=status == 503)
                     continue
+            if status in (429, 503) and status not in accept:
+                wait = self._server_wait(response.headers)
+                if wait is not None and wait > self.policy.max_wait:
+                    self.stats.record_given_up(str(status), endpoint)
+                    raise waits.too_long(endpoint, wait, self.policy.max_wait, self._clock())
             if status >= 400 and status not in accept:
                 if status == 429 or status in self.policy.statuses:
                     self.stats.record_given_up(str(status), endpoint)
@@ -269,23 +276,24 @@ class HttpTransport:
         query: dict[str, Any] | None = {**(params or {}), "page": 1, "per_page": per_page}
         next_url = url
         page = 1
+        pages = PageGuard(endpoint)
         while True:
             response = self.request("GET", next_url, endpoint=endpoint, params=query, headers=headers,
                                     auth=auth, context=context)
             batch = response.json()
             if not isinstance(batch, list):
-                raise ProcoreUnreachable(
-                    "Procore answered a list request with something that is not a list.",
-                    detail=f"{endpoint}: {type(batch).__name__}",
-                )
+                raise BadAnswer(endpoint, f"a list was expected, it sent {type(batch).__name__}")
             items.extend(batch)
+            pages.read(response.url, len(batch))
             page += 1
             link = parse_link_header(response.headers.get("Link", "")).get("next")
             if not batch:
                 return items
-            if link and _same_origin(link, url):
+            if link:
+                pages.check_next(urljoin(url, link), page, _int_header(response.headers, "Total"))
+            if link and same_origin(link, url):
                 next_url, query = urljoin(url, link), None
-            elif link or _more_by_total(response.headers, len(items), len(batch), per_page):
+            elif link or more_by_total(_int_header(response.headers, "Total"), len(items), len(batch), per_page):
                 # No usable Link (missing, or pointing elsewhere: never send the token there),
                 # but there is more: ask for the next page by number.
                 next_url, query = url, {**(params or {}), "page": page, "per_page": per_page}
@@ -303,7 +311,7 @@ class HttpTransport:
         with self._rate_lock:
             self._rate = _RateWindow(limit, remaining, float(reset) if reset is not None else None)
 
-    def _pace(self) -> None:
+    def _pace(self, endpoint: str = "the next request") -> None:
         """Slow down before the window runs out instead of hitting 429."""
         with self._rate_lock:
             rate = self._rate
@@ -315,11 +323,13 @@ class HttpTransport:
         until_reset = rate.reset_at - self._clock()
         if until_reset <= 0:
             return
+        if rate.remaining <= 0 and until_reset > self.policy.max_wait:
+            raise waits.too_long(endpoint, until_reset, self.policy.max_wait, self._clock())
         delay = until_reset if rate.remaining <= 0 else until_reset / (rate.remaining + 1)
         delay = min(delay, self.policy.max_wait)
         logger.info("Procore rate limit: %s left, pausing %.2f s", rate.remaining, delay)
         self.stats.record_wait(delay, rate_limit=True)
-        self._sleep(delay)
+        self.waits.sleep(self._sleep, delay, "Procore's rate limit")
         with self._rate_lock:
             if self._rate is rate and rate.remaining is not None:
                 # Count the request about to go out so consecutive calls keep spreading out.
@@ -353,17 +363,7 @@ class HttpTransport:
         logger.info("Retrying %s after %s (attempt %d), waiting %.2f s", endpoint, why, attempt, delay)
         self.stats.record_retry(why, endpoint, delay)
         self.stats.record_wait(delay, rate_limit=rate_limit)
-        self._sleep(delay)
-
-
-def parse_link_header(value: str) -> dict[str, str]:
-    """{"next": url, "last": url, ...} from a Link header."""
-    return {rel.strip(): url for url, rel in _LINK_PART.findall(value or "")}
-
-
-def _more_by_total(headers: Mapping[str, str], have: int, got: int, per_page: int) -> bool:
-    total = _int_header(headers, "Total")
-    return total is not None and have < total and got > 0 and got <= per_page
+        self.waits.sleep(self._sleep, delay, f"Procore answered {why}" if why.isdigit() else f"Retrying after {why}")
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -378,11 +378,6 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
 
 def _host(url: str) -> str:
     return urlsplit(url).netloc or url
-
-
-def _same_origin(link: str, base: str) -> bool:
-    target, origin = urlsplit(urljoin(base, link)), urlsplit(base)
-    return (target.scheme, target.netloc) == (origin.scheme, origin.netloc)
 
 
 def _refuse_plain_http(url: str) -> None:

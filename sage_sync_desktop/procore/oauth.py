@@ -118,11 +118,15 @@ class TokenSet:
     @classmethod
     def from_response(cls, raw: dict[str, Any], now: float) -> TokenSet:
         try:
-            access = str(raw["access_token"])
-        except (KeyError, TypeError):
-            raise SignInRequired("Procore's sign-in answer had no access token.") from None
-        created = int(raw.get("created_at") or now)
-        return cls(access, raw.get("refresh_token") or None, created, int(raw.get("expires_in") or 5400))
+            access = raw["access_token"]
+            refresh = raw.get("refresh_token") or None
+            created = int(raw.get("created_at") or now)
+            expires = int(raw.get("expires_in") or 5400)
+            if not isinstance(access, str) or not (refresh is None or isinstance(refresh, str)):
+                raise TypeError("token is not text")
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+            raise SignInRequired("Procore's sign-in answer had no usable access token.") from None
+        return cls(access, refresh, created, expires)
 
 
 class TokenStore:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sage_sync_desktop.errors import ConfigurationError, ProcoreError
+from sage_sync_desktop.procore import answer_checks
 from sage_sync_desktop.procore.environments import ProcoreEnvironment
 from sage_sync_desktop.procore.errors import (
     ErrorContext,
@@ -94,20 +95,24 @@ class ProcoreClient:
     def _call(self, method: str, template: str, *, path: str | None = None, params: dict | None = None,
               json: Any = None, context: ErrorContext, idempotent: bool | None = None,
               accept: tuple[int, ...] = (), company_required: bool = True) -> Any:
+        endpoint = f"{method} {template}"
         response = self.transport.request(
-            method, self._api + (path or template), endpoint=f"{method} {template}", params=params,
+            method, self._api + (path or template), endpoint=endpoint, params=params,
             json=json, headers=self._headers(company_required=company_required), auth=self.auth,
             context=context, idempotent=idempotent, accept=accept,
         )
-        return None if response.status in accept else response.json()
+        if response.status in accept:
+            return None
+        return _checked(endpoint, response.json())
 
     def _list(self, template: str, *, path: str | None = None, params: dict, per_page: int,
               context: ErrorContext, company_required: bool = True) -> list[dict]:
-        return self.transport.get_all(
-            self._api + (path or template), endpoint=f"GET {template}", params=params,
+        endpoint = f"GET {template}"
+        return answer_checks.check_list(endpoint, self.transport.get_all(
+            self._api + (path or template), endpoint=endpoint, params=params,
             per_page=per_page, headers=self._headers(company_required=company_required),
             auth=self.auth, context=context,
-        )
+        ))
 
     # ------------------------------------------------------------------ who and where
 
@@ -316,6 +321,15 @@ class ProcoreClient:
         self._headers()  # raises the clear "no company chosen" error
         assert self.company_id is not None
         return self.company_id
+
+
+def _checked(endpoint: str, body: Any) -> Any:
+    """The answer, once it has the shape this endpoint returns (else BadAnswer naming it)."""
+    if endpoint.startswith("DELETE"):
+        return body  # nothing in it is read
+    if endpoint.endswith("/sync"):
+        return answer_checks.check_sync_answer(endpoint, body)
+    return answer_checks.check_object(endpoint, body, needs_id="settings/permissions" not in endpoint)
 
 
 def updated_range(since: datetime) -> str:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -32,7 +33,6 @@ from sage_sync_desktop.sync.eligibility import (
     classify,
     permission_reasons,
 )
-from sage_sync_desktop.sync.writer_lock import WriterLock
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
 from sage_sync_desktop.sync.job_links import JobLinker, LinkRefused, job_statuses, project_statuses
 from sage_sync_desktop.sync.live_contract import live_contract
@@ -57,6 +57,7 @@ from sage_sync_desktop.sync.records import (
     ProjectLinkStatus,
 )
 from sage_sync_desktop.sync.write_plan import plan_write
+from sage_sync_desktop.sync.writer_lock import WriterLock
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,31 @@ class SyncEngine:
         """Read Sage and Procore and classify every contract. `full` also lists the prime
         contracts of unlinked projects, ignores the line cache and re-reads the Prime Contracts
         permission of every linked project (see procore_snapshot)."""
+        with self._countdowns(progress) as progress:
+            return self._refresh(progress=progress, cancel=cancel, full=full)
+
+    @contextmanager
+    def _countdowns(self, progress: Progress | None) -> Iterator[Progress | None]:
+        """A wait Procore asks for (over 5 s) counts down in the progress line of this job."""
+        transport = getattr(self.client, "transport", None)
+        if progress is None or transport is None:
+            yield progress
+            return
+        shown = progress
+        last = [0]
+
+        def tracked(percent: int, message: str) -> None:
+            last[0] = percent
+            shown(percent, message)
+
+        def countdown(left: int, why: str) -> None:
+            shown(last[0], f"{why}: waiting {left} s\u2026")
+
+        with transport.waits.reported_to(countdown):
+            yield tracked
+
+    def _refresh(self, *, progress: Progress | None, cancel: threading.Event | None,
+                 full: bool) -> CompanySnapshot:
         def sub(low: int, high: int) -> Progress | None:
             if progress is None:
                 return None
@@ -276,7 +302,8 @@ class SyncEngine:
                                       cancel=cancel)
         wanted = [n.strip() for n in numbers]
         with self.writer_lock.held(f"{action} of {len(wanted)} contract(s)", cancel=cancel,
-                                   on_wait=(lambda text: progress(0, text)) if progress is not None else None):
+                                   on_wait=(lambda text: progress(0, text)) if progress is not None else None), \
+                self._countdowns(progress) as progress:
             return self._write_locked(action, wanted, dry_run=False, overwrite=overwrite, progress=progress,
                                       cancel=cancel)
 
