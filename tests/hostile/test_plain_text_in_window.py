@@ -92,3 +92,17 @@ def test_the_image_bomb_description_renders_fast_as_literal_text(hostile_window,
     assert heading.text().endswith(BOMB)  # shown literally, markup and all
     assert heading.textFormat() == Qt.TextFormat.PlainText
     assert heading.sizeHint().height() < 200 and window.prime_contracts_tab.sizeHint().width() < 5000
+
+
+def test_no_widget_code_builds_a_label_that_could_render_rich_text() -> None:
+    """Every label is a PlainLabel: a plain QLabel(...) anywhere in gui/ would render HTML again."""
+    from pathlib import Path
+
+    import sage_sync_desktop.gui as gui
+
+    root = Path(gui.__file__).parent
+    offenders = [f"{path.relative_to(root)}:{number}"
+                 for path in root.rglob("*.py") if path.name != "plain_text.py"
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if "QLabel(" in line and "PlainLabel(" not in line]
+    assert offenders == []
