@@ -29,6 +29,10 @@ _TRUSTED_SIDS = frozenset({
 })
 # FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE | WRITE_DAC | WRITE_OWNER | GENERIC_ALL | GENERIC_WRITE
 _WINDOWS_WRITE_RIGHTS = 0x2 | 0x4 | 0x10000 | 0x40000 | 0x80000 | 0x10000000 | 0x40000000
+# On a folder, what lets someone replace a file in it: FILE_DELETE_CHILD, and taking the folder
+# over (WRITE_DAC | WRITE_OWNER | GENERIC_ALL). "Create files" alone (ProgramData's default for
+# Users) cannot replace a file that exists.
+_WINDOWS_FOLDER_RIGHTS = 0x40 | 0x40000 | 0x80000 | 0x10000000
 _ACCESS_ALLOWED = 0
 _INHERIT_ONLY = 0x8
 
@@ -104,8 +108,9 @@ class Ace:
     sid: str
 
 
-def untrusted_writers(aces: Iterable[Ace] | None, owner_sid: str) -> list[str]:
-    """SIDs other than the owner and the system's own that an access list lets write.
+def untrusted_writers(aces: Iterable[Ace] | None, owner_sid: str, *, folder: bool = False) -> list[str]:
+    """SIDs other than the owner and the system's own that an access list lets write (for a
+    folder: replace the files in it).
 
     None is a NULL DACL: everyone may do everything.
     """
@@ -113,7 +118,8 @@ def untrusted_writers(aces: Iterable[Ace] | None, owner_sid: str) -> list[str]:
         return ["Everyone (the file has no access list)"]
     writers = []
     for ace in aces:
-        if ace.ace_type != _ACCESS_ALLOWED or ace.flags & _INHERIT_ONLY or not ace.mask & _WINDOWS_WRITE_RIGHTS:
+        rights = _WINDOWS_FOLDER_RIGHTS if folder else _WINDOWS_WRITE_RIGHTS
+        if ace.ace_type != _ACCESS_ALLOWED or ace.flags & _INHERIT_ONLY or not ace.mask & rights:
             continue
         if ace.sid == owner_sid or ace.sid in _TRUSTED_SIDS:
             continue
@@ -123,7 +129,7 @@ def untrusted_writers(aces: Iterable[Ace] | None, owner_sid: str) -> list[str]:
 
 def _windows_writers(target: Path) -> list[str]:  # pragma: no cover - runs on Windows only
     owner, aces = _read_windows_acl(target)
-    return untrusted_writers(aces, owner)
+    return untrusted_writers(aces, owner, folder=target.is_dir())
 
 
 def _read_windows_acl(target: Path) -> tuple[str, list[Ace] | None]:  # pragma: no cover - Windows only

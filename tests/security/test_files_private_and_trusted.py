@@ -113,6 +113,10 @@ def test_the_windows_access_list_check_refuses_writers_other_than_the_owner_and_
     assert untrusted_writers([*private, Ace(0, 0x8, full, everyone)], owner) == []  # inherit-only
     assert untrusted_writers([*private, Ace(1, 0, full, everyone)], owner) == []  # a deny entry
     assert untrusted_writers(None, owner) == ["Everyone (the file has no access list)"]  # NULL DACL
+    # A folder: "create files" (ProgramData's default for Users) cannot replace ours; delete-child can.
+    create_files = 0x2 | 0x4
+    assert untrusted_writers([*private, Ace(0, 0, read_execute | create_files, users)], owner, folder=True) == []
+    assert untrusted_writers([*private, Ace(0, 0, modify | 0x40, users)], owner, folder=True) == [users]
 
 
 @pytest.mark.skipif(sys.platform != "win32", reason="reads a real Windows access list")
