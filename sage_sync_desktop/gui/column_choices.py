@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
+
+from sage_sync_desktop.gui.plain_text import PlainLabel, plain_tooltip
 
 from sage_sync_desktop.sage.schema_probe import SchemaReport
 from sage_sync_desktop.sage.table_mapping import OPTIONAL_FIELDS
@@ -50,9 +52,9 @@ class ColumnChoices(QWidget):
                 combo.addItem(f"{column}{best}", column)
             if missing.field in OPTIONAL_FIELDS[missing.logical_table]:
                 combo.addItem(NONE_HERE, _NO_COLUMN)
-            combo.setToolTip(f"{missing.message} Columns of {missing.table}, likeliest first.")
-            label = QLabel(f"{missing.logical_table.replace('_', ' ')} {missing.field.replace('_', ' ')} "
-                           f"({missing.column} not in {missing.table}):", self)
+            combo.setToolTip(plain_tooltip(f"{missing.message} Columns of {missing.table}, likeliest first."))
+            label = PlainLabel(f"{missing.logical_table.replace('_', ' ')} {missing.field.replace('_', ' ')} "
+                               f"({missing.column} not in {missing.table}):", self)
             label.setWordWrap(True)
             label.setBuddy(combo)
             self._form.addRow(label, combo)
