@@ -62,12 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Serve a local Procore sandbox on 127.0.0.1 until Ctrl+C. Prints one JSON line "
         "with url, login_url, company_id, client_id, client_secret, rate_limit and latency_ms once it listens.",
     )
-    sandbox.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    sandbox.add_argument("--port", type=_port, default=0, help="port to listen on (default: a free one)")
     sandbox.add_argument("--state", type=Path, help="SQLite file keeping the sandbox's data across restarts")
     sandbox.add_argument("--seed", metavar="FILE|sample",
                          help="what to start with: `sample` (projects and units that fit the sample Sage company) "
                          "or a JSON seed file (format in docs/procore-connection.md); default: six generic projects")
-    sandbox.add_argument("--token-ttl", type=int, help="access-token lifetime in seconds (default 5400)")
+    sandbox.add_argument("--token-ttl", type=_token_ttl, help="access-token lifetime in seconds (default 5400)")
     sandbox.add_argument("--rate-limit", type=_rate_limits, default=rate_limits.DOCUMENTED, metavar="HOURLY/SPIKE",
                          help="requests allowed per hour and per 10-second spike window; past either the "
                               "answer is 429 with Retry-After "
@@ -82,6 +82,26 @@ def _rate_limits(text: str) -> rate_limits.RateLimits:
         return rate_limits.RateLimits.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 1 to 65535, or 0 for a free one (got {text!r})")
+    return value
+
+
+def _token_ttl(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"the token lifetime is a whole number of seconds, 1 or more (got {text!r})")
+    return value
 
 
 def _latency(text: str) -> int:
@@ -230,6 +250,7 @@ def run_logout(args: argparse.Namespace, context: AppContext) -> int:
 # ---------------------------------------------------------------------- sandbox
 
 def run_sandbox(args: argparse.Namespace, context: AppContext) -> int:
+    from sage_sync_desktop.sandbox.seed_check import SeedError
     from sage_sync_desktop.sandbox.server import ProcoreSandbox
     from sage_sync_desktop.demo.demo_setup import SAMPLE_SEED_NAME, sample_sandbox_seed
 
@@ -240,9 +261,12 @@ def run_sandbox(args: argparse.Namespace, context: AppContext) -> int:
         sandbox = ProcoreSandbox(state_path=args.state, seed=seed, port=args.port, token_ttl=args.token_ttl,
                                  rate_limit=args.rate_limit, latency_ms=args.latency_ms)
         sandbox.start()
-    except ValueError as exc:
+    except SeedError as exc:
         raise ConfigurationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.",
                                  fix="See the seed format in docs/procore-connection.md, or use --seed sample.") from None
+    except ValueError as exc:
+        raise ConfigurationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.",
+                                 fix="Check the path given with --state (its folder must exist and be writable).") from None
     except OSError as exc:
         raise ConfigurationError(f"The sandbox cannot listen on port {args.port}: {exc.strerror}.",
                                  fix="Choose another --port, or leave it out to use a free one.") from None

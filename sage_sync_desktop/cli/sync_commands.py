@@ -271,7 +271,11 @@ def run_history(args: argparse.Namespace, context: AppContext) -> int:
             out.write(f"HISTORY TAMPERED: {check.problem} (first bad entry: {check.first_bad_seq})")
         return EXIT_OK if check.ok else EXIT_SOME_FAILED
     if args.csv:
-        count = history.export_csv(args.csv, contract=args.contract)
+        try:
+            count = history.export_csv(args.csv, contract=args.contract)
+        except OSError as exc:
+            raise ConfigurationError(f"Cannot write the CSV file {args.csv}: {exc.strerror or exc}.",
+                                     fix="Give a file name in a folder you can write to.") from None
         out.write(f"Wrote {count} entries to {args.csv}.")
         return EXIT_OK
     entries = history.entries(args.contract)

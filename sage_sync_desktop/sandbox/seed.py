@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sage_sync_desktop.sandbox.contract_store import ContractStore
-from sage_sync_desktop.sandbox.seed_check import check_seed
+from sage_sync_desktop.sandbox.seed_check import SeedError, check_seed
 from sage_sync_desktop.sandbox.state_store import SandboxState, new_secret
 
 DEFAULT_APP_ID = "sage-sync-desktop-sandbox-app"
@@ -86,9 +86,9 @@ def load_seed(seed: dict | str | Path | None) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ValueError(f"cannot read the sandbox seed {path}: {exc.strerror}") from None
+        raise SeedError(f"cannot read the sandbox seed {path}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"the sandbox seed {path} is not valid JSON (line {exc.lineno})") from None
+        raise SeedError(f"the sandbox seed {path} is not valid JSON (line {exc.lineno})") from None
     check_seed(data, f"the sandbox seed {path}")
     return data
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -73,7 +74,11 @@ class ProcoreSandbox:
     # ------------------------------------------------------------------ life cycle
 
     def start(self) -> ProcoreSandbox:
-        self.state = SandboxState(self.state_path)
+        try:
+            self.state = SandboxState(self.state_path)
+        except (sqlite3.Error, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ValueError(f"cannot open the sandbox state file {self.state_path} ({reason})") from None
         with self.state.lock:
             if self.state.is_empty():
                 seed_module.apply_seed(self.state, seed_module.load_seed(self._seed))

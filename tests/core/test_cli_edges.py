@@ -71,3 +71,9 @@ def test_verbose_shows_debug_lines_on_standard_error_and_in_the_log(tmp_path):
     quiet = subprocess.run(_cli(tmp_path, "check-sage"), capture_output=True, text=True,
                            env=cli_env(tmp_path / "k.json"), timeout=60)
     assert "DEBUG" not in quiet.stderr
+
+
+def test_a_history_export_to_a_folder_is_an_error_not_a_traceback(tmp_path, capsys):
+    assert main(["--app-dir", str(tmp_path / "app"), "history", "--csv", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"Cannot write the CSV file {tmp_path}" in err and "Is a directory" in err

@@ -145,3 +145,29 @@ def test_sandbox_seed_sample_and_the_sample_company_say_so_in_their_help():
     sub = next(a for a in parser._actions if a.dest == "command")
     assert "sample" in sub.choices["sandbox"].format_help()
     assert Path(REPO_ROOT / "docs" / "procore-connection.md").read_text().count("--seed sample") >= 2
+
+
+@pytest.mark.parametrize("state_text", [None, "not a SQLite file"])
+def test_a_state_file_that_cannot_be_used_stops_the_sandbox_command_with_a_clear_error(tmp_path, state_text):
+    if state_text:
+        state = tmp_path / "state.db"
+        state.write_text(state_text, encoding="utf-8")
+    else:  # its "folder" is a file, so it cannot be made
+        (tmp_path / "a-file").write_text("x", encoding="utf-8")
+        state = tmp_path / "a-file" / "state.db"
+    done = subprocess.run([sys.executable, "-m", "sage_sync_desktop", "--app-dir", str(tmp_path / "app"),
+                           "sandbox", "--state", str(state)], capture_output=True, text=True,
+                          env=cli_env(tmp_path / "k.json"), timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"Cannot open the sandbox state file {state}" in done.stderr and "--state" in done.stderr
+
+
+@pytest.mark.parametrize(("option", "value", "words"), [
+    ("--port", "99999", "a port is a whole number from 1 to 65535"),
+    ("--token-ttl", "-5", "the token lifetime is a whole number of seconds"),
+])
+def test_sandbox_options_out_of_range_are_usage_errors(tmp_path, option, value, words):
+    done = subprocess.run([sys.executable, "-m", "sage_sync_desktop", "--app-dir", str(tmp_path / "app"),
+                           "sandbox", option, value], capture_output=True, text=True,
+                          env=cli_env(tmp_path / "k.json"), timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and words in done.stderr
