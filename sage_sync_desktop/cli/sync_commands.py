@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Sequence
 
 from sage_sync_desktop.cli import sync_output as out
@@ -16,10 +17,11 @@ from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.sync import availability
 from sage_sync_desktop.sync.history import HistoryStore
+from sage_sync_desktop.sync.job_links import project_statuses
 from sage_sync_desktop.sync.retry_record import retry_summary
 from sage_sync_desktop.sync.records import ContractOutcome, ContractState
 from sage_sync_desktop.sync.sync_engine import SyncEngine
-from sage_sync_desktop.app.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_client_from_settings, build_engine
 
 logger = logging.getLogger(__name__)
 
@@ -214,15 +216,31 @@ def run_jobs(args: argparse.Namespace, context: AppContext) -> int:
 
 
 def run_projects(args: argparse.Namespace, context: AppContext) -> int:
-    engine = _engine(context)
-    projects = engine.procore_projects()
+    settings = context.load_settings()
+    if settings.sage.connection_string.strip():
+        projects, problem = _engine(context).procore_projects()
+        note = (f"Suggested jobs need Sage, which could not be read: {problem.message}" if problem else "")
+    else:
+        # Procore's side alone (an administrator looking before Sage is set up).
+        if settings.procore.company_id is None:
+            raise ConfigurationError("No Procore company is chosen.",
+                                     fix="Sign in with `login` (it saves the company) or set procore.company_id.")
+        client = build_client_from_settings(settings, context.secrets)
+        try:
+            projects = project_statuses(None, client.projects())
+        finally:
+            client.close()
+        note = "Suggested jobs need the Sage connection (sage.connection_string is not set)."
+    if note:
+        logger.warning("%s", note, extra={"shown_to_user": True})
+        print(f"note: {note}", file=sys.stderr)
     if args.json:
         out.write_json([out.project_status_json(p) for p in projects])
         return EXIT_OK
     rows = []
     for p in projects:
         if p.linked_job:
-            job = p.linked_job + ("" if p.job_in_sage else " (not in Sage)")
+            job = p.linked_job + (" (not in Sage)" if p.job_in_sage is False else "")
         else:
             job = f"other integration ({p.other_origin_id})" if p.other_origin_id else ""
         suggested = f"link-job {p.suggested_job} {p.project.project_id}" if p.suggested_job else ""

@@ -61,12 +61,14 @@ def job_statuses(company: SageCompany, view: ProcoreView) -> tuple[JobLinkStatus
     return tuple(statuses)
 
 
-def project_statuses(company: SageCompany, projects: Iterable[dict[str, Any]]) -> tuple[ProjectLinkStatus, ...]:
+def project_statuses(company: SageCompany | None,
+                     projects: Iterable[dict[str, Any]]) -> tuple[ProjectLinkStatus, ...]:
     """Every Procore project with its linked job, or the Sage job it would suggest (the same
     match as the Jobs view, seen from the project: a free project whose number is the number of
-    a job not linked anywhere)."""
+    a job not linked anywhere). Without the Sage company (not set up, or not readable) the links
+    are still shown; suggestions and whether a linked job is in Sage are then unknown (None)."""
     projects = list(projects)
-    jobs = {job.number.strip().lower(): job.number for job in company.jobs}
+    jobs = {job.number.strip().lower(): job.number for job in company.jobs} if company is not None else {}
     linked = {job for job in (linked_job(p) for p in projects) if job is not None}
     statuses = []
     for project in projects:
@@ -76,7 +78,7 @@ def project_statuses(company: SageCompany, projects: Iterable[dict[str, Any]]) -
         suggested = jobs.get(number) if not origin and number else None
         statuses.append(ProjectLinkStatus(
             project=project_ref(project), active=bool(project.get("active", True)), linked_job=job,
-            job_in_sage=job is not None and company.job(job) is not None,
+            job_in_sage=None if company is None else (job is not None and company.job(job) is not None),
             other_origin_id=origin if origin and job is None else "",
             suggested_job=suggested if suggested is not None and suggested not in linked else None,
         ))

@@ -176,7 +176,7 @@ class ProjectLinkStatus:
     project: ProjectRef
     active: bool
     linked_job: str | None  # the Sage job linked to it (its origin id), if any
-    job_in_sage: bool  # the linked job exists in Sage
+    job_in_sage: bool | None  # the linked job exists in Sage (None: Sage was not read)
     other_origin_id: str = ""  # another integration's origin id: not linkable by this app
     suggested_job: str | None = None  # a free Sage job whose number is the project number
 

@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sage_sync_desktop.errors import CancelledError, SageSyncError
+from sage_sync_desktop.errors import CancelledError, SageError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, run_recovery, sov_lock
@@ -226,12 +226,16 @@ class SyncEngine:
     def job_links(self) -> tuple[JobLinkStatus, ...]:
         return self._require_snapshot(None, None).jobs
 
-    def procore_projects(self) -> tuple[ProjectLinkStatus, ...]:
+    def procore_projects(self) -> tuple[tuple[ProjectLinkStatus, ...], SageError | None]:
         """The company's Procore projects with their linked or suggested Sage job: one project
-        list from Procore (no contracts read) and the Sage jobs."""
-        company = self._company or self.reader.read_company()
-        self._company = company
-        return project_statuses(company, self.client.projects())
+        list from Procore (no contracts read) and the Sage jobs. When Sage cannot be read the
+        projects are still listed (without suggestions) and the error comes back with them."""
+        problem: SageError | None = None
+        try:
+            self._company = self._company or self.reader.read_company()
+        except SageError as exc:
+            problem = exc
+        return project_statuses(self._company, self.client.projects()), problem
 
     # ------------------------------------------------------------------ jobs
 

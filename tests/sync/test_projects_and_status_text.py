@@ -101,3 +101,31 @@ def test_a_contract_not_in_procore_yet_is_not_nothing_new(cli_app, capsys):
         assert [r["code"] for r in status["reimport_unavailable_because"]] == ["not_in_procore"]
     assert not [s for s in statuses if s["procore"] is None
                 and "nothing_new" in [r["code"] for r in s["reimport_unavailable_because"]]]
+
+
+def test_projects_lists_procore_before_sage_is_set_up_and_says_what_is_missing(cli_app, capsys):
+    app, _sandbox = cli_app
+    settings_file = app / "config" / "settings.json"
+    settings = json.loads(settings_file.read_text())
+    settings["sage"]["connection_string"] = ""
+    settings_file.write_text(json.dumps(settings))
+    assert main(["--app-dir", str(app), "projects", "--json"]) == 0
+    captured = capsys.readouterr()
+    projects = {p["project_id"]: p for p in json.loads(captured.out)}
+    assert len(projects) == 12
+    assert projects[5100000001]["linked_job"] == "2401" and projects[5100000001]["linked_job_in_sage"] is None
+    assert projects[5100000006]["suggested_job"] is None
+    assert "note: Suggested jobs need the Sage connection" in captured.err
+
+
+def test_projects_still_lists_procore_when_sage_cannot_be_read(cli_app, capsys, tmp_path):
+    app, _sandbox = cli_app
+    settings_file = app / "config" / "settings.json"
+    settings = json.loads(settings_file.read_text())
+    missing = tmp_path / "moved-away.db"
+    settings["sage"]["connection_string"] = f"DRIVER={{SQLite3}};Database={missing}"
+    settings_file.write_text(json.dumps(settings))
+    assert main(["--app-dir", str(app), "projects"]) == 0
+    captured = capsys.readouterr()
+    assert "12 projects, 5 linked to a Sage job." in captured.out
+    assert "Suggested jobs need Sage, which could not be read" in captured.err and str(missing) in captured.err
