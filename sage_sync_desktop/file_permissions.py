@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sage_sync_desktop.errors import ConfigurationError
 
@@ -108,7 +109,8 @@ class Ace:
     sid: str
 
 
-def untrusted_writers(aces: Iterable[Ace] | None, owner_sid: str, *, folder: bool = False) -> list[str]:
+def untrusted_writers(aces: Iterable[Ace] | None, owner_sid: str, *, folder: bool = False,
+                      me: str = "") -> list[str]:
     """SIDs other than the owner and the system's own that an access list lets write (for a
     folder: replace the files in it).
 
@@ -121,18 +123,19 @@ def untrusted_writers(aces: Iterable[Ace] | None, owner_sid: str, *, folder: boo
         rights = _WINDOWS_FOLDER_RIGHTS if folder else _WINDOWS_WRITE_RIGHTS
         if ace.ace_type != _ACCESS_ALLOWED or ace.flags & _INHERIT_ONLY or not ace.mask & rights:
             continue
-        if ace.sid == owner_sid or ace.sid in _TRUSTED_SIDS:
+        if ace.sid in (owner_sid, me) or ace.sid in _TRUSTED_SIDS:
             continue
         writers.append(ace.sid)
     return writers
 
 
 def _windows_writers(target: Path) -> list[str]:  # pragma: no cover - runs on Windows only
-    owner, aces = _read_windows_acl(target)
-    return untrusted_writers(aces, owner, folder=target.is_dir())
+    owner, aces, me = _read_windows_acl(target)
+    return untrusted_writers(aces, owner, folder=target.is_dir(), me=me)
 
 
-def _read_windows_acl(target: Path) -> tuple[str, list[Ace] | None]:  # pragma: no cover - Windows only
+def _read_windows_acl(target: Path) -> tuple[str, list[Ace] | None, str]:  # pragma: no cover - Windows only
+    """The owner's SID, the access list (None: no list at all) and this process's user SID."""
     import ctypes
     from ctypes import wintypes
 
@@ -161,8 +164,9 @@ def _read_windows_acl(target: Path) -> tuple[str, list[Ace] | None]:  # pragma: 
 
     try:
         owner_sid = sid_text(owner.value) if owner.value else ""
+        me = _process_user_sid(advapi32, kernel32, sid_text)
         if not dacl.value:
-            return owner_sid, None
+            return owner_sid, None, me
         info = AclSizeInformation()
         advapi32.GetAclInformation(dacl, ctypes.byref(info), ctypes.sizeof(info), 2)
         aces = []
@@ -173,6 +177,28 @@ def _read_windows_acl(target: Path) -> tuple[str, list[Ace] | None]:  # pragma: 
             ace_type, flags = ctypes.c_ubyte.from_address(ace.value).value, ctypes.c_ubyte.from_address(ace.value + 1).value
             mask = wintypes.DWORD.from_address(ace.value + 4).value
             aces.append(Ace(ace_type, flags, mask, sid_text(ace.value + 8)))
-        return owner_sid, aces
+        return owner_sid, aces, me
     finally:
         kernel32.LocalFree(descriptor)
+
+
+def _process_user_sid(advapi32: Any, kernel32: Any, sid_text: Any) -> str:  # pragma: no cover - Windows only
+    """The SID of the user this process runs as (an elevated admin's files are owned by the
+    Administrators group, but they are still this user's own)."""
+    import ctypes
+    from ctypes import wintypes
+
+    token = wintypes.HANDLE()
+    kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+    if not advapi32.OpenProcessToken(kernel32.GetCurrentProcess(), 0x0008, ctypes.byref(token)):  # TOKEN_QUERY
+        return ""
+    try:
+        size = wintypes.DWORD()
+        advapi32.GetTokenInformation(token, 1, None, 0, ctypes.byref(size))  # TokenUser
+        buffer = ctypes.create_string_buffer(size.value)
+        if not advapi32.GetTokenInformation(token, 1, buffer, size, ctypes.byref(size)):
+            return ""
+        # TOKEN_USER starts with SID_AND_ATTRIBUTES, whose first member is the SID pointer.
+        return str(sid_text(ctypes.c_void_p.from_buffer(buffer).value or 0))
+    finally:
+        kernel32.CloseHandle(token)

@@ -113,6 +113,9 @@ def test_the_windows_access_list_check_refuses_writers_other_than_the_owner_and_
     assert untrusted_writers([*private, Ace(0, 0x8, full, everyone)], owner) == []  # inherit-only
     assert untrusted_writers([*private, Ace(1, 0, full, everyone)], owner) == []  # a deny entry
     assert untrusted_writers(None, owner) == ["Everyone (the file has no access list)"]  # NULL DACL
+    # An elevated admin's file is owned by Administrators; the user's own full control is still theirs.
+    assert untrusted_writers([*private, Ace(0, 0, full, "S-1-5-21-1-2-3-1002")], "S-1-5-32-544",
+                             me="S-1-5-21-1-2-3-1002") == [owner]
     # A folder: "create files" (ProgramData's default for Users) cannot replace ours; delete-child can.
     create_files = 0x2 | 0x4
     assert untrusted_writers([*private, Ace(0, 0, read_execute | create_files, users)], owner, folder=True) == []
