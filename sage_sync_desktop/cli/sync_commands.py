@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from collections.abc import Sequence
 
 from sage_sync_desktop.cli import sync_output as out
+from sage_sync_desktop.cli.terminal_text import say
 from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.sync import availability
@@ -233,7 +233,7 @@ def run_projects(args: argparse.Namespace, context: AppContext) -> int:
         note = "Suggested jobs need the Sage connection (sage.connection_string is not set)."
     if note:
         logger.warning("%s", note, extra={"shown_to_user": True})
-        print(f"note: {note}", file=sys.stderr)
+        say(f"note: {note}", error=True)  # may quote Sage's own error text: escaped
     if args.json:
         out.write_json([out.project_status_json(p) for p in projects])
         return EXIT_OK
