@@ -16,6 +16,11 @@ PEAK_RSS_TARGET_MB = 300.0
 # "Far fewer" requests for a second refresh of an unchanged company: at most this share.
 INCREMENTAL_SHARE_TARGET = 0.5
 REIMPORT_LINES = 500
+# Under Procore's rate limits and 100 ms per request (docs/procore-connection.md has the formulas).
+INCREMENTAL_SECONDS_TARGET = 60.0
+FIRST_ROWS_TARGET_SECONDS = 3.0
+REFRESH_SLACK_REQUESTS = 10  # the per-refresh fixed requests, with room to spare
+IMPORT_REQUESTS_PER_CONTRACT = 4  # create, lines, approve, the project's permission
 
 
 def reimport_request_budget(lines: int = REIMPORT_LINES) -> int:
@@ -61,6 +66,35 @@ def _incremental_is_cheaper(result: dict[str, Any]) -> bool | None:
     return incremental <= full * INCREMENTAL_SHARE_TARGET and incremental_s < full_s
 
 
+def _size(result: dict[str, Any], key: str) -> float | None:
+    value = (result.get("size") or {}).get(key)
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _refresh_budget(key: str, *, with_contracts: bool) -> Callable[[dict[str, Any]], bool | None]:
+    """Requests <= linked projects (+ contracts already in Procore) + the slack."""
+    def check(result: dict[str, Any]) -> bool | None:
+        value, linked, imported = _number(result, key), _size(result, "linked_projects"), _size(result, "imported")
+        if value is None or linked is None or imported is None:
+            return None
+        return value <= linked + (imported if with_contracts else 0) + REFRESH_SLACK_REQUESTS
+
+    return check
+
+
+def _import_budget(result: dict[str, Any]) -> bool | None:
+    """4 per contract, plus the company's permission checked once for the batch."""
+    requests, contracts = _number(result, "bulk_import_requests"), _number(result, "bulk_import_contracts")
+    if requests is None or not contracts:
+        return None
+    return requests <= IMPORT_REQUESTS_PER_CONTRACT * contracts + 1
+
+
+def _none_rate_limited(result: dict[str, Any]) -> bool | None:
+    value = _number(result, "rate_limited_responses")
+    return None if value is None else value == 0
+
+
 TARGETS = (
     Target("scan_ratio", f"Sage read <= {SCAN_RATIO_TARGET}x bare cursor.fetchall()",
            _at_most("scan_ratio", SCAN_RATIO_TARGET)),
@@ -74,6 +108,20 @@ TARGETS = (
            _below("gui_max_stall_ms", GUI_STALL_TARGET_MS)),
     Target("peak_rss_mb", f"peak memory of the scan < {PEAK_RSS_TARGET_MB:.0f} MB",
            _below("peak_rss_mb", PEAK_RSS_TARGET_MB)),
+    Target("incremental_refresh_request_budget",
+           f"second refresh <= linked projects + {REFRESH_SLACK_REQUESTS} requests",
+           _refresh_budget("incremental_refresh_requests", with_contracts=False)),
+    Target("full_refresh_request_budget",
+           f"first refresh <= linked projects + contracts in Procore + {REFRESH_SLACK_REQUESTS} requests",
+           _refresh_budget("full_refresh_requests", with_contracts=True)),
+    Target("import_requests_per_contract",
+           f"import in a batch <= {IMPORT_REQUESTS_PER_CONTRACT} requests per contract + 1 per batch",
+           _import_budget),
+    Target("rate_limited_responses", "no 429 (rate limited) answer in the whole bench", _none_rate_limited),
+    Target("incremental_refresh_seconds", f"second refresh <= {INCREMENTAL_SECONDS_TARGET:.0f} s",
+           _at_most("incremental_refresh_seconds", INCREMENTAL_SECONDS_TARGET)),
+    Target("gui_first_rows_seconds", f"window lists Sage's rows within {FIRST_ROWS_TARGET_SECONDS:.0f} s",
+           _at_most("gui_first_rows_seconds", FIRST_ROWS_TARGET_SECONDS)),
 )
 
 
@@ -100,7 +148,9 @@ ROWS = (
     ("reimport_500_lines_one_per_line_requests", "  the same at one request per line", ""),
     ("reimport_500_lines_seconds", f"Re-import of {REIMPORT_LINES} changed lines", "s"),
     ("bulk_import_seconds_per_contract", "Import in one batch, per contract", "s"),
-    ("bulk_import_requests_per_contract", "Import in one batch, requests per contract", ""),
+    ("import_requests_per_contract", "Import in one batch, requests per contract", ""),
+    ("rate_limited_responses", "Rate-limited (429) answers, whole bench", ""),
+    ("hourly_budget_share_incremental", "Second refresh, share of the hourly limit", "%"),
     ("gui_first_rows_seconds", "Window: first rows visible", "s"),
     ("gui_max_stall_ms", "Window: longest event-loop stall", "ms"),
     ("peak_rss_mb", "Peak resident memory of the scan", "MB"),
@@ -111,7 +161,9 @@ ROWS = (
 def _format_value(value: Any, unit: str) -> str:
     if value is None:
         return "n/a"
-    if isinstance(value, float):
+    if unit == "%" and isinstance(value, (int, float)):
+        text = f"{value * 100:.1f}"  # a share, printed as a percentage
+    elif isinstance(value, float):
         text = f"{value:.3f}" if unit in ("s", "x") else f"{value:.1f}"
     else:
         text = str(value)
@@ -128,6 +180,10 @@ def format_table(result: dict[str, Any]) -> str:
             f"= {size.get('items')} items, {size.get('jobs')} jobs; "
             f"{size.get('imported')} already in Procore ({size.get('pending_changes')} with changes)"
         )
+    procore = result.get("procore", {})
+    if procore:
+        lines.append(f"Procore sandbox: {procore.get('latency_ms')} ms per request, rate limits "
+                     f"{procore.get('rate_limit')} (per hour/per 10 s; hourly window fresh per measurement)")
     machine = result.get("machine", {})
     if machine:
         lines.append(

@@ -90,6 +90,13 @@ class SandboxProcess:
     def reset_counts(self) -> None:
         self.control("DELETE", "/_sandbox/requests")
 
+    def fresh_rate_windows(self) -> int:
+        """Start new hourly and spike windows at the same limits; returns the 429s the sandbox
+        answered since the windows last started."""
+        state = self.control("GET", "/_sandbox/rate_limit")
+        self.control("PUT", "/_sandbox/rate_limit", {"hourly": state["hourly"], "spike": state["spike"]})
+        return int(state["refused"])
+
 
 def control(url: str, method: str, path: str, body: dict | None = None) -> Any:
     """One call to a sandbox's /_sandbox/ controls (they only listen on 127.0.0.1)."""

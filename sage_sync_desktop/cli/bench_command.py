@@ -41,6 +41,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--bulk-import", type=int, default=20, metavar="K",
                         help="also time adding K ready contracts to Procore in one batch (default 20; 0 skips)")
     parser.add_argument("--no-gui", action="store_true", help="skip the window measurement")
+    parser.add_argument("--procore-latency-ms", type=int, default=100, metavar="N",
+                        help="the Procore sandbox answers each request after N ms, like a request over "
+                        "the internet (default 100; 0: the loopback run, without rate limits unless "
+                        "--procore-rate-limit is given)")
+    parser.add_argument("--procore-rate-limit", type=_rate_limit, metavar="HOURLY/SPIKE",
+                        help="the sandbox's rate limits: requests per hour / per 10 s "
+                        "(default 3600/100, as Procore documents)")
     parser.add_argument("--window-probe", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 
@@ -55,14 +62,16 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
     # Two jobs at least: the generated company keeps its last job unlinked (a Not Ready case).
     for option, value, least in (("--contracts", args.contracts, 1), ("--jobs", args.jobs, 2),
                                  ("--items-per-contract", args.items_per_contract, 1),
-                                 ("--repeats", args.repeats, 1), ("--bulk-import", args.bulk_import, 0)):
+                                 ("--repeats", args.repeats, 1), ("--bulk-import", args.bulk_import, 0),
+                                 ("--procore-latency-ms", args.procore_latency_ms, 0)):
         if value < least:
             print(f"error: {option} must be at least {least}", file=sys.stderr)
             return 2
     options = BenchOptions(
         size=BenchSize(args.contracts, args.items_per_contract, args.jobs),
         frozen=args.frozen, work_dir=args.work_dir, repeats=args.repeats, gui=not args.no_gui,
-        bulk_import=args.bulk_import,
+        bulk_import=args.bulk_import, procore_latency_ms=args.procore_latency_ms,
+        procore_rate_limit=_rate_limit_for(args),
     )
     from sage_sync_desktop.bench.child_process import ChildFailed
 
@@ -78,6 +87,24 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
         bench_report.write_json(result, args.json)
         print(f"\nFigures written to {args.json}")
     return 0
+
+
+def _rate_limit(text: str) -> str:
+    from sage_sync_desktop.sandbox.rate_limits import RateLimits
+
+    try:
+        return str(RateLimits.parse(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _rate_limit_for(args: argparse.Namespace) -> str:
+    """The limits asked for; else Procore's documented ones, or none near for the loopback run."""
+    from sage_sync_desktop.bench.bench_runner import DEFAULT_RATE_LIMIT, LOOPBACK_RATE_LIMIT
+
+    if args.procore_rate_limit is not None:
+        return str(args.procore_rate_limit)
+    return DEFAULT_RATE_LIMIT if args.procore_latency_ms > 0 else LOOPBACK_RATE_LIMIT
 
 
 def _window_probe(context: AppContext) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sage_sync_desktop.bench import bench_report
 from sage_sync_desktop.bench.bench_runner import REQUIRED_KEYS
 
 pytestmark = pytest.mark.slow
@@ -76,10 +77,36 @@ def test_the_ratio_and_refresh_counts_are_consistent(tiny_bench):
     assert figures["peak_rss_mb"] > 10
 
 
+def test_by_default_procore_answers_after_100_ms_within_its_documented_rate_limits(tiny_bench):
+    done, figures = tiny_bench
+    assert figures["procore"] == {"latency_ms": 100, "rate_limit": "3600/100"}
+    assert "100 ms per request" in done.stdout
+    # every request really waited: the first refresh cannot be faster than its requests x 100 ms
+    assert figures["full_refresh_seconds"] >= 0.1 * figures["full_refresh_requests"]
+    assert figures["rate_limited_responses"] == 0
+    assert figures["hourly_budget_share_incremental"] == pytest.approx(figures["incremental_refresh_requests"] / 3600)
+
+
+def test_the_request_counts_follow_the_formulas(tiny_bench):
+    _, figures = tiny_bench
+    linked, imported = figures["size"]["linked_projects"], figures["size"]["imported"]
+    assert figures["incremental_refresh_requests"] <= linked + 10
+    assert figures["full_refresh_requests"] <= linked + imported + 10
+    assert figures["import_requests_per_contract"] == figures["bulk_import_requests_per_contract"]
+    assert figures["bulk_import_requests"] <= 4 * figures["bulk_import_contracts"] + 1
+
+
+@pytest.mark.parametrize("option", [("--procore-latency-ms", "-1"), ("--procore-rate-limit", "3600"),
+                                    ("--procore-rate-limit", "0/100")])
+def test_a_bad_procore_condition_is_a_usage_error(tmp_path, option):
+    done = _run_bench(tmp_path, *option)
+    assert done.returncode == 2 and option[0] in done.stderr
+
+
 def test_the_table_reports_each_target_and_the_machine(tiny_bench):
     done, figures = tiny_bench
     assert set(figures["targets"].values()) <= {"met", "not met", "not measured"}
-    assert len(figures["targets"]) == 5
+    assert len(figures["targets"]) == len(bench_report.TARGETS) == 11
     assert figures["machine"]["cpu_count"] >= 1 and figures["machine"]["python"]
     assert "Targets:" in done.stdout and "Machine:" in done.stdout
 

@@ -17,6 +17,11 @@ def _result(**overrides):
         "incremental_refresh_seconds": 2.0,
         "gui_max_stall_ms": 40.0,
         "peak_rss_mb": 200.0,
+        "size": {"linked_projects": 95, "imported": 900},
+        "bulk_import_requests": 81,
+        "bulk_import_contracts": 20,
+        "rate_limited_responses": 0,
+        "gui_first_rows_seconds": 1.0,
     }
     result.update(overrides)
     return result
@@ -43,6 +48,28 @@ def test_an_incremental_refresh_that_is_not_cheaper_is_not_met():
     busier = bench_report.evaluate_targets(_result(incremental_refresh_requests=600))
     assert slower["incremental_refresh_requests"] == "not met"
     assert busier["incremental_refresh_requests"] == "not met"
+
+
+def test_the_request_budgets_follow_linked_projects_and_contracts_in_procore():
+    # linked projects + 10 for the second refresh; + the 900 contracts in Procore for the first
+    inside = bench_report.evaluate_targets(_result(incremental_refresh_requests=105, full_refresh_requests=1005))
+    assert inside["incremental_refresh_request_budget"] == inside["full_refresh_request_budget"] == "met"
+    past = bench_report.evaluate_targets(_result(incremental_refresh_requests=106, full_refresh_requests=1006))
+    assert past["incremental_refresh_request_budget"] == past["full_refresh_request_budget"] == "not met"
+
+
+def test_an_import_batch_may_cost_four_per_contract_plus_one():
+    assert bench_report.evaluate_targets(_result(bulk_import_requests=81))["import_requests_per_contract"] == "met"
+    assert bench_report.evaluate_targets(_result(bulk_import_requests=82))["import_requests_per_contract"] == "not met"
+
+
+def test_real_conditions_targets_one_429_slow_refresh_or_slow_first_rows_is_not_met():
+    verdicts = bench_report.evaluate_targets(
+        _result(rate_limited_responses=1, incremental_refresh_seconds=60.5, full_refresh_seconds=200.0,
+                gui_first_rows_seconds=3.2))
+    assert verdicts["rate_limited_responses"] == "not met"
+    assert verdicts["incremental_refresh_seconds"] == "not met"
+    assert verdicts["gui_first_rows_seconds"] == "not met"
 
 
 def test_a_figure_missing_from_the_run_is_not_measured_rather_than_met():
