@@ -37,7 +37,7 @@ WINDOW_FETCH_ROWS = 500
 
 
 class _ReportingReader:
-    """The engine's Sage reader, reporting each company it reads (worker thread)."""
+    """The engine's Sage reader, reporting each company it reads (on a worker thread)."""
 
     def __init__(self, reader: Any, report: Callable[[Any], None]) -> None:
         self._reader = reader
@@ -247,7 +247,8 @@ class SyncSession(QObject):
             return self._engine
 
     def _on_worker_sage_read(self, company: Any) -> None:
-        # Worker thread. Only the first load needs it: later the last snapshot stays on screen.
+        # A worker thread (the refresh reads Sage on one of its own). Only the first load needs
+        # it: later the last snapshot stays on screen.
         if self._snapshot is not None:
             return
         prepared = {name: prepare(company) for name, prepare in dict(self._sage_preparers).items()}

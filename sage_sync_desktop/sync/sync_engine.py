@@ -16,11 +16,12 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sage_sync_desktop.errors import CancelledError, SageError, SageSyncError
+from sage_sync_desktop.errors import SageError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, run_recovery, sov_lock
@@ -45,6 +46,7 @@ from sage_sync_desktop.sync.procore_snapshot import (
     job_projects,
     read_procore,
 )
+from sage_sync_desktop.sync.refresh_reads import read_sage_and_procore
 from sage_sync_desktop.sync.run_recovery import RunLog
 from sage_sync_desktop.sync.records import (
     AccessLevel,
@@ -124,20 +126,13 @@ class SyncEngine:
 
     def _refresh(self, *, progress: Progress | None, cancel: threading.Event | None,
                  full: bool) -> CompanySnapshot:
-        def sub(low: int, high: int) -> Progress | None:
-            if progress is None:
-                return None
-            return lambda percent, message: progress(low + (high - low) * percent // 100, message)
-
         if full:
             self.cache.keep_only(set())
-        company = self.reader.read_company(progress=sub(0, 30), cancel=cancel)
-        sage_read_at = datetime.now(UTC)
-        if cancel is not None and cancel.is_set():
-            raise CancelledError("Refresh cancelled; nothing was changed.")
         before = self.client.stats.total
-        view = read_procore(self.client, self.cache, known_access=self._project_access, full=full,
-                            progress=sub(30, 98), cancel=cancel)
+        company, sage_read_at, view = read_sage_and_procore(
+            self.reader.read_company,
+            partial(read_procore, self.client, self.cache, known_access=self._project_access, full=full),
+            progress=progress, cancel=cancel)
         if self._company_name is None:
             self._company_name = self._find_company_name()
         self._company, self._view = company, view
