@@ -109,6 +109,20 @@ def check_sync_answer(endpoint: str, body: Any) -> dict[str, Any]:
     return body
 
 
+def check_permissions(endpoint: str, body: Any) -> dict[str, Any]:
+    """settings/permissions: {"tools": [{"name", "friendly_name", "user_access_level": {"name"}}]}."""
+    answer = check_object(endpoint, body, needs_id=False)
+    tools = answer.get("tools")
+    if tools is not None and not isinstance(tools, list):
+        raise BadAnswer(endpoint, f"'tools' is {_kind(tools)}, not a list")
+    for tool in tools or []:
+        check_object(endpoint, tool, needs_id=False)
+        level = tool.get("user_access_level")
+        if level is not None:
+            check_object(endpoint, level, needs_id=False)
+    return answer
+
+
 def check_fields(endpoint: str, item: dict[str, Any]) -> None:
     for key in _TEXT:
         if key in item and item[key] is not None and not isinstance(item[key], str):

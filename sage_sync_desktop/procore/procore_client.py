@@ -329,7 +329,9 @@ def _checked(endpoint: str, body: Any) -> Any:
         return body  # nothing in it is read
     if endpoint.endswith("/sync"):
         return answer_checks.check_sync_answer(endpoint, body)
-    return answer_checks.check_object(endpoint, body, needs_id="settings/permissions" not in endpoint)
+    if "/settings/permissions" in endpoint:
+        return answer_checks.check_permissions(endpoint, body)
+    return answer_checks.check_object(endpoint, body)
 
 
 def updated_range(since: datetime) -> str:

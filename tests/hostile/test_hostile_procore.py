@@ -63,6 +63,12 @@ def _more_pages_than_total(status, headers, body):
     return status, {**headers, "Total": "1", "Link": f'<{PROJECTS}?page=2&per_page=300>; rel="next"'}, body
 
 
+def _tools_spoiled(status, headers, body):
+    answer = json.loads(body)
+    answer["tools"] = ["Prime Contracts", *answer.get("tools", [])]
+    return status, headers, json.dumps(answer).encode()
+
+
 def _retry_after_an_hour(status, headers, body):
     return 429, {"Retry-After": "3600", "Content-Type": "application/json"}, b'{"errors": "slow down"}'
 
@@ -78,6 +84,8 @@ CASES = {
     "huge_amount": ("GET", LINE_ITEMS, _raw_first_amount("1e308"), "beyond any amount Procore stores"),
     "infinite_amount": ("GET", LINE_ITEMS, _raw_first_amount("1e999"), "too large to be an amount"),
     "line_listed_twice": ("GET", LINE_ITEMS, _listed_twice, "lists the item with id"),
+    "permission_tool_not_an_object": ("GET", "/rest/v1.0/settings/permissions", _tools_spoiled,
+                                      "an object was expected, it sent text"),
     "link_repeats_a_page": ("GET", PROJECTS, _link_back_to_itself, "leads back to a page already read"),
     "more_pages_than_total": ("GET", PROJECTS, _more_pages_than_total, "but its Total of 1 items fits in 1 pages"),
 }
