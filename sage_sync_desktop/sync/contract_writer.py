@@ -13,7 +13,6 @@ plan is always rebuilt from what Procore holds and lines are upserted by origin 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,7 +47,6 @@ class _Run:
     approved: bool = False
     header_updated: bool = False
     stop: Exception | None = None
-    cancelled: bool = False
     # What Procore answered: the contract as it now is, lines it returned, lines deleted.
     header: dict[str, Any] | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
@@ -143,13 +141,15 @@ class ContractWriter:
         line = plan.diff.line(origin_id)
         return line.item_number if line is not None else ""
 
-    def execute(self, plan: WritePlan, *, action: str, cancel: threading.Event | None = None) -> ContractOutcome:
-        """Send the plan; `self.effects` then holds what Procore answered (see WriteEffects)."""
+    def execute(self, plan: WritePlan, *, action: str) -> ContractOutcome:
+        """Send the whole plan; `self.effects` then holds what Procore answered (see WriteEffects).
+
+        There is no Cancel in here on purpose: a contract is finished once started (header,
+        lines, approval); the engine looks at Cancel only between contracts.
+        """
         run = _Run(plan=plan, action=action, prime_contract_id=plan.prime_contract_id)
         self.effects = WriteEffects(run)
         requests = plan.requests()
-        if cancel is not None and cancel.is_set():
-            return self._outcome(run, cancelled=True)
         try:
             started = self._record(self._entry(run, "started", "started", self._planned_lines(plan),
                                                message=f"{len(requests)} requests planned"))
@@ -159,10 +159,6 @@ class ContractWriter:
                                  fix=exc.fix) from None
         self.run_log.started(started.seq)
         for index, request in enumerate(requests):
-            if cancel is not None and cancel.is_set():
-                run.cancelled = True
-                self._mark_rest(run, requests[index:])
-                break
             try:
                 self._send(run, request)
             except ProcoreError as exc:
@@ -227,13 +223,11 @@ class ContractWriter:
             lines.append(line_record(origin_id, self._item(plan, origin_id), result,
                                      before=plan.before.get(origin_id), after=after, error=error))
         problems = run.count(h.REJECTED) + run.count(h.UNKNOWN) + run.count(h.NOT_SENT)
-        if run.cancelled:
-            phase, outcome = "failed", "cancelled"
-        elif run.stop is not None:
+        if run.stop is not None:
             phase, outcome = "failed", "failed"
         else:
             phase, outcome = "finished", "partial" if problems else "ok"
-        result = self._outcome(run, cancelled=run.cancelled)
+        result = self._outcome(run)
         error = (getattr(run.stop, "detail", "") or str(run.stop)) if run.stop is not None else ""
         rejected = "; ".join(f"{self._item(plan, o)}: {e}" for o, (r, e) in run.results.items() if r == h.REJECTED)
         try:
@@ -243,7 +237,7 @@ class ContractWriter:
             return _unrecorded(result, exc)
         return result
 
-    def _outcome(self, run: _Run, *, cancelled: bool) -> ContractOutcome:
+    def _outcome(self, run: _Run) -> ContractOutcome:
         plan = run.plan
         number = plan.contract.number
         written, deleted = run.count(h.WRITTEN), run.count(h.DELETED)
@@ -255,12 +249,7 @@ class ContractWriter:
             done += f", {len(plan.kept)} edited in Procore kept"
         where = f"project '{plan.project.name}'"
         kind = ""
-        if cancelled:
-            kind = "cancelled"
-            message = (f"Contract {number}: cancelled after {len(run.sent)} requests ({done}); "
-                       f"{count_lines(not_sent)} not sent. Run it again to finish.")
-            ok = False
-        elif isinstance(run.stop, RecordLocked):
+        if isinstance(run.stop, RecordLocked):
             kind = "locked"
             message = (f"Contract {number}: Procore refuses to change the schedule of values of this "
                        f"Approved contract. {done}; {count_lines(not_sent + unknown + rejected)} not written. Turn on "
@@ -296,7 +285,7 @@ class ContractWriter:
                 message += " Some cost codes got no budget code (see details)."
         return ContractOutcome(
             contract_number=number, action=run.action, ok=ok, message=message, details=tuple(details),
-            requests=tuple(run.sent), cancelled=cancelled, prime_contract_id=run.prime_contract_id,
+            requests=tuple(run.sent), prime_contract_id=run.prime_contract_id,
             project_id=plan.project.project_id, error_kind=kind,
         )
 

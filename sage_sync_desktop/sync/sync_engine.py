@@ -66,6 +66,7 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 # Errors that no other contract would survive either.
 _BATCH_STOPPERS = (SignInRequired, ProcoreUnreachable)
+_PROGRESS_VERBS = {"import": "Adding", "reimport": "Re-importing"}
 
 
 class SyncEngine:
@@ -315,9 +316,13 @@ class SyncEngine:
         access: dict[tuple[str, int | None], AccessLevel] = {}
         book = cost_code_match.CostCodeBook(self.client) if self.cost_codes == cost_code_match.MATCH else None
         results: list[ContractOutcome] = []
+        verb = _PROGRESS_VERBS.get(action, action.capitalize())
         for index, number in enumerate(wanted):
             if progress is not None:
-                progress(100 * index // max(len(wanted), 1), f"{action.capitalize()} contract {number}")
+                progress(100 * index // max(len(wanted), 1),
+                         f"{verb} contract {number} ({index + 1} of {len(wanted)})")
+            # Cancel is looked at here only, between contracts: the contract in hand is always
+            # finished (header, lines, approval), so Procore never keeps a half-written one.
             if cancel is not None and cancel.is_set():
                 results += [outcomes.skipped(n, action, dry_run, "Cancelled before it started; nothing was sent.",
                                       cancelled=True) for n in wanted[index:]]
@@ -328,7 +333,7 @@ class SyncEngine:
                 run_log = RunLog(watch)
                 try:
                     outcome = self._write_one(action, number, dry_run=dry_run, overwrite=overwrite,
-                                              access=access, cancel=cancel, run_log=run_log, book=book)
+                                              access=access, run_log=run_log, book=book)
                 except _BATCH_STOPPERS as exc:
                     outcome = outcomes.failed(number, action, dry_run, exc, kind=outcomes.error_kind(exc))
                     self._record_failure(action, number, exc, run_log)
@@ -386,7 +391,7 @@ class SyncEngine:
         return access[key]
 
     def _write_one(self, action: str, number: str, *, dry_run: bool, overwrite: bool,
-                   access: dict, cancel: threading.Event | None, run_log: RunLog,
+                   access: dict, run_log: RunLog,
                    book: cost_code_match.CostCodeBook | None = None) -> ContractOutcome:
         assert self._snapshot is not None
         status = self._snapshot.status(number)
@@ -415,7 +420,8 @@ class SyncEngine:
                           overwrite_procore_edits=overwrite, cost_codes=book)
         if plan.is_empty:
             kept = f"; {count_lines(len(plan.kept))} edited in Procore kept" if plan.kept else ""
-            hint = " (use --overwrite-procore-edits to replace them)" if plan.kept else ""
+            hint = (" (to replace them with Sage's values: Overwrite Procore Edits in the window, "
+                    "--overwrite-procore-edits on the command line)") if plan.kept else ""
             return ContractOutcome(number, action, True, f"Contract {number}: nothing new to send{kept}{hint}.",
                                    dry_run=dry_run, prime_contract_id=plan.prime_contract_id,
                                    project_id=project.project_id)
@@ -431,7 +437,7 @@ class SyncEngine:
             return sov_lock.check_dry_run(planned, home, plan, project, knowledge)
         writer = ContractWriter(self.client, self.history, windows_user=self.windows_user,
                                 procore_user=self._procore_login(), run_log=run_log)
-        outcome = writer.execute(plan, action=action, cancel=cancel)
+        outcome = writer.execute(plan, action=action)
         sov_lock.learn(knowledge, home, plan, project, writer.effects)
         return self._after_write(outcome, status, home, lines, writer.effects)
 

@@ -197,34 +197,34 @@ def test_second_refresh_of_an_unchanged_company_reads_no_lines(make_env) -> None
     assert [s.state for s in third.statuses] == [s.state for s in engine.refresh(full=True).statuses]
 
 
-def test_cancel_stops_between_chunks_and_a_rerun_finishes(make_env) -> None:
-    env = make_env(**BIG)
+def test_cancel_during_a_contract_finishes_it_approved_and_stops_before_the_next(make_env) -> None:
+    env = make_env(contracts=6, items_per_contract=2500, jobs=3)
     engine = env.engine()
     link_suggested_jobs(engine)
+    ready = [s.number for s in engine.snapshot.statuses if s.can_import][:2]
+    assert len(ready) == 2
     cancel = threading.Event()
-    env.sandbox.faults.delay(SYNC, 0.0, times=None)
-
-    def progress(percent: int, message: str) -> None:
-        if env.sandbox.request_counts()["by_endpoint"].get(SYNC, 0) >= 1:
-            cancel.set()
-
-    env.sandbox.reset_counts()
     original = engine.client.sync_line_items
 
     def sync_then_cancel(*args, **kwargs):
         result = original(*args, **kwargs)
-        cancel.set()  # the user presses Cancel while the first chunk is on its way
+        cancel.set()  # the user presses Cancel while the first chunk of the first contract is on its way
         return result
 
     engine.client.sync_line_items = sync_then_cancel
-    [outcome] = engine.import_contracts([BIG_CONTRACT], cancel=cancel, progress=progress)
-    assert outcome.cancelled and not outcome.ok and "Run it again" in outcome.message
-    assert env.sandbox.request_counts()["by_endpoint"][SYNC] == 1
-    assert engine.history.entries(BIG_CONTRACT)[-1].outcome == "cancelled"
+    env.sandbox.reset_counts()
+    first, second = engine.import_contracts(ready, cancel=cancel)
     engine.client.sync_line_items = original
-    assert engine.import_contracts([BIG_CONTRACT])[0].ok
-    _no_duplicates(env.sandbox)
-    assert_procore_equals_sage(engine, BIG_CONTRACT)
+    assert first.ok and not first.cancelled, first.message
+    assert second.cancelled and not second.ok and "nothing was sent" in second.message
+    assert env.sandbox.request_counts()["by_endpoint"][SYNC] == 3  # every chunk of the first one
+    stored = {pc["origin_id"]: pc for pc in env.sandbox.prime_contracts()}
+    assert stored[origin_ids.contract_origin_id(ready[0])]["status"] == "Approved"
+    assert stored[origin_ids.contract_origin_id(ready[0])]["lines"] == 2500
+    assert origin_ids.contract_origin_id(ready[1]) not in stored
+    assert engine.history.entries(ready[0])[-1].outcome == "ok"
+    engine.refresh()
+    assert_procore_equals_sage(engine, ready[0])
 
 
 def test_one_refused_contract_never_stops_the_others(make_env) -> None:
