@@ -165,7 +165,7 @@ def run_import(args: argparse.Namespace, context: AppContext) -> int:
 def run_reimport(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     if args.all:
-        numbers = availability.reimport_candidates(engine.snapshot.statuses)
+        numbers = availability.reimport_candidates(engine.snapshot.statuses, overwrite=args.overwrite_procore_edits)
     else:
         _unknown(engine, args.contracts)
         numbers = args.contracts

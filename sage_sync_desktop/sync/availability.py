@@ -84,11 +84,13 @@ def import_candidates(statuses: Sequence[ContractStatus]) -> list[str]:
     return [s.number for s in statuses if s.state is ContractState.READY_TO_IMPORT]
 
 
-def reimport_candidates(statuses: Sequence[ContractStatus]) -> list[str]:
+def reimport_candidates(statuses: Sequence[ContractStatus], *, overwrite: bool = False) -> list[str]:
     """What `reimport --all` sends: synced contracts with changes, plus contracts in Procore that
-    a rule now blocks (so a scheduled run reports them instead of passing over them in silence)."""
+    a rule now blocks (so a scheduled run reports them instead of passing over them in silence);
+    with `overwrite`, also synced contracts whose only differences are Procore edits kept."""
     return [s.number for s in statuses
             if s.state is ContractState.CHANGES_READY
+            or (overwrite and s.state is ContractState.SYNCED and s.diff is not None and s.diff.counts.kept)
             or (s.state is ContractState.NOT_READY and (s.procore is not None or s.procore_projects))]
 
 

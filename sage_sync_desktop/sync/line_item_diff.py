@@ -9,9 +9,12 @@ Every Procore line lands in exactly one state:
 - awaiting_approval: a Sage item not approved in Sage (Proposed): never sent; when Procore
   already has its line (the item went back to Proposed after an import) the line is left as
   Procore has it, never removed.
+- kept ("Procore edit kept"): a line that would be changed or removed, but was edited in
+  Procore, and Re-Import keeps Procore's values (overwrite_procore_edits off). Not a change:
+  a contract whose only differences are kept edits is Synced.
 A Sage-origin line is `edited_in_procore` when its Procore values match none of the values
 this app is known to have written (history, plus what the line's own origin_data records);
-Re-Import keeps such lines unless the user confirms overwriting them.
+Re-Import keeps such lines unless the user asks to overwrite them.
 """
 
 from __future__ import annotations
@@ -141,8 +144,10 @@ def compute_diff(
         changes = tuple(
             FieldChange(name, current.text(name), wanted.text(name)) for name in changed_fields
         )
+        if edited and not overwrite_procore_edits:
+            state = LineState.KEPT
         lines.append(_line(state, origin_id, item, wanted, line, current, changes, edited))
-        keep_procore = state is LineState.UNCHANGED or (edited and not overwrite_procore_edits)
+        keep_procore = state in (LineState.UNCHANGED, LineState.KEPT)
         after += current.amount if keep_procore else wanted.amount
 
     awaiting = keyed_awaiting(contract, sage_items)
@@ -159,9 +164,10 @@ def compute_diff(
         current = values[id(line)]
         edited = edited_line(line)
         item_id = origin_ids.try_parse(line["origin_id"])
+        keep_edit = edited and not overwrite_procore_edits
         lines.append(
             LineDiff(
-                state=LineState.REMOVED,
+                state=LineState.KEPT if keep_edit else LineState.REMOVED,
                 origin_id=line["origin_id"],
                 item_number=(item_id.item or "") if item_id else "",
                 description=current.description,
@@ -171,7 +177,7 @@ def compute_diff(
                 procore_line_id=_line_id(line),
             )
         )
-        if edited and not overwrite_procore_edits:
+        if keep_edit:
             after += current.amount
 
     for line in others:

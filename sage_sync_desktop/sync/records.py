@@ -54,6 +54,9 @@ class LineState(StrEnum):
     # A Sage item not approved in Sage: never sent. With a Procore line (`procore_amount` set) it
     # went back to Proposed after an import: the line is left as Procore has it.
     AWAITING_APPROVAL = "awaiting_approval"
+    # "Procore edit kept": a line of this contract edited in Procore since this app wrote it,
+    # which Re-Import leaves as Procore has it (unless overwriting is asked for). Not a change.
+    KEPT = "kept"
 
 
 @dataclass(frozen=True, slots=True)  # one per line of every contract in Procore
@@ -76,6 +79,15 @@ class LineDiff:
     edited_in_procore: bool = False
     procore_line_id: int | None = None
 
+    @property
+    def amount_after(self) -> Decimal | None:
+        """The line's amount in Procore after a Re-Import (None: the line is deleted)."""
+        if self.state in (LineState.KEPT, LineState.PROCORE_ONLY, LineState.AWAITING_APPROVAL):
+            return self.procore_amount
+        if self.state is LineState.REMOVED:
+            return None
+        return self.sage_amount
+
 
 @dataclass(frozen=True)
 class DiffCounts:
@@ -86,6 +98,7 @@ class DiffCounts:
     procore_only: int = 0
     edited_in_procore: int = 0
     awaiting_approval: int = 0
+    kept: int = 0  # Procore edits kept (LineState.KEPT): not changes
 
 
 @dataclass(frozen=True)
@@ -111,10 +124,12 @@ class ContractDiff:
             procore_only=by_state[LineState.PROCORE_ONLY],
             edited_in_procore=sum(1 for line in self.lines if line.edited_in_procore),
             awaiting_approval=by_state[LineState.AWAITING_APPROVAL],
+            kept=by_state[LineState.KEPT],
         )
 
     @property
     def has_changes(self) -> bool:
+        """What Re-Import would send; Procore edits kept are not changes."""
         counts = self.counts
         return bool(counts.added or counts.changed or counts.removed or self.header_changes)
 

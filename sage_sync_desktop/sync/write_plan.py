@@ -131,10 +131,9 @@ def plan_write(
     for line in diff.lines:
         if line.origin_id in by_origin and line.state is not LineState.PROCORE_ONLY:
             before[line.origin_id] = procore_values(by_origin[line.origin_id])
-        if line.state in (LineState.ADDED, LineState.CHANGED, LineState.REMOVED):
-            if line.edited_in_procore and not overwrite_procore_edits:
-                kept.append(line)
-                continue
+        if line.state is LineState.KEPT:
+            kept.append(line)
+            continue
         if line.state in (LineState.ADDED, LineState.CHANGED):
             item = items[line.origin_id]
             payload = line_payload(contract, item, before.get(line.origin_id))

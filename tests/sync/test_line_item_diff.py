@@ -75,11 +75,23 @@ def test_a_line_edited_in_procore_is_flagged_and_kept_in_the_after_total() -> No
     edited = procore_line(sage, sage_item, 1, amount="90.0")
     diff = compute_diff(sage, [edited])
     line = diff.line(item_id("1001", "010"))
-    assert line.state is LineState.CHANGED and line.edited_in_procore
-    assert diff.counts.edited_in_procore == 1
+    assert line.state is LineState.KEPT and line.edited_in_procore
+    assert line.amount_after == Decimal("90.00")  # "Procore After" shows the kept value
+    assert diff.counts.edited_in_procore == 1 and diff.counts.kept == 1
     assert diff.procore_total_after == Decimal("140.00")
     overwritten = compute_diff(sage, [edited], overwrite_procore_edits=True)
+    assert overwritten.line(item_id("1001", "010")).state is LineState.CHANGED
     assert overwritten.procore_total_after == Decimal("150.00")
+
+
+def test_a_kept_procore_edit_is_not_a_change() -> None:
+    sage_item = item("010", "100.00")
+    sage = contract(items=[sage_item])
+    diff = compute_diff(sage, [procore_line(sage, sage_item, 1, amount="90.0")])
+    assert (diff.counts.changed, diff.counts.kept) == (0, 1)
+    assert not diff.has_changes
+    assert compute_diff(sage, [procore_line(sage, sage_item, 1, amount="90.0")],
+                        overwrite_procore_edits=True).has_changes
 
 
 def test_sage_change_without_procore_edit_is_not_flagged() -> None:
