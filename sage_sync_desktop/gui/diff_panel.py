@@ -41,10 +41,12 @@ class DiffPanel(QWidget):
     Signals:
         import_clicked(list): contract numbers Add to Procore should send.
         reimport_clicked(list): contract numbers Re-Import should send.
+        overwrite_clicked(list): contract numbers whose kept Procore edits should be overwritten.
     """
 
     import_clicked = Signal(list)
     reimport_clicked = Signal(list)
+    overwrite_clicked = Signal(list)
 
     def __init__(self, model: LineDiffModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +55,7 @@ class DiffPanel(QWidget):
         self._busy = False
         self._import = Availability((), (), NOTHING_SELECTED)
         self._reimport = Availability((), (), NOTHING_SELECTED)
+        self._overwrite = Availability((), (), NOTHING_SELECTED)
 
         self._heading = PlainLabel("Line items", self)
         self._heading.setObjectName("lineItemHeading")
@@ -63,6 +66,10 @@ class DiffPanel(QWidget):
         self._reimport_button = QPushButton("&Re-Import", self)
         self._reimport_button.setObjectName("reimportButton")
         self._reimport_button.clicked.connect(self._on_reimport_button_clicked)
+        # Procore edits are kept by default; replacing them is its own, explicit action.
+        self._overwrite_button = QPushButton("&Overwrite Procore Edits\u2026", self)
+        self._overwrite_button.setObjectName("overwriteProcoreEditsButton")
+        self._overwrite_button.clicked.connect(self._on_overwrite_button_clicked)
         for button in (self._add_button, self._reimport_button):
             button.setStyleSheet(PRIMARY_BUTTON_STYLE)
             # Room for the longest label ("Add to Procore (999)"), so a count never clips it.
@@ -95,6 +102,7 @@ class DiffPanel(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self._heading, 1)
+        top.addWidget(self._overwrite_button)
         top.addWidget(self._add_button)
         top.addWidget(self._reimport_button)
         layout = QVBoxLayout(self)
@@ -104,8 +112,11 @@ class DiffPanel(QWidget):
         layout.addWidget(self._header_changes)
         layout.addWidget(self._table, 1)
         layout.addWidget(self._totals)
+        self.setTabOrder(self._overwrite_button, self._add_button)
         self.setTabOrder(self._add_button, self._reimport_button)
         self.setTabOrder(self._reimport_button, self._table)
+        # Tab leaves the table for the next area; arrows move within it.
+        self._table.setTabKeyNavigation(False)
 
         model.diff_changed.connect(self._on_model_diff_changed)
         self._on_model_diff_changed()
@@ -141,6 +152,7 @@ class DiffPanel(QWidget):
         self._header_changes.setVisible(bool(header_changes))
         self._import = self._model.import_availability()
         self._reimport = self._model.reimport_availability()
+        self._overwrite = self._model.overwrite_availability()
         self._update_buttons()
 
     def _on_add_button_clicked(self) -> None:
@@ -151,7 +163,17 @@ class DiffPanel(QWidget):
         if self._reimport.enabled and not self._busy:
             self.reimport_clicked.emit(list(self._reimport.eligible))
 
+    def _on_overwrite_button_clicked(self) -> None:
+        if self._overwrite.enabled and not self._busy:
+            self.overwrite_clicked.emit(list(self._overwrite.eligible))
+
     def _update_buttons(self) -> None:
+        # Shown only when a selected contract has Procore edits kept (rare, and never by surprise).
+        self._overwrite_button.setVisible(self._view is ContractView.SYNCED and self._overwrite.enabled)
+        self._overwrite_button.setEnabled(not self._busy)
+        self._overwrite_button.setToolTip(
+            BUSY_REASON if self._busy else
+            f"Replace the Procore edits kept in {', '.join(self._overwrite.eligible)} with Sage's values")
         self._add_button.setVisible(self._view is not ContractView.SYNCED)
         self._reimport_button.setVisible(self._view is not ContractView.READY)
         self._set_button(self._add_button, self._import, "Add to Procore")

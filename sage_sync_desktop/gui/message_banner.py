@@ -15,22 +15,27 @@ from sage_sync_desktop.gui import state_style
 class MessageKind(StrEnum):
     SUCCESS = "success"
     ERROR = "error"
+    INFO = "info"  # neutral: what the user asked for happened (a Cancel), nothing went wrong
 
 
 _COLOURS = {
     MessageKind.SUCCESS: ("#1b5e20", "#e3f3e4", "#8cc590", "check"),
     MessageKind.ERROR: ("#a31515", "#fbe3e3", "#e39a9a", "cross"),
+    MessageKind.INFO: ("#24527a", "#e4eef7", "#a9c3dc", "square"),
 }
 
 
 class MessageBanner(QFrame):
-    """A dismissable message; hidden until something happens.
+    """A dismissable message; hidden until something happens. A message may carry one action
+    button (e.g. "Open Settings" under a set-up error).
 
     Signals:
         dismissed(): the user closed the message.
+        action_clicked(str): the action button was pressed; its id comes with it.
     """
 
     dismissed = Signal()
+    action_clicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +52,11 @@ class MessageBanner(QFrame):
         self._details_button.setText("Show details")
         self._details_button.setCheckable(True)
         self._details_button.toggled.connect(self._on_details_button_toggled)
+        self._action_id = ""
+        self._action_button = QToolButton(self)
+        self._action_button.setObjectName("messageActionButton")
+        self._action_button.clicked.connect(self._on_action_button_clicked)
+        self._action_button.hide()
         self._close_button = QToolButton(self)
         self._close_button.setObjectName("messageCloseButton")
         self._close_button.setText("\u00d7")
@@ -62,6 +72,7 @@ class MessageBanner(QFrame):
         row = QHBoxLayout()
         row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self._text, 1)
+        row.addWidget(self._action_button, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self._details_button, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self._close_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
@@ -80,13 +91,23 @@ class MessageBanner(QFrame):
     def details(self) -> str:
         return self._details.toPlainText()
 
+    def action_text(self) -> str:
+        """The action button's label, or "" when this message has none."""
+        return self._action_button.text() if not self._action_button.isHidden() else ""
+
     def show_success(self, text: str, details: Sequence[str] = ()) -> None:
         self._show(MessageKind.SUCCESS, text, details)
 
-    def show_error(self, text: str, details: Sequence[str] = ()) -> None:
-        self._show(MessageKind.ERROR, text, details)
+    def show_error(self, text: str, details: Sequence[str] = (), *,
+                   action: tuple[str, str] | None = None) -> None:
+        """`action` is (id, label) of a button shown with the message."""
+        self._show(MessageKind.ERROR, text, details, action)
 
-    def _show(self, kind: MessageKind, text: str, details: Sequence[str]) -> None:
+    def show_info(self, text: str, details: Sequence[str] = ()) -> None:
+        self._show(MessageKind.INFO, text, details)
+
+    def _show(self, kind: MessageKind, text: str, details: Sequence[str],
+              action: tuple[str, str] | None = None) -> None:
         self._kind = kind
         foreground, background, border, glyph = _COLOURS[kind]
         self.setProperty("kind", kind.value)
@@ -100,7 +121,13 @@ class MessageBanner(QFrame):
         self._details_button.setVisible(bool(details))
         self._details_button.setChecked(False)
         self._details.hide()
+        self._action_id = action[0] if action else ""
+        self._action_button.setText(action[1] if action else "")
+        self._action_button.setVisible(action is not None)
         self.show()
+
+    def _on_action_button_clicked(self) -> None:
+        self.action_clicked.emit(self._action_id)
 
     def _on_details_button_toggled(self, checked: bool) -> None:
         self._details.setVisible(checked)

@@ -30,11 +30,19 @@ class PageMessage:
     ok: bool
     text: str
     details: tuple[str, ...] = ()
+    # The user's own Cancel with nothing else wrong: said in a neutral colour, not as an error.
+    neutral: bool = False
 
     def __post_init__(self) -> None:
         # Other systems' text ends up here; nothing secret may reach the screen or a screenshot.
         object.__setattr__(self, "text", redact(self.text))
         object.__setattr__(self, "details", tuple(redact(line) for line in self.details))
+
+
+def _numbers(outcomes: Sequence[ContractOutcome], shown: int = 5) -> str:
+    numbers = [o.contract_number for o in outcomes]
+    more = f" and {len(numbers) - shown} more" if len(numbers) > shown else ""
+    return ", ".join(numbers[:shown]) + more
 
 
 def for_outcomes(action: str, outcomes: Sequence[ContractOutcome]) -> PageMessage:
@@ -47,6 +55,10 @@ def for_outcomes(action: str, outcomes: Sequence[ContractOutcome]) -> PageMessag
         details.extend(f"    {line}" for line in outcome.details)
     if not outcomes:
         return PageMessage(False, f"{button}: nothing was sent.", ())
+    cancelled = [o for o in bad if o.cancelled]
+    if cancelled:
+        return _after_cancel(button, done_verb, good, cancelled, [o for o in bad if not o.cancelled],
+                             tuple(details))
     if not bad:
         if len(good) == 1:
             text = f"Contract {good[0].contract_number} {done_verb}. {good[0].message}".strip()
@@ -60,10 +72,24 @@ def for_outcomes(action: str, outcomes: Sequence[ContractOutcome]) -> PageMessag
     return PageMessage(False, text, tuple(details))
 
 
+def _after_cancel(button: str, done_verb: str, good: list[ContractOutcome], cancelled: list[ContractOutcome],
+                  failed: list[ContractOutcome], details: tuple[str, ...]) -> PageMessage:
+    """Stopped by the user between contracts: what was done, and what was not."""
+    total = len(good) + len(cancelled) + len(failed)
+    done = f"{len(good)} of {total} contracts {done_verb}"
+    if good:
+        done += f" ({_numbers(good)})"
+    text = (f"{button} stopped as you asked: {done}; {len(cancelled)} not sent "
+            f"({_numbers(cancelled)}): nothing of these reached Procore.")
+    if failed:
+        text += f" {len(failed)} did not finish ({_numbers(failed)}): see the details."
+    return PageMessage(not failed, text, details, neutral=not failed)
+
+
 def for_error(label: str, error: object) -> PageMessage:
     what = _LABELS.get(label, label)
     if isinstance(error, CancelledError):
-        return PageMessage(False, f"{what} was cancelled. {error.message}".strip(), ())
+        return PageMessage(False, f"{what} was cancelled. {error.message}".strip(), (), neutral=True)
     if isinstance(error, SageSyncError):
         # The fix is part of the visible line: it is what the user came for.
         text = f"{what} failed: {error.message} {error.fix}".strip()

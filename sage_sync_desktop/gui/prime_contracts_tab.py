@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.gui import outcome_messages
+from sage_sync_desktop.gui.confirm_send_dialog import ConfirmSendDialog
 from sage_sync_desktop.gui.diff_panel import DiffPanel
 from sage_sync_desktop.gui.message_banner import MessageBanner
 from sage_sync_desktop.gui.models.contract_filter_proxy import (
@@ -39,6 +40,7 @@ from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
 from sage_sync_desktop.gui.sync_session import IMPORT, REFRESH, REIMPORT, SyncSession
+from sage_sync_desktop.sync import send_preview
 from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff, ContractStatus
 
 logger = logging.getLogger(__name__)
@@ -94,6 +96,8 @@ class PrimeContractsTab(QWidget):
         self._list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self._list.setAlternatingRowColors(True)
         self._list.setWordWrap(False)
+        # Tab moves on to the next area: cell-by-cell Tab silently changed the selected contract.
+        self._list.setTabKeyNavigation(False)
         self._list.verticalHeader().hide()
         self._list.setAccessibleName("Prime contracts")
         header = self._list.horizontalHeader()
@@ -107,6 +111,7 @@ class PrimeContractsTab(QWidget):
         self._diff_panel = DiffPanel(self._diff_model, self)
         self._diff_panel.import_clicked.connect(self._on_diff_panel_import_clicked)
         self._diff_panel.reimport_clicked.connect(self._on_diff_panel_reimport_clicked)
+        self._diff_panel.overwrite_clicked.connect(self._on_diff_panel_overwrite_clicked)
 
         self._views = QListWidget(self)
         self._views.setObjectName("primeContractsViews")
@@ -292,8 +297,16 @@ class PrimeContractsTab(QWidget):
                 self._diff_model.set_diff(number, diff)
 
     def _on_diff_panel_import_clicked(self, numbers: list) -> None:
+        if not ConfirmSendDialog.ask(self._diff_model.preview(send_preview.IMPORT), self):
+            return
         self.banner.hide()
         self._session.import_contracts(numbers)
+
+    def _on_diff_panel_overwrite_clicked(self, numbers: list) -> None:
+        if not ConfirmSendDialog.ask(self._diff_model.preview(send_preview.OVERWRITE), self):
+            return
+        self.banner.hide()
+        self._session.reimport_contracts(numbers, overwrite_procore_edits=True)
 
     def _on_diff_panel_reimport_clicked(self, numbers: list) -> None:
         summary = self._diff_model.reimport_summary()
@@ -305,7 +318,12 @@ class PrimeContractsTab(QWidget):
 
     def _on_session_outcomes_received(self, action: str, outcomes: object) -> None:
         message = outcome_messages.for_outcomes(action, list(outcomes or []))  # type: ignore[call-overload]
-        if message.ok:
+        self._show_message(message)
+
+    def _show_message(self, message: outcome_messages.PageMessage) -> None:
+        if message.neutral:
+            self.banner.show_info(message.text, message.details)
+        elif message.ok:
             self.banner.show_success(message.text, message.details)
         else:
             self.banner.show_error(message.text, message.details)
@@ -315,8 +333,7 @@ class PrimeContractsTab(QWidget):
             return
         if label == REFRESH and self._model.provisional:
             self._title.setText(f"{VIEWS[self._proxy.view].title} \u2014 Procore could not be read")
-        message = outcome_messages.for_error(label, error)
-        self.banner.show_error(message.text, message.details)
+        self._show_message(outcome_messages.for_error(label, error))
 
     def _on_session_busy_changed(self, busy: bool) -> None:
         self._diff_panel.set_busy(busy)

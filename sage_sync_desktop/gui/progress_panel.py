@@ -8,6 +8,9 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 from sage_sync_desktop.gui.plain_text import PlainLabel
 
 
+STOPPING = "Stopping after the current contract\u2026"
+
+
 class ProgressPanel(QWidget):
     """Shows what the running job reports; Cancel asks it to stop at its next safe point.
 
@@ -28,7 +31,8 @@ class ProgressPanel(QWidget):
         self._message.setObjectName("progressMessage")
         self._cancel = QPushButton("Cancel", self)
         self._cancel.setObjectName("cancelButton")
-        self._cancel.setToolTip("Stop after the contract being sent now; nothing is left half-done")
+        self._cancel.setToolTip("Stop after the contract being sent now: it is finished first (lines and "
+                                "approval), the ones after it are not sent")
         self._cancel.clicked.connect(self._on_cancel_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -53,12 +57,18 @@ class ProgressPanel(QWidget):
     def set_progress(self, percent: int, message: str) -> None:
         self._bar.setValue(percent)
         if message:
-            self._message.setText(message)
+            stopping = not self._cancel.isEnabled()
+            self._message.setText(f"{STOPPING} {message}" if stopping else message)
 
     def stop(self) -> None:
         self.hide()
 
-    def _on_cancel_clicked(self) -> None:
+    def show_stopping(self) -> None:
+        """Cancel was asked for: say that the contract in hand is finished first."""
         self._cancel.setEnabled(False)
-        self._cancel.setText("Cancelling\u2026")
+        self._cancel.setText("Stopping\u2026")
+        self._message.setText(f"{STOPPING} {self._message.text()}".strip())
+
+    def _on_cancel_clicked(self) -> None:
+        self.show_stopping()
         self.cancel_requested.emit()

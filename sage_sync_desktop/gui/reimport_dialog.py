@@ -13,8 +13,11 @@ from PySide6.QtWidgets import (
 )
 
 from sage_sync_desktop.gui.plain_text import PlainLabel
+from sage_sync_desktop.gui.confirm_send_dialog import MIN_WIDTH, contract_table
 from sage_sync_desktop.gui.formatting import ARROW, money, plural
-from sage_sync_desktop.sync.availability import ReimportSummary
+from sage_sync_desktop.sync.send_preview import SendPreview
+
+ReimportSummary = SendPreview
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class ReimportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("reimportDialog")
         self.setWindowTitle("Re-Import into Procore")
+        self.setMinimumWidth(MIN_WIDTH)
         self._summary = PlainLabel(summary_text(summary), self)
         self._summary.setObjectName("reimportSummary")
         self._summary.setWordWrap(True)
@@ -69,6 +73,7 @@ class ReimportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(contract_table(summary, self))
         layout.addWidget(self._summary)
         layout.addWidget(self._edited_note)
         layout.addWidget(self._overwrite)

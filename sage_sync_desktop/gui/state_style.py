@@ -9,7 +9,7 @@ from functools import cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from sage_sync_desktop.sync.records import ContractState, LineDiff
+from sage_sync_desktop.sync.records import ContractState, LineDiff, LineState
 
 
 class LineLook(StrEnum):
@@ -20,11 +20,14 @@ class LineLook(StrEnum):
     REMOVED = "removed"
     UNCHANGED = "unchanged"
     PROCORE_ONLY = "procore_only"
-    EDITED_IN_PROCORE = "edited_in_procore"
+    EDITED_IN_PROCORE = "edited_in_procore"  # edited in Procore, and about to be overwritten
     AWAITING_APPROVAL = "awaiting_approval"
+    KEPT = "kept"
 
     @classmethod
     def of(cls, line: LineDiff) -> LineLook:
+        if line.state is LineState.KEPT:
+            return cls.KEPT
         if line.edited_in_procore:
             return cls.EDITED_IN_PROCORE
         return cls(line.state.value)
@@ -46,6 +49,7 @@ LINE_LOOKS: dict[LineLook, Look] = {
     LineLook.PROCORE_ONLY: Look("Procore only", "#24527a", "#e4eef7", "square"),
     LineLook.EDITED_IN_PROCORE: Look("Edited in Procore", "#5b2a86", "#efe6f7", "pencil"),
     LineLook.AWAITING_APPROVAL: Look("Awaiting approval in Sage", "#5c4a00", "#f7f1d9", "clock"),
+    LineLook.KEPT: Look("Procore edit kept", "#5b2a86", "", "pencil"),
 }
 
 CONTRACT_LOOKS: dict[ContractState, Look] = {

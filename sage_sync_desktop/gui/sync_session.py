@@ -32,6 +32,7 @@ VERIFY = "verify"
 EXPORT = "export"
 RESET = "reset"
 _CHANGES_PROCORE = (IMPORT, REIMPORT, LINK, UNLINK)
+_WRITES_CONTRACTS = (IMPORT, REIMPORT)
 _QUICK = (DIFF, HISTORY)
 WINDOW_FETCH_ROWS = 500
 
@@ -108,6 +109,8 @@ class SyncSession(QObject):
         self._sage_preparers: dict[str, Callable[[Any], object]] = {}
         self._busy_reported = False
         self._long_jobs = 0
+        self._contract_jobs = 0
+        self._stopping = False  # the window is closing: no follow-up refresh, no new work
         self._runner = TaskRunner(self)
         self._runner.started.connect(self._on_runner_started)
         self._runner.progress_changed.connect(self.progress_changed)
@@ -128,14 +131,25 @@ class SyncSession(QObject):
         """
         return self._long_jobs > 0
 
+    @property
+    def writing_contracts(self) -> bool:
+        """True while an Add to Procore or a Re-Import runs or waits to run."""
+        return self._contract_jobs > 0
+
     def _start(self, label: str, work: Any) -> None:
+        if self._stopping:
+            return
         if label not in _QUICK:
             self._long_jobs += 1
+        if label in _WRITES_CONTRACTS:
+            self._contract_jobs += 1
         self._runner.start(label, work)
 
     def _job_ended(self, label: str) -> None:
         if label not in _QUICK:
             self._long_jobs = max(0, self._long_jobs - 1)
+        if label in _WRITES_CONTRACTS:
+            self._contract_jobs = max(0, self._contract_jobs - 1)
 
     # --- requests (GUI thread)
     def add_snapshot_preparer(self, name: str, prepare: Callable[[CompanySnapshot], object]) -> None:
@@ -212,6 +226,12 @@ class SyncSession(QObject):
         self._start(EXPORT, work)
 
     def cancel(self) -> None:
+        """Stop at the next safe point: a write finishes the contract in hand first."""
+        self._runner.cancel()
+
+    def stop_after_current(self) -> None:
+        """For closing: Cancel, and start nothing more (not even the refresh after a write)."""
+        self._stopping = True
         self._runner.cancel()
 
     def reset_engine(self) -> None:
@@ -309,6 +329,7 @@ class SyncSession(QObject):
     def _refresh_after_change(self) -> None:
         # Started from the GUI thread after the change finished, so it gets its own cancel
         # event: a Cancel pressed during the re-import never stops this follow-up refresh.
+        # (`_start` starts nothing once the window is closing.)
         self.refresh()
 
     def _on_runner_finished(self, _label: str) -> None:

@@ -9,10 +9,10 @@ and reason line, `status --json`'s reimport_unavailable_because and `import --al
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
+from sage_sync_desktop.sync import send_preview
 from sage_sync_desktop.sync.records import (
     ContractDiff,
     ContractState,
@@ -71,6 +71,23 @@ def reimport_reasons(status: ContractStatus, diff: ContractDiff | None = None) -
     return reimport_unavailable_because(status) or (NOTHING_NEW,)
 
 
+NO_KEPT_EDITS = Reason(
+    ReasonCode.NOTHING_NEW,
+    "No line of this contract was edited in Procore since the last import.",
+    "Nothing to overwrite.",
+)
+
+
+def overwrite_reasons(status: ContractStatus, diff: ContractDiff | None = None) -> tuple[Reason, ...]:
+    """Empty when the contract has Procore edits kept that Overwrite Procore Edits may replace."""
+    if status.reasons:
+        return tuple(status.reasons)
+    diff = diff or status.diff
+    if status.procore is None or diff is None or not diff.counts.kept:
+        return (NO_KEPT_EDITS,)
+    return ()
+
+
 def import_reasons(status: ContractStatus, diff: ContractDiff | None = None) -> tuple[Reason, ...]:
     if status.reasons:
         return tuple(status.reasons)
@@ -116,11 +133,12 @@ def availability(
     diffs: Sequence[ContractDiff | None] = (),
     *,
     for_import: bool = False,
+    rule: Callable[[ContractStatus, ContractDiff | None], tuple[Reason, ...]] | None = None,
 ) -> Availability:
     """Availability for the selected contracts; `diffs` line up with `statuses` when known."""
     if not statuses:
         return Availability((), (), NOTHING_SELECTED)
-    rule = import_reasons if for_import else reimport_reasons
+    rule = rule or (import_reasons if for_import else reimport_reasons)
     eligible: list[str] = []
     skipped: list[tuple[str, tuple[Reason, ...]]] = []
     for i, status in enumerate(statuses):
@@ -147,30 +165,8 @@ def availability(
     return Availability(tuple(eligible), tuple(skipped), explanation)
 
 
-@dataclass(frozen=True)
-class ReimportSummary:
-    """What the confirmation tells before anything is sent."""
-
-    contracts: tuple[str, ...]
-    added: int
-    changed: int
-    removed: int
-    edited_in_procore: int
-    total_before: Decimal
-    total_after: Decimal
+ReimportSummary = send_preview.SendPreview
 
 
-def summarise(diffs: Sequence[ContractDiff]) -> ReimportSummary:
-    added = changed = removed = edited = 0
-    before = after = Decimal("0.00")
-    for diff in diffs:
-        counts = diff.counts
-        added += counts.added
-        changed += counts.changed
-        removed += counts.removed
-        edited += counts.edited_in_procore
-        before += diff.procore_total_before
-        after += diff.procore_total_after
-    return ReimportSummary(
-        tuple(d.contract_number for d in diffs), added, changed, removed, edited, before, after
-    )
+def summarise(diffs: Sequence[ContractDiff]) -> send_preview.SendPreview:
+    return send_preview.from_diffs(diffs)

@@ -139,8 +139,20 @@ def test_changed_lines_show_old_and_new_values():
 def test_totals_show_before_and_after():
     model = LineDiffModel()
     model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything())])
-    assert model.totals_text().startswith("Procore total $1,740.00 \u2192 $1,680.00 after Re-Import")
+    assert model.totals_text().startswith("Re-Import of 1 contract: Procore total $1,740.00 \u2192 $1,680.00")
     assert model.lines_to_import() == 4
+
+
+def test_totals_count_only_what_the_button_sends_and_agree_with_the_confirmation():
+    model = LineDiffModel()
+    synced = rf.status("2002", ContractState.SYNCED, diff=rf.unchanged_diff("2002"))
+    model.set_contracts([rf.status("2001", ContractState.CHANGES_READY, diff=rf.diff_with_everything()), synced])
+    preview = model.reimport_summary()
+    assert preview.contracts == ("2001",) and preview.skipped == ("2002",)
+    assert model.totals_text() == ("Re-Import of 1 contract: Procore total $1,740.00 \u2192 $1,680.00 "
+                                   "(-$60.00 difference); Sage total $1,630.00. "
+                                   "1 selected contract not counted: nothing to send.")
+    assert (preview.total_before, preview.total_after) == (Decimal("1740.00"), Decimal("1680.00"))
 
 
 def test_sorting_keeps_the_model_consistent_for_the_model_tester(qtmodeltester):

@@ -201,8 +201,9 @@ def test_cancel_stops_a_bulk_reimport_half_way(open_window, qtbot, monkeypatch):
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
         engine.gate.set()
     banner = window.prime_contracts_tab.banner
-    assert banner.kind == "error"
-    assert banner.text() == "1 of 3 contracts re-imported; 2 did not finish."
+    assert banner.kind == "info"  # the user's own Cancel is not an error
+    assert banner.text() == ("Re-Import stopped as you asked: 1 of 3 contracts re-imported (2001); "
+                             "2 not sent (2004, 2005): nothing of these reached Procore.")
     assert engine.calls[-1] == ("refresh",)  # the follow-up refresh ran despite the Cancel
     qtbot.waitUntil(lambda: not progress.isVisible(), timeout=5000)
     # The selection survives the refresh: 2001 is synced now, 2004 and 2005 can still be sent.

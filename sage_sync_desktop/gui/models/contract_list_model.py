@@ -67,6 +67,9 @@ def status_text(status: ContractStatus) -> str:
         ]
         if parts:
             text += f" ({', '.join(parts)})"
+    elif status.state is ContractState.SYNCED and status.diff is not None and status.diff.counts.kept:
+        kept = status.diff.counts.kept
+        text += f" ({kept} Procore edit{'s' if kept != 1 else ''} kept)"
     return text
 
 

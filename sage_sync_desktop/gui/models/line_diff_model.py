@@ -11,8 +11,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Sign
 from sage_sync_desktop.gui.plain_text import plain_tooltip
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, state_style
-from sage_sync_desktop.sync import availability
-from sage_sync_desktop.gui.formatting import ARROW
+from sage_sync_desktop.gui.formatting import ARROW, plural
+from sage_sync_desktop.sync import availability, send_preview
 from sage_sync_desktop.gui.state_style import LineLook
 from sage_sync_desktop.sync.line_item_diff import awaiting_text
 from sage_sync_desktop.sync.records import ContractDiff, ContractStatus, FieldChange, LineDiff, LineState
@@ -46,7 +46,7 @@ HEADERS = {
 }
 _ORDER = {
     LineLook.ADDED: 0, LineLook.CHANGED: 0, LineLook.REMOVED: 0, LineLook.EDITED_IN_PROCORE: 0,
-    LineLook.PROCORE_ONLY: 1, LineLook.AWAITING_APPROVAL: 1, LineLook.UNCHANGED: 2,
+    LineLook.KEPT: 1, LineLook.PROCORE_ONLY: 1, LineLook.AWAITING_APPROVAL: 1, LineLook.UNCHANGED: 2,
 }
 _MONEY_FIELDS = {"amount", "unit_cost", "unit_price"}
 _FIELD_NAMES = {"unit_cost": "unit cost", "uom": "unit", "cost_code": "cost code"}
@@ -70,6 +70,11 @@ def change_text(line: LineDiff) -> str:
         return f"{name}: {_field_value(change.field, change.old)} {ARROW} {_field_value(change.field, change.new)}"
 
     fields = "; ".join(one(c) for c in line.changes)
+    if line.state is LineState.KEPT:
+        if line.sage_amount is None:
+            return "Edited in Procore; kept although no longer in Sage"
+        sage = "; ".join(f"{_FIELD_NAMES.get(c.field, c.field)} {_field_value(c.field, c.new)}" for c in line.changes)
+        return f"Edited in Procore; Procore's values kept (Sage has {sage})" if sage else "Edited in Procore; kept"
     if line.state is LineState.ADDED:
         text = "New in Sage; will be added"
     elif line.state is LineState.REMOVED:
@@ -149,11 +154,20 @@ class LineDiffModel(RecordTableModel):
     def import_availability(self) -> availability.Availability:
         return availability.availability(self._statuses, self._diffs, for_import=True)
 
-    def reimport_summary(self) -> availability.ReimportSummary:
-        eligible = set(self.reimport_availability().eligible)
-        return availability.summarise(
-            [d for s, d in zip(self._statuses, self._diffs, strict=True) if d is not None and s.number in eligible]
-        )
+    def overwrite_availability(self) -> availability.Availability:
+        return availability.availability(self._statuses, self._diffs, rule=availability.overwrite_reasons)
+
+    def reimport_summary(self) -> send_preview.SendPreview:
+        return self.preview(send_preview.REIMPORT)
+
+    def preview(self, action: str) -> send_preview.SendPreview:
+        """What the button for `action` would send: its confirmation and the totals line."""
+        chosen = {
+            send_preview.IMPORT: self.import_availability,
+            send_preview.REIMPORT: self.reimport_availability,
+            send_preview.OVERWRITE: self.overwrite_availability,
+        }[action]()
+        return send_preview.preview(action, self._statuses, self._diffs, chosen.eligible)
 
     def header_changes_text(self) -> str:
         """Contract fields (number, title, date, retainage) Re-Import would change, old -> new."""
@@ -169,17 +183,30 @@ class LineDiffModel(RecordTableModel):
         return ("Contract changes: " + " | ".join(parts)) if parts else ""
 
     def totals_text(self) -> str:
-        diffs = [d for d in self._diffs if d is not None]
-        if not diffs:
+        """The totals of what the button would send: the same numbers as its confirmation."""
+        if not self._statuses:
             return ""
-        before = sum((d.procore_total_before for d in diffs), Decimal("0.00"))
-        after = sum((d.procore_total_after for d in diffs), Decimal("0.00"))
-        sage = sum((d.sage_total for d in diffs), Decimal("0.00"))
+        in_procore = any(s.procore is not None for s in self._statuses)
+        action = send_preview.REIMPORT if in_procore else send_preview.IMPORT
+        preview = self.preview(action)
+        skipped = (f" {plural(len(preview.skipped), 'selected contract')} not counted: "
+                   f"{'nothing to send' if in_procore else 'not ready'}.") if preview.skipped else ""
+        if not preview.rows:
+            diffs = [d for d in self._diffs if d is not None]
+            if not diffs:
+                return ""
+            before = sum((d.procore_total_before for d in diffs), Decimal("0.00"))
+            sage = sum((d.sage_total for d in diffs), Decimal("0.00"))
+            procore = f"Procore total {formatting.money(before)}; " if in_procore else ""
+            return f"{procore}Sage total {formatting.money(sage)}. Nothing to send."
+        what = plural(len(preview.rows), "contract")
+        if action == send_preview.IMPORT:
+            return f"Add to Procore: {what}, Sage total {formatting.money(preview.sage_total)}.{skipped}"
+        before, after = preview.total_before, preview.total_after
         change = "no change" if before == after else f"{formatting.money(after - before)} difference"
-        action = "Re-Import" if any(s.procore is not None for s in self._statuses) else "Add to Procore"
         return (
-            f"Procore total {formatting.money(before)} {ARROW} {formatting.money(after)} after {action} "
-            f"({change}); Sage total {formatting.money(sage)}."
+            f"Re-Import of {what}: Procore total {formatting.money(before)} {ARROW} {formatting.money(after)} "
+            f"({change}); Sage total {formatting.money(preview.sage_total)}.{skipped}"
         )
 
     # --- Qt overrides
@@ -223,6 +250,4 @@ class LineDiffModel(RecordTableModel):
             return change_text(line)
         if column is DiffColumn.PROCORE_AMOUNT:
             return formatting.money(line.procore_amount)
-        if line.state is LineState.AWAITING_APPROVAL:  # never sent: Procore keeps what it has
-            return formatting.money(line.procore_amount)
-        return formatting.money(line.sage_amount)
+        return formatting.money(line.amount_after)  # awaiting approval: Procore keeps what it has
