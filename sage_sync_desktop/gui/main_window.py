@@ -116,7 +116,12 @@ class MainWindow(QMainWindow):
                 tip: str = "") -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
-        action.setShortcuts([QKeySequence(k) if isinstance(k, str) else k for k in shortcuts])
+        keys: list[QKeySequence] = []
+        for key in shortcuts:  # a platform's standard key may equal the one named (F1, Alt+F4)
+            sequence = QKeySequence(key) if isinstance(key, str) else key
+            if not sequence.isEmpty() and sequence not in keys:
+                keys.append(sequence)
+        action.setShortcuts(keys)
         if tip:
             action.setToolTip(tip)
             action.setStatusTip(tip)

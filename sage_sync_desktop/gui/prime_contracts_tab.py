@@ -182,6 +182,9 @@ class PrimeContractsTab(QWidget):
     def list_view(self) -> QTableView:
         return self._list
 
+    def diff_table(self) -> QTableView:
+        return self._diff_panel.table()
+
     def diff_model(self) -> LineDiffModel:
         return self._diff_model
 

@@ -9,7 +9,7 @@ from functools import cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from sage_sync_desktop.sync.records import ContractState, LineDiff, LineState
+from sage_sync_desktop.sync.records import ContractState, ContractStatus, LineDiff, LineState
 
 
 class LineLook(StrEnum):
@@ -58,6 +58,14 @@ CONTRACT_LOOKS: dict[ContractState, Look] = {
     ContractState.CHANGES_READY: Look("Changes ready", "#7a4b00", "", "delta"),
     ContractState.NOT_READY: Look("Not ready", "#a31515", "", "cross"),
 }
+
+
+# A contract in Ready to Import or Synced that the signed-in user may not write (permission).
+NO_PERMISSION_LOOK = Look("no permission", "#6b4e00", "", "minus")
+
+
+def contract_look(status: ContractStatus) -> Look:
+    return NO_PERMISSION_LOOK if status.may_not_write else CONTRACT_LOOKS[status.state]
 
 
 def line_look(line: LineDiff) -> Look:

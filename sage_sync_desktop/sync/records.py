@@ -176,6 +176,11 @@ class ContractStatus:
         return self.contract.number
 
     @property
+    def may_not_write(self) -> bool:
+        """Ready to Import or Synced, but a permission rule keeps the signed-in user from writing it."""
+        return self.state is not ContractState.NOT_READY and bool(self.reasons)
+
+    @property
     def can_import(self) -> bool:
         return self.state is ContractState.READY_TO_IMPORT and not self.reasons
 

@@ -328,9 +328,15 @@ def test_closing_during_a_contract_asks_then_finishes_it_before_closing(window, 
 def test_closing_during_a_contract_and_keeping_on_working_sends_every_contract(window, demo, qtbot,
                                                                                monkeypatch):
     ready = _start_bulk_add(window, demo, qtbot, monkeypatch)
+    outcomes = []
+    window.session.outcomes_received.connect(lambda action, found: outcomes.extend(found))
     monkeypatch.setattr(MainWindow, "ask_stop_after_current", lambda self: False)
     window.close()
     assert window.isVisible()
     demo.sandbox.faults.clear()
-    qtbot.waitUntil(lambda: not window.session.busy, timeout=60_000)
-    assert set(_absent_or_complete(demo, ready).values()) == {"complete"}
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=60_000)
+    assert [o.contract_number for o in outcomes] == [s.number for s in ready]
+    assert not any(o.cancelled for o in outcomes)
+    found = _absent_or_complete(demo, ready)
+    # Every contract was attempted; only one the user may not write (found live) stays out.
+    assert {n for n, state in found.items() if state == "complete"} == {o.contract_number for o in outcomes if o.ok}

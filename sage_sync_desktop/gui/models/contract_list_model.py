@@ -70,6 +70,8 @@ def status_text(status: ContractStatus) -> str:
     elif status.state is ContractState.SYNCED and status.diff is not None and status.diff.counts.kept:
         kept = status.diff.counts.kept
         text += f" ({kept} Procore edit{'s' if kept != 1 else ''} kept)"
+    if status.may_not_write:
+        text += " \u2014 you may not write it"
     return text
 
 
@@ -264,7 +266,7 @@ class ContractListModel(RecordTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _MONEY_COLUMNS:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if column is Column.STATUS and status is not None:
-            look = state_style.CONTRACT_LOOKS[status.state]
+            look = state_style.contract_look(status)
             if role == Qt.ItemDataRole.DecorationRole:
                 return state_style.glyph_icon(look.glyph, look.foreground)
             if role == Qt.ItemDataRole.ForegroundRole:
