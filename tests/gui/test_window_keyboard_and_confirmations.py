@@ -127,7 +127,7 @@ def test_f1_opens_the_user_guide_and_procore_s_page_not_about(open_window, qtbot
     assert about == [] and help_window is not None and help_window.isVisible()
     guide = help_window.browser.toPlainText()
     assert "Re-Import" in guide and "Prime Contracts" in guide
-    assert PROCORE_SYNC_PAGE in help_window.findChild(QLabel, "procoreHelpLink").text()
+    assert help_window.findChild(QPushButton, "procoreHelpLink").toolTip() == PROCORE_SYNC_PAGE
     help_window.close()
 
 
