@@ -4,11 +4,13 @@ import, and a contract whose items name two jobs (the several_jobs reason)."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.formatting import DASH
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.contract_list_model import Column
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn
 from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.secret_store import SecretStore
@@ -86,6 +88,9 @@ def test_a_contract_on_two_jobs_is_not_ready_with_the_several_jobs_reason(qtbot,
     shown = _reason(window)
     assert "more than one job" in shown and all(job in shown for job in jobs)
     assert not _button(window).isEnabled()
+    listed = window.findChild(QTableView, "primeContractsList").model()
+    row = next(r for r in range(listed.rowCount()) if listed.index(r, Column.CONTRACT).data() == number)
+    assert listed.index(row, Column.JOB).data() == ", ".join(jobs)
 
 
 def test_a_contract_with_no_approved_item_says_so(qtbot, window, demo):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -64,6 +66,13 @@ def test_a_renamed_amount_column_ranks_scheduled_value_first(info):
     items, = (t for t in report.tables if t.logical_table == "contract_item")
     assert sorted(missing.candidates) == sorted(items.columns)
     assert "best candidates in" in missing.fix and "Scheduled_Value" in missing.fix
+
+
+def test_type_names_come_from_a_type_or_the_bridges_text():
+    assert column_candidates.type_name(Decimal) == "decimal"
+    assert column_candidates.type_name("Decimal") == "decimal"  # the 32-bit bridge sends names
+    assert column_candidates.type_name(date) == "date"
+    assert column_candidates.type_name(None) is None  # Python's sqlite3 gives no type
 
 
 def test_type_fit_breaks_a_tie_between_similar_names():

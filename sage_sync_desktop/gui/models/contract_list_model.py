@@ -79,13 +79,20 @@ def blocked_because(status: ContractStatus) -> str:
     return "; ".join(reason.message for reason in status.reasons)
 
 
+def job_text(contract: SageContract) -> str:
+    """The contract's job; every job when its items name several (blocked as several_jobs)."""
+    if len(contract.jobs) > 1:
+        return ", ".join(contract.jobs)
+    return contract.job_number or ""
+
+
 def display_text(status: ContractStatus, column: Column) -> str:
     if column is Column.CONTRACT:
         return status.number
     if column is Column.DESCRIPTION:
         return status.contract.description
     if column is Column.JOB:
-        return status.contract.job_number or ""
+        return job_text(status.contract)
     if column is Column.PROCORE_PROJECT:
         if len(status.procore_projects) > 1:
             return ", ".join(formatting.project_label(p) for p in status.procore_projects)
@@ -141,7 +148,7 @@ def prepare_provisional_rows(contracts: Sequence[SageContract]) -> list[Contract
     rows = []
     for contract in contracts:
         total = contract.total
-        texts = (contract.number, contract.description, contract.job_number or "", "",
+        texts = (contract.number, contract.description, job_text(contract), "",
                  formatting.money(total), formatting.DASH, CHECKING_PROCORE, "")
         keys = tuple(
             formatting.money_sort_key(total) if column is Column.SAGE_TOTAL
