@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QRadioButton
 
+from sage_sync_desktop.gui.first_run_wizard import FirstRunWizard
 from sage_sync_desktop.gui.settings_dialog import SettingsDialog
 from sage_sync_desktop.procore import environments
 from sage_sync_desktop.sage.sage_reader import sage_password_secret
@@ -177,3 +178,23 @@ def test_an_optional_missing_column_can_be_marked_absent(qtbot, cli_context, tmp
     combo.setCurrentIndex(combo.findText("This site has no such column"))
     assert dialog.save()
     assert cli_context.load_settings().sage.mapping == {"contract_item": {"columns": {"category": None}}}
+
+
+def test_the_first_run_setup_offers_the_same_column_choice_and_saves_it(qtbot, cli_context, tmp_path):
+    info = generate_sample_company(tmp_path / "sage.db")
+    con = sqlite3.connect(info.path)
+    con.execute('ALTER TABLE "ACTIVE_CNC_CONTRACT_ITEM" RENAME COLUMN "Approval_Date" TO "Item_Approved_On"')
+    con.commit()
+    con.close()
+    wizard = FirstRunWizard(cli_context)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    text = _test_connection_over_odbc(qtbot, wizard.sage_page, info.path, "legacy")
+    assert "Approval_Date" in text
+    combo = wizard.sage_page.findChild(QComboBox, "columnChoice_contract_item_approval_date")
+    assert combo.itemData(1) == "Item_Approved_On"
+    combo.setCurrentIndex(1)
+    assert wizard.save()
+    assert cli_context.load_settings().sage.mapping == {
+        "contract_item": {"columns": {"approval_date": "Item_Approved_On"}}}
+    wizard.sage_page.shutdown()

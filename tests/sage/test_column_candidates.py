@@ -156,3 +156,12 @@ def test_no_preset_fits_when_one_table_is_missing_under_both_names(info):
     con.commit()
     con.close()
     assert _probe(info).preset_fits is None
+
+
+def test_use_candidates_with_json_keeps_stdout_one_json_document(info, tmp_path, capsys):
+    _rename(info, "contract_item", "Original_Contract_Total", "Scheduled_Value")
+    app = _settings(tmp_path, info)
+    assert main(["--app-dir", str(app), "check-sage", "--use-candidates", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["ok"] is True
+    assert "contract_item.columns.amount = Scheduled_Value" in captured.err
