@@ -44,6 +44,7 @@ MAX_INVALID_DATA_REASONS = 10
 ERP_TOOL = permissions.ERP_INTEGRATIONS
 PRIME_CONTRACTS_TOOL = permissions.PRIME_CONTRACTS
 
+# Rules that put a contract in Not Ready: its own data, or Procore's data about it unreadable.
 DATA_RULES = frozenset(
     {
         ReasonCode.UNAPPROVED,
@@ -52,6 +53,7 @@ DATA_RULES = frozenset(
         ReasonCode.ON_TWO_PROJECTS,
         ReasonCode.IN_OTHER_PROJECT,
         ReasonCode.INVALID_DATA,
+        ReasonCode.PROCORE_UNREADABLE,
     }
 )
 
@@ -88,6 +90,8 @@ class ContractFacts:
     known_uoms: frozenset[str] | None = None
     # Sage keys of every contract with this trimmed number (two or more: padded twins).
     same_number_keys: tuple[str, ...] = ()
+    # Why Procore's side could not be read (the linked project's contracts, or the lines).
+    procore_problems: tuple[Reason, ...] = ()
 
     @property
     def home(self) -> ProcoreHolder | None:
@@ -300,7 +304,9 @@ def permission_reasons(contract: SageContract, facts: ContractFacts, *, in_proco
     # Admins of a project's Prime Contracts tool create or edit its prime contracts; so the
     # first import needs it too, not only the re-import Procore's own connector documents.
     # Not read yet: nothing to grey; the write reads it live first and stops if it is short.
-    if facts.linked_project is not None and facts.prime_contracts_access is not None:
+    # (An unreadable project already says why, e.g. the tool is switched off there.)
+    if (facts.linked_project is not None and facts.prime_contracts_access is not None
+            and not facts.procore_problems):
         level = facts.prime_contracts_access
         if level.rank < AccessLevel.ADMIN.rank:
             reasons.append(
@@ -323,12 +329,13 @@ def classify(contract: SageContract, facts: ContractFacts) -> ContractStatus:
     reasons += several or job_reasons(contract, facts)
     reasons += placement_reasons(contract, facts)
     reasons += data_reasons(contract, facts.known_uoms, facts.same_number_keys)
+    reasons += facts.procore_problems
     home = facts.home
     reasons += permission_reasons(contract, facts, in_procore=home is not None or bool(facts.holders))
 
     diff = None
     procore_total = None
-    if home is not None:
+    if home is not None and not facts.procore_problems:
         lines = facts.home_lines or ()
         diff = compute_diff(
             contract,

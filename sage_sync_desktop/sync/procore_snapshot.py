@@ -17,6 +17,11 @@ A full refresh (`full=True`) lists the prime contracts of every project (P reque
 P_L), so "on two projects" sees every copy in the company, re-reads every line list and the
 Prime Contracts permission of every linked project (P_L more).
 
+A project whose prime contracts Procore will not list (403, 404, a 5xx that outlasts the
+retries), or a contract whose lines it will not list, does not stop the refresh: the view keeps
+why (`project_problems`, `line_problems`) and only that project's or contract's contracts are
+blocked with it (procore_read_problems.py).
+
 Projects and contract lists are always read whole rather than with `filters[updated_at]`: at
 these page sizes the filter would not save a single request, and a whole list also shows what
 was deleted in Procore (a duplicate contract removed to fix "on two projects" is seen at once).
@@ -38,7 +43,8 @@ from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.eligibility import ERP_TOOL, PRIME_CONTRACTS_TOOL, ProcoreHolder
 from sage_sync_desktop.sync.line_values import to_cents, to_decimal
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
-from sage_sync_desktop.sync.records import AccessLevel, ProjectRef
+from sage_sync_desktop.sync.procore_read_problems import PER_ITEM_ERRORS, unreadable_lines, unreadable_project
+from sage_sync_desktop.sync.records import AccessLevel, ProjectRef, Reason
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +67,8 @@ class ProcoreView:
     job_projects: dict[str, tuple[ProjectRef, ...]] = field(default_factory=dict)
     uoms: frozenset[str] | None = None  # the company's units of measure, None when unreadable
     full: bool = False  # every project's contracts listed (a full refresh), not only linked ones
+    project_problems: dict[int, Reason] = field(default_factory=dict)  # by project id
+    line_problems: dict[int, Reason] = field(default_factory=dict)  # by prime contract id
 
     def project(self, project_id: int) -> dict[str, Any] | None:
         return next((p for p in self.projects if p.get("id") == project_id), None)
@@ -181,7 +189,10 @@ def read_procore(
         known_access.clear()
         for project_id in sorted(_linked_ids(view)):
             step(8, "Reading Prime Contracts permissions")
-            known_access[project_id] = client.access_level(PRIME_CONTRACTS_TOOL, project_id=project_id)
+            try:
+                known_access[project_id] = client.access_level(PRIME_CONTRACTS_TOOL, project_id=project_id)
+            except PER_ITEM_ERRORS as exc:  # left unknown: the write reads it live first
+                logger.warning("Permissions of project %s not readable: %s", project_id, exc)
     listed = projects if full else tuple(p for p in projects if p.get("id") in _linked_ids(view))
     view = _list_contracts(client, view, listed, step)
     view = complete_view(client, cache, view, known_access=known_access, step=step, requests_before=started)
@@ -199,12 +210,19 @@ def _linked_ids(view: ProcoreView) -> set[int]:
 
 def _list_contracts(client: Any, view: ProcoreView, projects: tuple[dict[str, Any], ...],
                     step: Callable[[int, str], None]) -> ProcoreView:
-    """The view with the prime contracts of `projects` listed (one request each)."""
+    """The view with the prime contracts of `projects` listed (one request each); a project
+    Procore will not list gets its reason in `project_problems` instead."""
     prime_contracts = dict(view.prime_contracts)
+    problems = dict(view.project_problems)
     for index, project in enumerate(projects):
         step(10 + 40 * index // max(len(projects), 1), f"Reading prime contracts of {project.get('name')}")
-        prime_contracts[project["id"]] = tuple(client.prime_contracts(project["id"]))
-    return replace(view, prime_contracts=prime_contracts)
+        try:
+            prime_contracts[project["id"]] = tuple(client.prime_contracts(project["id"]))
+        except PER_ITEM_ERRORS as exc:
+            logger.warning("Prime contracts of project %s not readable: %s", project.get("id"), exc)
+            problems[project["id"]] = unreadable_project(client, project, exc)
+            prime_contracts[project["id"]] = ()
+    return replace(view, prime_contracts=prime_contracts, project_problems=problems)
 
 
 def complete_view(
@@ -233,6 +251,7 @@ def complete_view(
     ]
     access = {k: v for k, v in (known_access or {}).items() if k in linked_ids}
     lines: dict[int, tuple[dict[str, Any], ...]] = {}
+    line_problems: dict[int, Reason] = {}
     read = 0
     for index, (project_id, prime_contract) in enumerate(ours_in_linked):
         pc_id = int(prime_contract["id"])
@@ -240,7 +259,13 @@ def complete_view(
         if cached is None:
             step(55 + 45 * index // max(len(ours_in_linked), 1),
                  f"Reading lines of prime contract {prime_contract.get('number') or pc_id}")
-            cached = compact_lines(client.line_items(project_id, pc_id))
+            try:
+                cached = compact_lines(client.line_items(project_id, pc_id))
+            except PER_ITEM_ERRORS as exc:
+                logger.warning("Lines of prime contract %s not readable: %s", pc_id, exc)
+                line_problems[pc_id] = unreadable_lines(view.project(project_id) or {"id": project_id},
+                                                        prime_contract, exc)
+                continue
             cache.store_lines(project_id, pc_id, str(prime_contract.get("updated_at") or ""), cached)
             read += 1
             lines[pc_id] = tuple(cached)
@@ -249,6 +274,7 @@ def complete_view(
     return replace(
         view,
         lines=lines,
+        line_problems=line_problems,
         prime_contracts_access=access,
         requests=view.requests + client.stats.total - started,
         contracts_read=view.contracts_read + read,

@@ -32,6 +32,8 @@ class ReasonCode(StrEnum):
     IN_OTHER_PROJECT = "in_other_project"
     # The contract's items (or its header and items) name more than one Sage job.
     SEVERAL_JOBS = "several_jobs"
+    # Procore would not let the refresh read the contract's project or lines (403, 404, 5xx).
+    PROCORE_UNREADABLE = "procore_unreadable"
     # Not blocking rules: why Re-Import is greyed out for a synced contract (nothing new), or for
     # one that is not in Procore yet (Add to Procore comes first).
     NOTHING_NEW = "nothing_new"

@@ -172,8 +172,10 @@ class SyncEngine:
             holders = view.holders(contract.number)
         except origin_ids.OriginIdError:
             holders = ()
+        problem = view.project_problems.get(linked[0].project_id) if linked else None
         facts = ContractFacts(
             job_exists=job is not None,
+            procore_problems=(problem,) if problem is not None else (),
             linked_project=linked[0] if linked else None,
             also_linked=tuple(linked[1:]),
             holders=holders,
@@ -187,7 +189,9 @@ class SyncEngine:
             return facts
         known_values = (known.get(contract.number, {}) if known is not None
                         else self.history.known_line_values(contract.number))
-        return replace(facts, home_lines=view.lines.get(home.prime_contract_id, ()), known_values=known_values)
+        unread = view.line_problems.get(home.prime_contract_id)
+        return replace(facts, home_lines=view.lines.get(home.prime_contract_id, ()), known_values=known_values,
+                       procore_problems=(*facts.procore_problems, *((unread,) if unread else ())))
 
     def _classify(self, sage_read_at: datetime | None = None, requests: int | None = None) -> CompanySnapshot:
         assert self._company is not None and self._view is not None
