@@ -20,6 +20,7 @@ SCHEMA_VERSION = 1
 NAMING_PRESETS = ("legacy", "standard")
 AUTH_FLOWS = ("authorization_code", "client_credentials")
 COST_CODE_MODES = ("off", "match")
+ERP_RULES = ("require", "skip_when_absent")
 # Keys whose values must never be written to the settings file.
 _FORBIDDEN_KEYS = {"pwd", "password", "client_secret", "secret", "access_token", "refresh_token"}
 
@@ -70,6 +71,10 @@ class SyncSettings:
     # How long an import, re-import or link waits for another run writing from the same data
     # folder (another command, or the window) before giving up with an error.
     lock_wait_seconds: float = 60.0
+    # What a company without Procore's ERP Integrations tool means (Procore adds the tool only
+    # with an ERP connection): "require" blocks writes and says what to ask Procore;
+    # "skip_when_absent" lets Admin on the project's Prime Contracts tool alone allow them.
+    erp_integrations_rule: str = "require"
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,11 @@ class Settings:
         wait = self.sync.lock_wait_seconds
         if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait <= 86_400:
             raise ConfigurationError(f"{source}: sync.lock_wait_seconds must be a number of seconds (0 to 86400).")
+        if self.sync.erp_integrations_rule not in ERP_RULES:
+            raise ConfigurationError(
+                f"{source}: sync.erp_integrations_rule is {self.sync.erp_integrations_rule!r}.",
+                fix=f"Use one of {', '.join(repr(m) for m in ERP_RULES)} (\"require\" is the default).",
+            )
 
     def procore_environment(self) -> environments.ProcoreEnvironment:
         try:

@@ -22,6 +22,7 @@ from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.sage.schema_probe import SchemaReport, probe_schema
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
+from sage_sync_desktop.sync.procore_snapshot import erp_standing
 from sage_sync_desktop.sync.records import AccessLevel
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class Permissions:
     company_name: str
     erp_integrations: AccessLevel
     prime_contracts: tuple[tuple[str, AccessLevel], ...]  # (project label, level), a sample
+    erp_tool_present: bool = True  # False: the company has no ERP Integrations tool at all
 
     def describe(self) -> str:
         levels = {level for _project, level in self.prime_contracts}
@@ -105,10 +107,14 @@ class Permissions:
             prime = f"{next(iter(levels)).value} on the {len(self.prime_contracts)} projects checked"
         else:
             prime = "; ".join(f"{level.value} on {project}" for project, level in self.prime_contracts)
-        erp_need = "" if self.erp_integrations is AccessLevel.ADMIN else (
-            " (Re-Import needs Admin; Add to Procore needs Standard)")
-        return (f"ERP Integrations: {self.erp_integrations.value}{erp_need}. "
-                f"Prime Contracts: {prime} (Re-Import needs Admin).")
+        if not self.erp_tool_present:
+            erp = (f"This Procore company has no {ERP_INTEGRATIONS} tool (Procore adds it only with an ERP "
+                   "connection); sync.erp_integrations_rule decides whether imports wait for it.")
+        else:
+            erp_need = "" if self.erp_integrations is AccessLevel.ADMIN else (
+                " (Re-Import needs Admin; Add to Procore needs Standard)")
+            erp = f"ERP Integrations: {self.erp_integrations.value}{erp_need}."
+        return f"{erp} Prime Contracts: {prime} (Re-Import needs Admin)."
 
 
 def store_client_secret(settings: Settings, secrets: SecretStore, client_secret: str) -> None:
@@ -163,14 +169,14 @@ def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirec
 def permissions(settings: Settings, secrets: SecretStore, company_name: str) -> Permissions:
     client = build_client_from_settings(settings, secrets)
     try:
-        erp = client.access_level(ERP_INTEGRATIONS)
+        erp_present, erp = erp_standing(client)
         sample = []
         for project in client.projects()[:PROJECTS_CHECKED]:
             label = " ".join(x for x in (str(project.get("project_number") or ""), str(project.get("name") or "")) if x)
             sample.append((label, client.access_level(PRIME_CONTRACTS, project_id=int(project["id"]))))
     finally:
         client.close()
-    return Permissions(company_name, erp, tuple(sample))
+    return Permissions(company_name, erp, tuple(sample), erp_tool_present=erp_present)
 
 
 def plain_error(error: object) -> str:

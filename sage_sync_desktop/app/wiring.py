@@ -74,4 +74,5 @@ def build_engine(settings: Settings, paths: AppPaths, secrets: SecretStore) -> S
     environment = settings.procore_environment()
     cache = ProcoreCache(paths.procore_cache_db, scope=f"{environment.api_url}|{settings.procore.company_id}")
     return SyncEngine(reader, client, history, windows_user=user, cache=cache,
-                      cost_codes=settings.sync.cost_codes, lock_wait_seconds=settings.sync.lock_wait_seconds)
+                      cost_codes=settings.sync.cost_codes, lock_wait_seconds=settings.sync.lock_wait_seconds,
+                      erp_rule=settings.sync.erp_integrations_rule)

@@ -120,13 +120,17 @@ def run_status(args: argparse.Namespace, context: AppContext) -> int:
     engine = _refreshed(context, args)
     states = VIEWS[args.view]
     statuses = [s for s in engine.snapshot.statuses if s.state in states]
+    snap = engine.snapshot
     if args.json:
         out.write_json([out.status_json(s) for s in statuses])
+        if snap.user.erp_tool_note:
+            out.note(snap.user.erp_tool_note)
     else:
         out.status_text(statuses)
-        snap = engine.snapshot
         out.write(f"{len(statuses)} contracts; Procore read with {snap.procore_requests} requests as "
                   f"{snap.user.login or snap.user.name}.")
+        if snap.user.erp_tool_note:
+            out.write(snap.user.erp_tool_note)
     return EXIT_OK
 
 

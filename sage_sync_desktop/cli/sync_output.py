@@ -35,6 +35,14 @@ def write(text: str = "") -> None:
     say(text)
 
 
+def note(text: str) -> None:
+    """A line for the person running the command, on stderr (stdout may be JSON for a script)."""
+    stream = sys.stderr
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(text.encode(encoding, errors="replace").decode(encoding, errors="replace") + "\n")
+    stream.flush()
+
+
 def write_json(data: Any) -> None:
     # ASCII-only JSON is read the same everywhere, whatever the console's code page.
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=True) + "\n")

@@ -315,9 +315,13 @@ class MainWindow(QMainWindow):
         self._sage_as_of.setText(f"Sage data as of {timestamp(snapshot.sage_read_at)}")
         self._procore_as_of.setText(f"Procore as of {timestamp(snapshot.procore_read_at)}")
         user = snapshot.user
-        self.user_label.setText(f"{user.name} \u00b7 {user.company_name}")
-        self.user_label.setToolTip(plain_tooltip(f"Signed in to Procore as {user.login}; "
-                                                 f"{user.erp_integrations.value} on ERP Integrations"))
+        if user.erp_tool_present:
+            self.user_label.setText(f"{user.name} \u00b7 {user.company_name}")
+            self.user_label.setToolTip(plain_tooltip(f"Signed in to Procore as {user.login}; "
+                                                     f"{user.erp_integrations.value} on ERP Integrations"))
+        else:
+            self.user_label.setText(f"{user.name} \u00b7 {user.company_name} \u00b7 no ERP Integrations tool")
+            self.user_label.setToolTip(plain_tooltip(f"Signed in to Procore as {user.login}. {user.erp_tool_note}"))
         self.snapshot_shown.emit()
 
     def _on_session_busy_changed(self, busy: bool) -> None:

@@ -99,8 +99,9 @@ class WriteEffects:
 
 class ContractWriter:
     def __init__(self, client: Any, history: HistoryStore, *, windows_user: str, procore_user: str,
-                 run_log: RunLog | None = None) -> None:
+                 run_log: RunLog | None = None, extra_data: dict[str, Any] | None = None) -> None:
         self.client = client
+        self.extra_data = dict(extra_data or {})  # added to every history entry's data
         self.history = history
         self.windows_user = windows_user
         self.procore_user = procore_user
@@ -116,6 +117,7 @@ class ContractWriter:
         data.update(process_marker() if phase == "started" else self.run_log.closing_data())
         if plan.cost_codes is not None:
             data["cost_codes"] = plan.cost_codes.as_data()
+        data.update(self.extra_data)
         return NewEntry(
             action=run.action, phase=phase, outcome=outcome, contract=plan.contract.number,
             job=plan.contract.job_number, project_id=plan.project.project_id,

@@ -44,6 +44,7 @@ MAX_INVALID_DATA_REASONS = 10
 ERP_TOOL = permissions.ERP_INTEGRATIONS
 PRIME_CONTRACTS_TOOL = permissions.PRIME_CONTRACTS
 
+ERP_REQUIRE, ERP_SKIP_WHEN_ABSENT = "require", "skip_when_absent"  # sync.erp_integrations_rule
 # Rules that put a contract in Not Ready: its own data, or Procore's data about it unreadable.
 DATA_RULES = frozenset(
     {
@@ -92,6 +93,9 @@ class ContractFacts:
     same_number_keys: tuple[str, ...] = ()
     # Why Procore's side could not be read (the linked project's contracts, or the lines).
     procore_problems: tuple[Reason, ...] = ()
+    # False when the company has no ERP Integrations tool; the setting says what follows.
+    erp_tool_present: bool = True
+    erp_rule: str = ERP_REQUIRE
 
     @property
     def home(self) -> ProcoreHolder | None:
@@ -290,7 +294,10 @@ def permission_reasons(contract: SageContract, facts: ContractFacts, *, in_proco
     reasons = []
     needed = AccessLevel.ADMIN if in_procore else AccessLevel.STANDARD
     action = "re-import" if in_procore else "import"
-    if facts.erp_access.rank < needed.rank:
+    if not facts.erp_tool_present:
+        if facts.erp_rule != ERP_SKIP_WHEN_ABSENT:
+            reasons.append(no_erp_tool_reason())
+    elif facts.erp_access.rank < needed.rank:
         reasons.append(
             _reason(
                 ReasonCode.NO_PERMISSION_ERP,
@@ -319,6 +326,28 @@ def permission_reasons(contract: SageContract, facts: ContractFacts, *, in_proco
                 )
             )
     return reasons
+
+
+def no_erp_tool_note(rule: str) -> str:
+    """What a company without the ERP Integrations tool means, for the window and `status`."""
+    follows = (f"Admin on each project's {PRIME_CONTRACTS_TOOL} tool alone allows imports, and each history "
+               "entry records that the ERP rule was skipped (sync.erp_integrations_rule = skip_when_absent)."
+               if rule == ERP_SKIP_WHEN_ABSENT else
+               "Imports and re-imports are blocked until Procore enables it (sync.erp_integrations_rule = "
+               "require; set it to skip_when_absent to rely on the Prime Contracts tool alone).")
+    return (f"This Procore company has no {ERP_TOOL} tool (Procore adds it only to a company with an ERP "
+            f"connection). {follows}")
+
+
+def no_erp_tool_reason() -> Reason:
+    return _reason(
+        ReasonCode.NO_ERP_TOOL,
+        f"This Procore company has no {ERP_TOOL} tool (Procore adds it only to a company with an ERP "
+        "connection), and sync.erp_integrations_rule is 'require', so nothing is written.",
+        f"Ask Procore (support or your account manager) to enable the {ERP_TOOL} tool for the company, "
+        f"or set sync.erp_integrations_rule to '{ERP_SKIP_WHEN_ABSENT}' so that Admin on each project's "
+        f"{PRIME_CONTRACTS_TOOL} tool alone allows imports; then Refresh.",
+    )
 
 
 def classify(contract: SageContract, facts: ContractFacts) -> ContractStatus:

@@ -68,6 +68,7 @@ class ProcoreView:
     uoms: frozenset[str] | None = None  # the company's units of measure, None when unreadable
     full: bool = False  # every project's contracts listed (a full refresh), not only linked ones
     project_problems: dict[int, Reason] = field(default_factory=dict)  # by project id
+    erp_tool_present: bool = True  # False: the company has no ERP Integrations tool at all
     line_problems: dict[int, Reason] = field(default_factory=dict)  # by prime contract id
 
     def project(self, project_id: int) -> dict[str, Any] | None:
@@ -174,7 +175,7 @@ def read_procore(
     step = _stepper(progress, cancel)
     step(0, "Reading the Procore user and permissions")
     user = client.me()
-    erp_access = client.access_level(ERP_TOOL)
+    erp_tool_present, erp_access = erp_standing(client)
     step(4, "Reading Procore units of measure")
     uoms = _read_uoms(client)
     step(5, "Reading Procore projects")
@@ -183,7 +184,7 @@ def read_procore(
     view = ProcoreView(
         user=user, erp_access=erp_access, projects=projects, prime_contracts={},
         lines={}, prime_contracts_access={}, read_at=datetime.now(UTC),
-        job_projects=links, uoms=uoms, full=full,
+        job_projects=links, uoms=uoms, full=full, erp_tool_present=erp_tool_present,
     )
     if full and known_access is not None:
         known_access.clear()
@@ -279,6 +280,15 @@ def complete_view(
         requests=view.requests + client.stats.total - started,
         contracts_read=view.contracts_read + read,
     )
+
+
+def erp_standing(client: Any) -> tuple[bool, AccessLevel]:
+    """(does the company have the ERP Integrations tool, the user's level on it): one request.
+    A company without the tool does not list it among its tools at all."""
+    levels = client.permissions()
+    wanted = ERP_TOOL.lower()
+    level = next((lvl for name, lvl in levels.items() if name.strip().lower() == wanted), None)
+    return level is not None, level or AccessLevel.NONE
 
 
 def _read_uoms(client: Any) -> frozenset[str] | None:

@@ -26,6 +26,8 @@ class ReasonCode(StrEnum):
     JOB_NOT_SYNCED = "job_not_synced"
     ON_TWO_PROJECTS = "on_two_projects"
     NO_PERMISSION_ERP = "no_permission_erp"
+    # The company has no ERP Integrations tool at all and sync.erp_integrations_rule is "require".
+    NO_ERP_TOOL = "no_erp_tool"
     NO_PERMISSION_PRIME_CONTRACTS = "no_permission_prime_contracts"
     INVALID_DATA = "invalid_data"
     # Procore holds the contract in one project, but its job is linked to another.
@@ -220,6 +222,10 @@ class ProcoreUser:
     company_id: int
     company_name: str
     erp_integrations: AccessLevel  # company level
+    # False when the company has no ERP Integrations tool (not merely no permission on it).
+    erp_tool_present: bool = True
+    # Then: what that means under sync.erp_integrations_rule, in words ("" when present).
+    erp_tool_note: str = ""
 
 
 @dataclass(frozen=True)

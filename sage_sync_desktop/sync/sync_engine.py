@@ -28,10 +28,12 @@ from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, run_re
 from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
 from sage_sync_desktop.sync.eligibility import (
     DATA_RULES,
-    ERP_TOOL,
+    ERP_REQUIRE,
+    ERP_SKIP_WHEN_ABSENT,
     PRIME_CONTRACTS_TOOL,
     ContractFacts,
     classify,
+    no_erp_tool_note,
     permission_reasons,
 )
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
@@ -43,6 +45,7 @@ from sage_sync_desktop.sync.procore_snapshot import (
     ProcoreView,
     compact_lines,
     complete_view,
+    erp_standing,
     job_projects,
     read_procore,
 )
@@ -72,11 +75,12 @@ _PROGRESS_VERBS = {"import": "Adding", "reimport": "Re-importing"}
 class SyncEngine:
     def __init__(self, reader: Any, client: Any, history: HistoryStore, *, windows_user: str,
                  cache: ProcoreCache | None = None, cost_codes: str = cost_code_match.OFF,
-                 lock_wait_seconds: float = 60.0) -> None:
+                 lock_wait_seconds: float = 60.0, erp_rule: str = ERP_REQUIRE) -> None:
         self.reader = reader
         # One writer per data folder across processes (the CLI and the window): see writer_lock.py.
         self.writer_lock = WriterLock(history.path.parent, wait_seconds=lock_wait_seconds)
         self.cost_codes = cost_codes  # settings sync.cost_codes: "off" or "match"
+        self.erp_rule = erp_rule  # settings sync.erp_integrations_rule
         self.client = client
         self.history = history
         self.windows_user = windows_user
@@ -159,7 +163,8 @@ class SyncEngine:
         return ProcoreUser(
             user_id=int(me.get("id") or 0), login=str(me.get("login") or ""), name=str(me.get("name") or ""),
             company_id=int(self.client.company_id or 0), company_name=self._company_name or "",
-            erp_integrations=self._view.erp_access,
+            erp_integrations=self._view.erp_access, erp_tool_present=self._view.erp_tool_present,
+            erp_tool_note="" if self._view.erp_tool_present else no_erp_tool_note(self.erp_rule),
         )
 
     def _facts(self, contract: SageContract, known: dict[str, dict] | None = None,
@@ -179,7 +184,7 @@ class SyncEngine:
             linked_project=linked[0] if linked else None,
             also_linked=tuple(linked[1:]),
             holders=holders,
-            erp_access=view.erp_access,
+            erp_access=view.erp_access, erp_tool_present=view.erp_tool_present, erp_rule=self.erp_rule,
             prime_contracts_access=self._project_access.get(linked[0].project_id) if linked else None,
             known_uoms=view.uoms,
             same_number_keys=(keys_by_number or _keys_by_number(self._company)).get(contract.number, ()),
@@ -411,14 +416,21 @@ class SyncEngine:
             return live
         home, lines = live
         in_procore = action == "reimport"
+        if "erp" not in access:
+            access["erp"] = erp_standing(self.client)
+        erp_present, erp_level = access["erp"]
         facts = ContractFacts(
-            job_exists=True, linked_project=project,
-            erp_access=self._live_access(access, ERP_TOOL, None),
+            job_exists=True, linked_project=project, erp_access=erp_level, erp_tool_present=erp_present,
+            erp_rule=self.erp_rule,
             prime_contracts_access=self._live_access(access, PRIME_CONTRACTS_TOOL, project.project_id),
         )
         denied = tuple(permission_reasons(contract, facts, in_procore=in_procore))
         if denied:
             return outcomes.blocked(number, action, dry_run, denied)
+        # Each history entry of this write says the ERP rule was skipped, and why.
+        erp_note = {} if erp_present or self.erp_rule != ERP_SKIP_WHEN_ABSENT else {"erp_integrations_rule": (
+            "skipped: the company has no ERP Integrations tool; Admin on the project's Prime Contracts "
+            "tool allowed the write (sync.erp_integrations_rule = skip_when_absent)")}
         plan = plan_write(contract, project, home, lines,
                           known_values=self.history.known_line_values(contract.number),
                           overwrite_procore_edits=overwrite, cost_codes=book)
@@ -440,7 +452,7 @@ class SyncEngine:
                                                *(plan.cost_codes.notes() if plan.cost_codes else ())))
             return sov_lock.check_dry_run(planned, home, plan, project, knowledge)
         writer = ContractWriter(self.client, self.history, windows_user=self.windows_user,
-                                procore_user=self._procore_login(), run_log=run_log)
+                                procore_user=self._procore_login(), run_log=run_log, extra_data=erp_note)
         outcome = writer.execute(plan, action=action)
         sov_lock.learn(knowledge, home, plan, project, writer.effects)
         return self._after_write(outcome, status, home, lines, writer.effects)

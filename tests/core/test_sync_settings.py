@@ -1,4 +1,5 @@
-"""The opt-in `sync` section: cost-code matching is off unless the settings file says "match"."""
+"""The `sync` section: cost-code matching is off unless the settings file says "match"; the ERP
+Integrations rule is "require" unless it says "skip_when_absent"."""
 
 from __future__ import annotations
 
@@ -46,3 +47,20 @@ def test_an_unknown_key_in_the_sync_section_is_refused(tmp_path):
     path.write_text(json.dumps({"sync": {"cost_code": "match"}}))
     with pytest.raises(ConfigurationError, match="sync: unknown key"):
         settings_module.load(path)
+
+
+def test_the_erp_integrations_rule_is_require_by_default_and_round_trips(tmp_path):
+    assert Settings().sync.erp_integrations_rule == "require"
+    path = tmp_path / "s.json"
+    settings_module.save(Settings().with_changes(sync={"erp_integrations_rule": "skip_when_absent"}), path)
+    assert settings_module.load(path).sync.erp_integrations_rule == "skip_when_absent"
+
+
+@pytest.mark.parametrize("value", ["skip", "Require", "", None])
+def test_an_unknown_erp_integrations_rule_names_the_key_and_the_allowed_values(tmp_path, value):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"sync": {"erp_integrations_rule": value}}))
+    with pytest.raises(ConfigurationError) as caught:
+        settings_module.load(path)
+    assert "sync.erp_integrations_rule" in caught.value.message
+    assert "'require'" in caught.value.fix and "'skip_when_absent'" in caught.value.fix
