@@ -8,8 +8,10 @@ Exit codes: 0 all asked work done; 1 some contracts blocked or failed (each repo
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 from collections.abc import Sequence
+from functools import partial
 
 from sage_sync_desktop.cli import sync_output as out
 from sage_sync_desktop.cli.terminal_text import say
@@ -20,6 +22,7 @@ from sage_sync_desktop.sync.history import HistoryStore
 from sage_sync_desktop.sync.job_links import project_statuses
 from sage_sync_desktop.sync.retry_record import retry_summary
 from sage_sync_desktop.sync.records import ContractOutcome, ContractState
+from sage_sync_desktop.sync.request_budget import BudgetNotice
 from sage_sync_desktop.sync.sync_engine import SyncEngine
 from sage_sync_desktop.app.wiring import build_client_from_settings, build_engine
 
@@ -112,8 +115,14 @@ def _engine(context: AppContext) -> SyncEngine:
 
 def _refreshed(context: AppContext, args: argparse.Namespace) -> SyncEngine:
     engine = _engine(context)
+    engine.budget_listener = partial(_say_budget, as_json=getattr(args, "json", False))
     engine.refresh(full=getattr(args, "full_refresh", False))
     return engine
+
+
+def _say_budget(notice: BudgetNotice, *, as_json: bool) -> None:
+    """A rate-limit notice, before the work it is about: on stderr (one JSON line with --json)."""
+    out.note(json.dumps({"request_budget": notice.as_json()}) if as_json else notice.message)
 
 
 def run_status(args: argparse.Namespace, context: AppContext) -> int:

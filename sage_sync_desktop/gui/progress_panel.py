@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from sage_sync_desktop.gui.plain_text import PlainLabel
+from sage_sync_desktop.sync.request_budget import NOTICE_PREFIX
 
 
 STOPPING = "Stopping after the current contract\u2026"
 
 
 class ProgressPanel(QWidget):
-    """Shows what the running job reports; Cancel asks it to stop at its next safe point.
+    """Shows what the running job reports; Cancel asks it to stop at its next safe point. A
+    rate-limit notice (the work needs more Procore requests than are left) stays shown on its
+    own line until the next job starts.
 
     Signals:
         cancel_requested(): the user pressed Cancel.
@@ -34,11 +37,19 @@ class ProgressPanel(QWidget):
         self._cancel.setToolTip("Stop after the contract being sent now: it is finished first (lines and "
                                 "approval), the ones after it are not sent")
         self._cancel.clicked.connect(self._on_cancel_clicked)
-        layout = QHBoxLayout(self)
+        self._notice = PlainLabel(self)
+        self._notice.setObjectName("budgetNotice")
+        self._notice.setWordWrap(True)
+        self._notice.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self._message, 2)
+        row.addWidget(self._bar, 3)
+        row.addWidget(self._cancel)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._message, 2)
-        layout.addWidget(self._bar, 3)
-        layout.addWidget(self._cancel)
+        layout.addLayout(row)
+        layout.addWidget(self._notice)
         self.hide()
 
     def message(self) -> str:
@@ -47,8 +58,13 @@ class ProgressPanel(QWidget):
     def value(self) -> int:
         return self._bar.value()
 
+    def notice(self) -> str:
+        return self._notice.text() if not self._notice.isHidden() else ""
+
     def start(self, message: str) -> None:
         self._bar.setValue(0)
+        self._notice.clear()
+        self._notice.hide()
         self._message.setText(message)
         self._cancel.setEnabled(True)
         self._cancel.setText("Cancel")
@@ -56,7 +72,10 @@ class ProgressPanel(QWidget):
 
     def set_progress(self, percent: int, message: str) -> None:
         self._bar.setValue(percent)
-        if message:
+        if message.startswith(NOTICE_PREFIX):
+            self._notice.setText(message)
+            self._notice.show()
+        elif message:
             stopping = not self._cancel.isEnabled()
             self._message.setText(f"{STOPPING} {message}" if stopping else message)
 

@@ -4,8 +4,12 @@
   given), so neither a caller nor an environment variable (REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE)
   can switch it off; plain http is refused except to this machine (the local sandbox).
 - Rate limits: X-Rate-Limit-Limit/Remaining/Reset are read on every answer; when few requests
-  remain the transport spreads the rest over the time to the reset. 429 (and 503) wait for
-  Retry-After, else the reset time, else capped exponential backoff with full jitter.
+  remain the transport spreads the rest over the time to the reset. The reset is measured
+  against the answer's Date header, not this computer's clock (Procore's "Handle Rate Limits":
+  a server clock that is off must not make the app run into the limit). The headers describe
+  Procore's 10-second spike window or, once nearly spent, the hourly one; a reset 10 s away or
+  less is the spike window. 429 (and 503) wait for Retry-After, else the reset time, else
+  capped exponential backoff with full jitter.
 - Connection errors and 5xx are retried only for idempotent calls (GET, DELETE, PATCH sync by
   origin_id). A POST is never retried here: its caller decides after looking the object up.
 """
@@ -75,11 +79,29 @@ class HttpResponse:
         return parse_json(self.body, self.endpoint or self.url)
 
 
+SPIKE_WINDOW_SECONDS = 10.0
+
+
 @dataclass
 class _RateWindow:
     limit: int | None = None
     remaining: int | None = None
-    reset_at: float | None = None
+    reset_at: float | None = None  # on this computer's clock (converted through the Date header)
+
+
+@dataclass(frozen=True)
+class RateWindow:
+    """The rate-limit window Procore's last answer described, as of now."""
+
+    limit: int
+    remaining: int
+    resets_in: float  # seconds from now
+
+    @property
+    def spike(self) -> bool:
+        """True for the 10-second spike window, False for the hourly one. Date and Reset are
+        whole seconds (Date rounded down, Reset up), so a fresh spike window can look 12 s long."""
+        return self.resets_in <= SPIKE_WINDOW_SECONDS + 2
 
 
 @dataclass
@@ -308,8 +330,27 @@ class HttpTransport:
         reset = _int_header(headers, "X-Rate-Limit-Reset")
         if remaining is None:
             return
+        reset_at = None if reset is None else self._clock() + (reset - self._server_now(headers))
         with self._rate_lock:
-            self._rate = _RateWindow(limit, remaining, float(reset) if reset is not None else None)
+            self._rate = _RateWindow(limit, remaining, reset_at)
+
+    def _server_now(self, headers: Mapping[str, str]) -> float:
+        """The answer's Date header as a Unix time; this computer's clock when it has none."""
+        try:
+            return email.utils.parsedate_to_datetime(headers.get("Date") or "").timestamp()
+        except (TypeError, ValueError, IndexError):
+            return self._clock()
+
+    def rate_window(self) -> RateWindow | None:
+        """What the last answer said about the rate limit (None before any answer with it)."""
+        with self._rate_lock:
+            rate = self._rate
+        if rate.remaining is None or rate.reset_at is None:
+            return None
+        resets_in = rate.reset_at - self._clock()
+        if resets_in <= 0:
+            return None  # that window is over; the next answer describes a fresh one
+        return RateWindow(rate.limit or rate.remaining, rate.remaining, resets_in)
 
     def _pace(self, endpoint: str = "the next request") -> None:
         """Slow down before the window runs out instead of hitting 429."""
@@ -344,12 +385,12 @@ class HttpTransport:
                 return float(retry_after)
             try:
                 when = email.utils.parsedate_to_datetime(retry_after)
-                return max(0.0, when.timestamp() - self._clock())
+                return max(0.0, when.timestamp() - self._server_now(headers))
             except (TypeError, ValueError):
                 pass
         reset = _int_header(headers, "X-Rate-Limit-Reset")
         if reset is not None:
-            return max(0.0, reset - self._clock())
+            return max(0.0, reset - self._server_now(headers))
         return None
 
     def _retry_wait(self, attempt: int, server_wait: float | None, endpoint: str, *, why: str,

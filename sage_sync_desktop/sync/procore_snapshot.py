@@ -166,11 +166,14 @@ def read_procore(
     full: bool = False,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    budget: Callable[[int], str | None] | None = None,
 ) -> ProcoreView:
     """One refresh of everything the sync needs; raises CancelledError between requests.
 
     `known_access` holds the Prime Contracts levels known so far (project id -> level); a full
-    refresh reads them for every linked project and updates it in place."""
+    refresh reads them for every linked project and updates it in place. `budget(n)` hears how
+    many more requests the refresh needs, before they are sent; a message it returns (the
+    requests exceed the rate limit's budget) is shown as progress."""
     started = client.stats.total
     step = _stepper(progress, cancel)
     step(0, "Reading the Procore user and permissions")
@@ -186,6 +189,13 @@ def read_procore(
         lines={}, prime_contracts_access={}, read_at=datetime.now(UTC),
         job_projects=links, uoms=uoms, full=full, erp_tool_present=erp_tool_present,
     )
+    if budget is not None:
+        # The contract lists (and, in a full refresh, the linked projects' permissions); the
+        # line lists are known only once the contracts are listed (complete_view).
+        linked = len(_linked_ids(view))
+        notice = budget((len(projects) + linked) if full else linked)
+        if notice:
+            step(6, notice)
     if full and known_access is not None:
         known_access.clear()
         for project_id in sorted(_linked_ids(view)):
@@ -196,7 +206,8 @@ def read_procore(
                 logger.warning("Permissions of project %s not readable: %s", project_id, exc)
     listed = projects if full else tuple(p for p in projects if p.get("id") in _linked_ids(view))
     view = _list_contracts(client, view, listed, step)
-    view = complete_view(client, cache, view, known_access=known_access, step=step, requests_before=started)
+    view = complete_view(client, cache, view, known_access=known_access, step=step, requests_before=started,
+                         budget=budget)
     cache.keep_only(set(view.lines))
     step(100, "Procore read")
     logger.info("Procore %srefresh: %d requests, %d projects (%d listed), %d of our contracts, %d line lists read",
@@ -234,6 +245,7 @@ def complete_view(
     known_access: dict[int, AccessLevel] | None = None,
     step: Callable[[int, str], None] | None = None,
     requests_before: int | None = None,
+    budget: Callable[[int], str | None] | None = None,
 ) -> ProcoreView:
     """Add what is missing for linked projects: the prime contracts of a project linked since
     the read, the Prime Contracts levels known so far, and the lines of our contracts in them
@@ -254,9 +266,15 @@ def complete_view(
     lines: dict[int, tuple[dict[str, Any], ...]] = {}
     line_problems: dict[int, Reason] = {}
     read = 0
+    from_cache = {int(pc["id"]): _cached_lines(cache, pc) for _, pc in ours_in_linked}
+    to_read = sum(1 for found in from_cache.values() if found is None)
+    if budget is not None and to_read:
+        notice = budget(to_read)  # known only now: on a cold cache, one line list per contract of ours
+        if notice:
+            step(55, notice)
     for index, (project_id, prime_contract) in enumerate(ours_in_linked):
         pc_id = int(prime_contract["id"])
-        cached = _cached_lines(cache, prime_contract)
+        cached = from_cache[pc_id]
         if cached is None:
             step(55 + 45 * index // max(len(ours_in_linked), 1),
                  f"Reading lines of prime contract {prime_contract.get('number') or pc_id}")

@@ -24,7 +24,7 @@ from typing import Any
 from sage_sync_desktop.errors import SageError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageCompany, SageContract
-from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, run_recovery, sov_lock
+from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, request_budget, run_recovery, sov_lock
 from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
 from sage_sync_desktop.sync.eligibility import (
     DATA_RULES,
@@ -94,6 +94,9 @@ class SyncEngine:
         # Prime Contracts level per project, as last read live (before a write, or by a full
         # refresh): kept while the app runs so a routine refresh reads no permission at all.
         self._project_access: dict[int, AccessLevel] = {}
+        # Rate-limit notices of the last refresh or batch; `budget_listener` hears each at once.
+        self.budget_notices: list[request_budget.BudgetNotice] = []
+        self.budget_listener: Callable[[request_budget.BudgetNotice], None] | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -134,9 +137,11 @@ class SyncEngine:
         if full:
             self.cache.keep_only(set())
         before = self.client.stats.total
+        self.budget_notices = []
         company, sage_read_at, view = read_sage_and_procore(
             self.reader.read_company,
-            partial(read_procore, self.client, self.cache, known_access=self._project_access, full=full),
+            partial(read_procore, self.client, self.cache, known_access=self._project_access, full=full,
+                    budget=lambda needed: self._check_budget("refresh", needed, None)),
             progress=progress, cancel=cancel)
         if self._company_name is None:
             self._company_name = self._find_company_name()
@@ -148,6 +153,22 @@ class SyncEngine:
         if progress is not None:
             progress(100, f"{len(self._snapshot.statuses)} contracts read")
         return self._snapshot
+
+    def _check_budget(self, work: str, needed: int, progress: Progress | None) -> str | None:
+        """Say before the work goes on when it needs more requests than the rate limit has left:
+        the progress message (also given to `progress`, when there is one), or None."""
+        rate_window = getattr(getattr(self.client, "transport", None), "rate_window", None)
+        notice = request_budget.check(work, needed, rate_window() if rate_window else None)
+        if notice is None:
+            return None
+        logger.warning("%s", notice.message)
+        self.budget_notices.append(notice)
+        if self.budget_listener is not None:
+            self.budget_listener(notice)
+        message = request_budget.NOTICE_PREFIX + notice.message
+        if progress is not None:
+            progress(0, message)
+        return message
 
     def _find_company_name(self) -> str:
         try:
@@ -320,8 +341,12 @@ class SyncEngine:
                       progress: Progress | None, cancel: threading.Event | None) -> list[ContractOutcome]:
         wanted = [n.strip() for n in numbers]
         snapshot = self._require_snapshot(None, cancel)
+        self.budget_notices = []
         if not dry_run:
             self._recover_dead_runs(snapshot, set(wanted))
+            found = [s for s in map(snapshot.status, wanted) if s is not None and not s.reasons]
+            self._check_budget("import" if action == "import" else "re-import",
+                               request_budget.batch_requests(action, found), progress)
         access: dict[tuple[str, int | None], AccessLevel] = {}
         book = cost_code_match.CostCodeBook(self.client) if self.cost_codes == cost_code_match.MATCH else None
         results: list[ContractOutcome] = []
