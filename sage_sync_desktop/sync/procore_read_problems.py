@@ -16,11 +16,11 @@ from typing import Any
 
 from sage_sync_desktop.errors import ProcoreError
 from sage_sync_desktop.procore.errors import NotFound, PermissionDenied, ServerError, ValidationFailed
+from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS
 from sage_sync_desktop.sync.records import Reason, ReasonCode
 
 logger = logging.getLogger(__name__)
 
-PRIME_CONTRACTS_TOOL = "Prime Contracts"
 # Refusals that concern one project or contract; anything else stops the refresh.
 PER_ITEM_ERRORS = (PermissionDenied, NotFound, ServerError, ValidationFailed)
 
@@ -95,4 +95,4 @@ def _tool_missing(client: Any, project_id: int) -> bool:
     except ProcoreError as exc:
         logger.info("Permissions of project %s not readable either: %s", project_id, exc)
         return False
-    return not any(name.strip().lower() == PRIME_CONTRACTS_TOOL.lower() for name in tools)
+    return not any(name.strip().lower() == PRIME_CONTRACTS.lower() for name in tools)

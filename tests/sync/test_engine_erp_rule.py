@@ -8,7 +8,7 @@ import json
 from sage_sync_desktop.cli import main
 from sage_sync_desktop.settings import save
 from sage_sync_desktop.sync.records import ContractState, ReasonCode
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 from tests.fixtures.sandbox_fixtures import SERVICE_ACCOUNT
 from tests.sync.conftest import link_suggested_jobs
 

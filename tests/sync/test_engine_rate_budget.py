@@ -9,7 +9,7 @@ from sage_sync_desktop.cli import main
 from sage_sync_desktop.sandbox.rate_limits import RateLimits
 from sage_sync_desktop.settings import save
 from sage_sync_desktop.sync.request_budget import NOTICE_PREFIX
-from sage_sync_desktop.sync.wiring import build_engine
+from sage_sync_desktop.app.wiring import build_engine
 from tests.sync.conftest import link_suggested_jobs
 
 
