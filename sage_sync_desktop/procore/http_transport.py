@@ -20,7 +20,6 @@ import email.utils
 import logging
 import os
 import random as random_module
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from sage_sync_desktop.procore.errors import (
     unreachable_fix,
 )
 from sage_sync_desktop.procore.waits import WaitReporter
+from sage_sync_desktop.procore.rate_pacing import RatePacer, RateWindow, int_header
 from sage_sync_desktop.procore.request_stats import TOKEN_RENEWED, RequestStats
 
 logger = logging.getLogger(__name__)
@@ -77,31 +77,6 @@ class HttpResponse:
         if not self.body:
             return None
         return parse_json(self.body, self.endpoint or self.url)
-
-
-SPIKE_WINDOW_SECONDS = 10.0
-
-
-@dataclass
-class _RateWindow:
-    limit: int | None = None
-    remaining: int | None = None
-    reset_at: float | None = None  # on this computer's clock (converted through the Date header)
-
-
-@dataclass(frozen=True)
-class RateWindow:
-    """The rate-limit window Procore's last answer described, as of now."""
-
-    limit: int
-    remaining: int
-    resets_in: float  # seconds from now
-
-    @property
-    def spike(self) -> bool:
-        """True for the 10-second spike window, False for the hourly one. Date and Reset are
-        whole seconds (Date rounded down, Reset up), so a fresh spike window can look 12 s long."""
-        return self.resets_in <= SPIKE_WINDOW_SECONDS + 2
 
 
 @dataclass
@@ -152,8 +127,7 @@ class HttpTransport:
         self._sleep = sleep
         self._clock = clock
         self._random = random
-        self._rate = _RateWindow()
-        self._rate_lock = threading.Lock()
+        self._pacer = RatePacer(clock)
         self._session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
         self._session.mount("https://", adapter)
@@ -312,10 +286,10 @@ class HttpTransport:
             if not batch:
                 return items
             if link:
-                pages.check_next(urljoin(url, link), page, _int_header(response.headers, "Total"))
+                pages.check_next(urljoin(url, link), page, int_header(response.headers, "Total"))
             if link and same_origin(link, url):
                 next_url, query = urljoin(url, link), None
-            elif link or more_by_total(_int_header(response.headers, "Total"), len(items), len(batch), per_page):
+            elif link or more_by_total(int_header(response.headers, "Total"), len(items), len(batch), per_page):
                 # No usable Link (missing, or pointing elsewhere: never send the token there),
                 # but there is more: ask for the next page by number.
                 next_url, query = url, {**(params or {}), "page": page, "per_page": per_page}
@@ -325,56 +299,23 @@ class HttpTransport:
     # ------------------------------------------------------------------ rate limits
 
     def _note_rate_headers(self, headers: Mapping[str, str]) -> None:
-        limit = _int_header(headers, "X-Rate-Limit-Limit")
-        remaining = _int_header(headers, "X-Rate-Limit-Remaining")
-        reset = _int_header(headers, "X-Rate-Limit-Reset")
-        if remaining is None:
-            return
-        reset_at = None if reset is None else self._clock() + (reset - self._server_now(headers))
-        with self._rate_lock:
-            self._rate = _RateWindow(limit, remaining, reset_at)
-
-    def _server_now(self, headers: Mapping[str, str]) -> float:
-        """The answer's Date header as a Unix time; this computer's clock when it has none."""
-        try:
-            return email.utils.parsedate_to_datetime(headers.get("Date") or "").timestamp()
-        except (TypeError, ValueError, IndexError):
-            return self._clock()
+        self._pacer.note(headers)
 
     def rate_window(self) -> RateWindow | None:
         """What the last answer said about the rate limit (None before any answer with it)."""
-        with self._rate_lock:
-            rate = self._rate
-        if rate.remaining is None or rate.reset_at is None:
-            return None
-        resets_in = rate.reset_at - self._clock()
-        if resets_in <= 0:
-            return None  # that window is over; the next answer describes a fresh one
-        return RateWindow(rate.limit or rate.remaining, rate.remaining, resets_in)
+        return self._pacer.window()
 
     def _pace(self, endpoint: str = "the next request") -> None:
         """Slow down before the window runs out instead of hitting 429."""
-        with self._rate_lock:
-            rate = self._rate
-        if rate.remaining is None or rate.reset_at is None:
+        pause = self._pacer.next_pause(self.policy.low_remaining_share)
+        if pause is None:
             return
-        low = max(3, int((rate.limit or 0) * self.policy.low_remaining_share))
-        if rate.remaining > low:
-            return
-        until_reset = rate.reset_at - self._clock()
-        if until_reset <= 0:
-            return
-        if rate.remaining <= 0 and until_reset > self.policy.max_wait:
+        delay, until_reset, exhausted = pause
+        if exhausted and until_reset > self.policy.max_wait:
             raise waits.too_long(endpoint, until_reset, self.policy.max_wait, self._clock())
-        delay = until_reset if rate.remaining <= 0 else until_reset / (rate.remaining + 1)
         delay = min(delay, self.policy.max_wait)
-        logger.info("Procore rate limit: %s left, pausing %.2f s", rate.remaining, delay)
         self.stats.record_wait(delay, rate_limit=True)
         self.waits.sleep(self._sleep, delay, "Procore's rate limit")
-        with self._rate_lock:
-            if self._rate is rate and rate.remaining is not None:
-                # Count the request about to go out so consecutive calls keep spreading out.
-                self._rate = _RateWindow(rate.limit, rate.remaining - 1, rate.reset_at)
 
     def _server_wait(self, headers: Mapping[str, str]) -> float | None:
         """Seconds the server asked us to wait: Retry-After, else the rate-limit reset."""
@@ -385,12 +326,12 @@ class HttpTransport:
                 return float(retry_after)
             try:
                 when = email.utils.parsedate_to_datetime(retry_after)
-                return max(0.0, when.timestamp() - self._server_now(headers))
+                return max(0.0, when.timestamp() - self._pacer.server_now(headers))
             except (TypeError, ValueError):
                 pass
-        reset = _int_header(headers, "X-Rate-Limit-Reset")
+        reset = int_header(headers, "X-Rate-Limit-Reset")
         if reset is not None:
-            return max(0.0, reset - self._server_now(headers))
+            return max(0.0, reset - self._pacer.server_now(headers))
         return None
 
     def _retry_wait(self, attempt: int, server_wait: float | None, endpoint: str, *, why: str,
@@ -405,16 +346,6 @@ class HttpTransport:
         self.stats.record_retry(why, endpoint, delay)
         self.stats.record_wait(delay, rate_limit=rate_limit)
         self.waits.sleep(self._sleep, delay, f"Procore answered {why}" if why.isdigit() else f"Retrying after {why}")
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    try:
-        return int(float(value))
-    except ValueError:
-        return None
 
 
 def _host(url: str) -> str:
