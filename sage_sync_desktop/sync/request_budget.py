@@ -61,16 +61,17 @@ def check(work: str, needed: int, window: Any) -> BudgetNotice | None:
 
 
 def batch_requests(action: str, statuses: list[ContractStatus]) -> int:
-    """About how many requests importing or re-importing these contracts sends: per contract the
-    live read, the permission checks of its project and the writes its diff calls for; once per
-    batch the company's permissions."""
+    """About how many requests importing or re-importing these contracts sends: once per batch
+    the company's permissions, at most once per project its Prime Contracts permission, and per
+    contract the writes its diff calls for (a re-import first shows the contract live; an
+    import's create is its own live check)."""
     projects = {s.project.project_id for s in statuses if s.project is not None}
     total = 1 + len(projects)
     for status in statuses:
         diff = status.diff
         if action == "import":
             lines = len(status.contract.items)
-            total += 1 + 1 + math.ceil(lines / 1000) + 1  # live list, create, sync, approve
+            total += 1 + math.ceil(lines / 1000) + 1  # create, sync, approve
             continue
         counts = diff.counts if diff is not None else None
         upserts = (counts.added + counts.changed) if counts else 0

@@ -71,7 +71,7 @@ def test_a_batch_short_of_budget_says_so_before_the_first_contract(make_env, app
         outcomes = engine.import_contracts(ready, progress=progress)
         assert all(o.ok for o in outcomes), [o.message for o in outcomes]
         notice = engine.budget_notices[0]
-        assert notice.work == "import" and notice.needed >= 3 * 4 and notice.needed > notice.remaining
+        assert notice.work == "import" and notice.needed >= 3 * 3 and notice.needed > notice.remaining
         first_contract = next(i for i, m in enumerate(progress.messages) if m.startswith("Import contract"))
         assert progress.messages[first_contract - 1].startswith(NOTICE_PREFIX)
         assert env.sandbox.rate_limiter.snapshot()["refused"] == 0
@@ -81,6 +81,7 @@ def test_a_batch_short_of_budget_says_so_before_the_first_contract(make_env, app
 
 def test_the_command_line_says_it_on_stderr_and_as_json_with_json(make_env, tmp_path, capsys) -> None:
     env = make_env()
+    link_suggested_jobs(env.engine())
     config = tmp_path / "settings.json"
     save(env.settings(), config)
     env.sandbox.rate_limiter.configure(RateLimits(hourly=6, spike=1000), hourly_seconds=2.0)
