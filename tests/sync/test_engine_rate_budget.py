@@ -72,7 +72,7 @@ def test_a_batch_short_of_budget_says_so_before_the_first_contract(make_env, app
         assert all(o.ok for o in outcomes), [o.message for o in outcomes]
         notice = engine.budget_notices[0]
         assert notice.work == "import" and notice.needed >= 3 * 3 and notice.needed > notice.remaining
-        first_contract = next(i for i, m in enumerate(progress.messages) if m.startswith("Import contract"))
+        first_contract = next(i for i, m in enumerate(progress.messages) if m.startswith("Adding contract"))
         assert progress.messages[first_contract - 1].startswith(NOTICE_PREFIX)
         assert env.sandbox.rate_limiter.snapshot()["refused"] == 0
     finally:
