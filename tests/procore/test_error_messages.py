@@ -125,7 +125,7 @@ def test_server_error_and_rate_limited_and_unreachable_messages(make_client_for,
         client.projects()
     # The sandbox is on this machine: the advice is about it, not about proxies or port 443.
     assert unreachable.value.exit_code == 3 and "still running" in unreachable.value.fix
-    assert "proxy" not in unreachable.value.fix and "443" not in unreachable.value.fix
+    assert "proxy" not in unreachable.value.fix and "port 443" not in unreachable.value.fix
 
 
 def test_sign_in_required_is_exit_code_3_and_tells_the_command(make_client_for, sandbox):
