@@ -16,14 +16,13 @@ from sage_sync_desktop.errors import ConfigurationError, SageSyncError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.procore import oauth, oauth_login
-from sage_sync_desktop.procore.permissions import ERP_INTEGRATIONS, PRIME_CONTRACTS
+from sage_sync_desktop.procore.permissions import ERP_INTEGRATIONS, PRIME_CONTRACTS, AccessLevel
 from sage_sync_desktop.sage import odbc_connection
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.sage.schema_probe import SchemaReport, probe_schema
 from sage_sync_desktop.secret_store import SecretStore
 from sage_sync_desktop.settings import Settings
 from sage_sync_desktop.sync.procore_snapshot import erp_standing
-from sage_sync_desktop.sync.records import AccessLevel
 
 logger = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sage_sync_desktop.procore import permissions
+from sage_sync_desktop.procore.permissions import AccessLevel
 from sage_sync_desktop.sage.records import SageContract
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.contract_payload import (
@@ -25,7 +26,6 @@ from sage_sync_desktop.sync.contract_payload import (
 from sage_sync_desktop.sync.line_item_diff import compute_diff
 from sage_sync_desktop.sync.line_values import LineValues
 from sage_sync_desktop.sync.records import (
-    AccessLevel,
     ContractState,
     ContractStatus,
     ProcoreLink,

@@ -39,12 +39,13 @@ from decimal import Decimal
 from typing import Any
 
 from sage_sync_desktop.errors import CancelledError, ProcoreError
+from sage_sync_desktop.procore.permissions import AccessLevel
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.eligibility import ERP_TOOL, PRIME_CONTRACTS_TOOL, ProcoreHolder
 from sage_sync_desktop.sync.line_values import to_cents, to_decimal
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.sync.procore_read_problems import PER_ITEM_ERRORS, unreadable_lines, unreadable_project
-from sage_sync_desktop.sync.records import AccessLevel, ProjectRef, Reason
+from sage_sync_desktop.sync.records import ProjectRef, Reason
 
 logger = logging.getLogger(__name__)
 

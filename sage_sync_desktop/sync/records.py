@@ -9,8 +9,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-# AccessLevel is Procore's (procore/permissions.py); still importable from here for now.
-from sage_sync_desktop.procore.permissions import AccessLevel as AccessLevel
+from sage_sync_desktop.procore.permissions import AccessLevel
 from sage_sync_desktop.sage.records import SageContract, SageJob
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from sage_sync_desktop.errors import SageError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
+from sage_sync_desktop.procore.permissions import AccessLevel
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, request_budget, run_recovery, sov_lock
 from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
@@ -52,7 +53,6 @@ from sage_sync_desktop.sync.procore_snapshot import (
 from sage_sync_desktop.sync.refresh_reads import read_sage_and_procore
 from sage_sync_desktop.sync.run_recovery import RunLog
 from sage_sync_desktop.sync.records import (
-    AccessLevel,
     CompanySnapshot,
     ContractDiff,
     ContractOutcome,

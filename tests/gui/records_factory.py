@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sage_sync_desktop.procore.permissions import AccessLevel
 from sage_sync_desktop.sage.records import SageContract, SageContractItem, SageJob
 from sage_sync_desktop.sync.records import (
-    AccessLevel,
     CompanySnapshot,
     ContractDiff,
     ContractState,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from sage_sync_desktop.procore.errors import NotFound, PermissionDenied
-from sage_sync_desktop.sync.records import AccessLevel
+from sage_sync_desktop.procore.permissions import AccessLevel
 from tests.fixtures.sandbox_fixtures import (
     ERP_ADMIN,
     NO_ACCESS_USER,

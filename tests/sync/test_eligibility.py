@@ -5,7 +5,8 @@ from decimal import Decimal
 from sage_sync_desktop.sage.records import DataProblem
 from sage_sync_desktop.sync import availability
 from sage_sync_desktop.sync.eligibility import ContractFacts, ProcoreHolder, classify
-from sage_sync_desktop.sync.records import AccessLevel, ContractState, ProjectRef, ReasonCode
+from sage_sync_desktop.procore.permissions import AccessLevel
+from sage_sync_desktop.sync.records import ContractState, ProjectRef, ReasonCode
 from tests.sync.records_builder import contract, hand_made_line, item, procore_line
 
 TOWER = ProjectRef(11, "Tower", "1001")
