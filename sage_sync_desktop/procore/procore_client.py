@@ -26,6 +26,7 @@ from sage_sync_desktop.procore.errors import (
     sync_error_text,
 )
 from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS, AccessLevel
+from sage_sync_desktop.procore.records import tool_permissions
 from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport, RequestStats
 from sage_sync_desktop.procore.request_stats import CREATE_RESENT
 
@@ -43,7 +44,6 @@ PER_PAGE = {
 }
 SYNC_CHUNK = 1000  # Procore's limit per .../sync call
 AMBIGUOUS_CREATE_RECHECK_SECONDS = 5.0
-_LEVELS = {level.value.lower(): level for level in AccessLevel}
 
 
 @dataclass(frozen=True)
@@ -157,13 +157,8 @@ class ProcoreClient:
         params = {"project_id": project_id} if project_id is not None else {"company_id": self._company()}
         what = f"permissions of project {project_id}" if project_id is not None else "company permissions"
         body = self._call("GET", "/rest/v1.0/settings/permissions", params=params,
-                          context=self._context(what)) or {}
-        levels: dict[str, AccessLevel] = {}
-        for tool in body.get("tools") or []:
-            name = tool.get("friendly_name") or tool.get("name") or ""
-            level = (tool.get("user_access_level") or {}).get("name") or "None"
-            levels[name] = _LEVELS.get(str(level).strip().lower(), AccessLevel.NONE)
-        return levels
+                          context=self._context(what))
+        return {permission.tool: permission.level for permission in tool_permissions(body)}
 
     def access_level(self, tool_friendly_name: str, *, project_id: int | None = None) -> AccessLevel:
         levels = self.permissions(project_id=project_id)

@@ -16,7 +16,8 @@ from sage_sync_desktop.procore.records import (
     ToolPermission,
     tool_permissions,
 )
-from tests.fixtures.sandbox_fixtures import STANDARD_USER
+from tests.fixtures.sandbox_fixtures import ERP_ADMIN
+from tests.sandbox.raw_http import call, token_for
 
 
 def _contract_with_lines(client) -> tuple[int, dict]:
@@ -62,18 +63,24 @@ def test_line_items_parse_amounts_quantities_and_units_exactly(procore_client):
     assert all(isinstance(line.line_item_id, int) for line in lines.values())
 
 
-def test_tool_permissions_name_each_tool_and_level(make_client_for, sandbox):
-    client = make_client_for(STANDARD_USER)
+def test_tool_permissions_name_each_tool_and_level(sandbox):
+    token = token_for(sandbox, ERP_ADMIN)
+    company = call(sandbox, "GET", "/rest/v1.0/settings/permissions", token=token,
+                   params={"company_id": sandbox.company_id})
+    levels = {p.tool: p.level for p in tool_permissions(company.body)}
+    assert levels[ERP_INTEGRATIONS] is AccessLevel.ADMIN
+    project_id = call(sandbox, "GET", "/rest/v1.0/projects", token=token,
+                      params={"company_id": sandbox.company_id}).body[0]["id"]
+    project = call(sandbox, "GET", "/rest/v1.0/settings/permissions", token=token,
+                   params={"project_id": project_id})
+    assert {p.tool: p.level for p in tool_permissions(project.body)}[PRIME_CONTRACTS] is AccessLevel.STANDARD
+
+
+def test_the_client_reads_permissions_through_the_records(make_client_for):
+    client = make_client_for(ERP_ADMIN)
     project_id = client.projects()[0]["id"]
-    company = {p.tool: p.level for p in tool_permissions(client._call(
-        "GET", "/rest/v1.0/settings/permissions", params={"company_id": sandbox.company_id},
-        context=client._context("company permissions")))}
-    assert company[ERP_INTEGRATIONS] == client.access_level(ERP_INTEGRATIONS)
-    project = {p.tool: p.level for p in tool_permissions(client._call(
-        "GET", "/rest/v1.0/settings/permissions", params={"project_id": project_id},
-        context=client._context("project permissions")))}
-    assert project[PRIME_CONTRACTS] == client.access_level(PRIME_CONTRACTS, project_id=project_id)
-    assert all(isinstance(level, AccessLevel) for level in (*company.values(), *project.values()))
+    assert client.permissions()[ERP_INTEGRATIONS] is AccessLevel.ADMIN
+    assert client.permissions(project_id=project_id)[PRIME_CONTRACTS] is AccessLevel.STANDARD
 
 
 def test_access_levels_are_read_in_any_case_and_an_unknown_one_grants_nothing():
