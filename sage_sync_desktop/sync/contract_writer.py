@@ -33,6 +33,7 @@ from sage_sync_desktop.sync.records import ContractOutcome
 from sage_sync_desktop.sync.run_recovery import RunLog, process_marker
 from sage_sync_desktop.sync.contract_payload import DRAFT
 from sage_sync_desktop.sync.write_plan import NEW_CONTRACT, PlannedRequest, WritePlan
+from sage_sync_desktop.sync.engine_protocols import ProcoreApi
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class WriteEffects:
 
 
 class ContractWriter:
-    def __init__(self, client: Any, history: HistoryStore, *, windows_user: str, procore_user: str,
+    def __init__(self, client: ProcoreApi, history: HistoryStore, *, windows_user: str, procore_user: str,
                  run_log: RunLog | None = None, extra_data: dict[str, Any] | None = None) -> None:
         self.client = client
         self.extra_data = dict(extra_data or {})  # added to every history entry's data

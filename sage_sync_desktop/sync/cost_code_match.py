@@ -22,6 +22,7 @@ from sage_sync_desktop.errors import ProcoreError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.sage.records import SageContractItem
 from sage_sync_desktop.sync.line_values import origin_data_of
+from sage_sync_desktop.sync.engine_protocols import ProcoreApi
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class ProjectCostCodes:
 class CostCodeBook:
     """The cost codes of each project, read on first need and kept for one run."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: ProcoreApi) -> None:
         self.client = client
         self._projects: dict[int, ProjectCostCodes] = {}
 

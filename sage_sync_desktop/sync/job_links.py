@@ -19,6 +19,7 @@ from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
 from sage_sync_desktop.sync.procore_snapshot import ProcoreView, linked_job, project_ref
 from sage_sync_desktop.sync.records import JobLinkStatus, ProjectLinkStatus, ProjectRef
+from sage_sync_desktop.sync.engine_protocols import ProcoreApi
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def project_statuses(company: SageCompany | None,
 
 
 class JobLinker:
-    def __init__(self, client: Any, history: HistoryStore, *, windows_user: str,
+    def __init__(self, client: ProcoreApi, history: HistoryStore, *, windows_user: str,
                  procore_user: str = "") -> None:
         self.client = client
         self.history = history

@@ -46,6 +46,7 @@ from sage_sync_desktop.sync.line_values import to_cents, to_decimal
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.sync.procore_read_problems import PER_ITEM_ERRORS, unreadable_lines, unreadable_project
 from sage_sync_desktop.sync.records import ProjectRef, Reason
+from sage_sync_desktop.sync.engine_protocols import ProcoreApi
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def _cached_lines(cache: ProcoreCache, prime_contract: dict[str, Any]) -> list[d
 
 
 def read_procore(
-    client: Any,
+    client: ProcoreApi,
     cache: ProcoreCache,
     *,
     known_access: dict[int, AccessLevel] | None = None,
@@ -239,7 +240,7 @@ def _list_contracts(client: Any, view: ProcoreView, projects: tuple[dict[str, An
 
 
 def complete_view(
-    client: Any,
+    client: ProcoreApi,
     cache: ProcoreCache,
     view: ProcoreView,
     *,
@@ -301,7 +302,7 @@ def complete_view(
     )
 
 
-def erp_standing(client: Any) -> tuple[bool, AccessLevel]:
+def erp_standing(client: ProcoreApi) -> tuple[bool, AccessLevel]:
     """(does the company have the ERP Integrations tool, the user's level on it): one request.
     A company without the tool does not list it among its tools at all."""
     levels = client.permissions()
@@ -310,7 +311,7 @@ def erp_standing(client: Any) -> tuple[bool, AccessLevel]:
     return level is not None, level or AccessLevel.NONE
 
 
-def _read_uoms(client: Any) -> frozenset[str] | None:
+def _read_uoms(client: ProcoreApi) -> frozenset[str] | None:
     """The unit names Procore accepts on lines; None when the list cannot be read (the lines'
     own errors then name any unit Procore refuses)."""
     try:

@@ -63,6 +63,7 @@ from sage_sync_desktop.sync.records import (
 )
 from sage_sync_desktop.sync.write_plan import plan_write
 from sage_sync_desktop.sync.writer_lock import WriterLock
+from sage_sync_desktop.sync.engine_protocols import ProcoreApi, SageSource
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ _PROGRESS_VERBS = {"import": "Adding", "reimport": "Re-importing"}
 
 
 class SyncEngine:
-    def __init__(self, reader: Any, client: Any, history: HistoryStore, *, windows_user: str,
+    def __init__(self, reader: SageSource, client: ProcoreApi, history: HistoryStore, *, windows_user: str,
                  cache: ProcoreCache | None = None, cost_codes: str = cost_code_match.OFF,
                  lock_wait_seconds: float = 60.0, erp_rule: str = ERP_REQUIRE) -> None:
         self.reader = reader
