@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 from sage_sync_desktop.errors import SageSyncError
+from sage_sync_desktop.procore.records import ProcoreProject
 from sage_sync_desktop.sage.records import SageCompany, SageJob
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
@@ -30,20 +30,19 @@ class LinkRefused(SageSyncError):
     exit_code = 1
 
 
-def _name(project: dict[str, Any]) -> str:
+def _name(project: ProcoreProject) -> str:
     ref = project_ref(project)
     number = f" ({ref.project_number})" if ref.project_number else ""
     return f"'{ref.name}'{number}, id {ref.project_id}"
 
 
-def suggestions(job: SageJob, projects: Iterable[dict[str, Any]]) -> tuple[ProjectRef, ...]:
+def suggestions(job: SageJob, projects: Iterable[ProcoreProject]) -> tuple[ProjectRef, ...]:
     """Free projects whose project number is the job number."""
     wanted = job.number.strip().lower()
     return tuple(
         project_ref(project)
         for project in projects
-        if str(project.get("project_number") or "").strip().lower() == wanted
-        and not project.get("origin_id")
+        if project.project_number.strip().lower() == wanted and not project.origin_id
     )
 
 
@@ -102,12 +101,13 @@ class JobLinker:
             windows_user=self.windows_user, procore_user=self.procore_user,
         )
 
-    def link(self, job: SageJob, project_id: int) -> dict[str, Any]:
+    def link(self, job: SageJob, project_id: int) -> ProcoreProject:
         """Link the job to the project; returns the project as Procore now holds it."""
         wanted = origin_ids.job_origin_id(job.number)
         try:
-            project: dict[str, Any] = self.client.project(project_id)
-            current = project.get("origin_id")
+            raw = self.client.project(project_id)
+            project = ProcoreProject.from_json(raw)
+            current = project.origin_id
             if current == wanted:
                 logger.info("Job %s is already linked to project %s", job.number, project_id)
                 return project
@@ -123,7 +123,8 @@ class JobLinker:
                     f"({current}); Procore allows one integration per project.",
                     fix="Pick another project, or remove the other integration's link in Procore first.",
                 )
-            elsewhere = [p for p in self.client.projects(origin_id=wanted) if p.get("id") != project_id]
+            elsewhere = [p for p in map(ProcoreProject.from_json, self.client.projects(origin_id=wanted))
+                         if p.project_id != project_id]
             if elsewhere:
                 raise LinkRefused(
                     f"Job {job.number} is already linked to project {_name(elsewhere[0])}.",
@@ -133,22 +134,24 @@ class JobLinker:
         except SageSyncError as exc:
             self._record("link_job", "failed", job.number, project_id, exc.message, exc.detail)
             raise
+        linked = ProcoreProject.from_json({**raw, **(updated or {"origin_id": wanted, "origin_code": job.number})})
         self._record("link_job", "ok", job.number, project_id,
-                     f"Linked job {job.number} to project {_name(updated or project)}.")
-        return updated or {**project, "origin_id": wanted, "origin_code": job.number}
+                     f"Linked job {job.number} to project {_name(linked)}.")
+        return linked
 
-    def unlink(self, job_number: str) -> list[dict[str, Any]]:
+    def unlink(self, job_number: str) -> list[ProcoreProject]:
         """Clear the link from every project carrying the job's origin id; returns them."""
         job_number = job_number.strip()
         wanted = origin_ids.job_origin_id(job_number)
         cleared = []
         try:
-            for project in self.client.projects(origin_id=wanted):
-                if project.get("origin_id") != wanted:
+            for raw in self.client.projects(origin_id=wanted):
+                project = ProcoreProject.from_json(raw)
+                if project.origin_id != wanted:
                     continue  # a server that ignores the filter
-                updated = self.client.set_project_origin(project["id"], origin_id=None, origin_code=None)
-                cleared.append(updated or {**project, "origin_id": None, "origin_code": None})
-                self._record("unlink_job", "ok", job_number, project["id"],
+                updated = self.client.set_project_origin(project.project_id, origin_id=None, origin_code=None)
+                cleared.append(ProcoreProject.from_json({**raw, **(updated or {"origin_id": None, "origin_code": None})}))
+                self._record("unlink_job", "ok", job_number, project.project_id,
                              f"Unlinked job {job_number} from project {_name(project)}.")
         except SageSyncError as exc:
             self._record("unlink_job", "failed", job_number, None, exc.message, exc.detail)

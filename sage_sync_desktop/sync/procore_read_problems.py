@@ -17,6 +17,8 @@ from typing import Any
 from sage_sync_desktop.errors import ProcoreError
 from sage_sync_desktop.procore.errors import NotFound, PermissionDenied, ServerError, ValidationFailed
 from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS
+from sage_sync_desktop.procore.records import ProcoreProject
+from sage_sync_desktop.sync.engine_protocols import ProcoreApi
 from sage_sync_desktop.sync.records import Reason, ReasonCode
 
 logger = logging.getLogger(__name__)
@@ -25,17 +27,16 @@ logger = logging.getLogger(__name__)
 PER_ITEM_ERRORS = (PermissionDenied, NotFound, ServerError, ValidationFailed)
 
 
-def project_label(project: dict[str, Any]) -> str:
-    name = str(project.get("name") or project.get("display_name") or "")
-    number = str(project.get("project_number") or "")
-    return f"'{name}'{f' ({number})' if number else ''}, id {project.get('id')}"
+def project_label(project: ProcoreProject) -> str:
+    number = project.project_number
+    return f"'{project.name}'{f' ({number})' if number else ''}, id {project.project_id}"
 
 
-def unreadable_project(client: Any, project: dict[str, Any], exc: ProcoreError) -> Reason:
+def unreadable_project(client: ProcoreApi, project: ProcoreProject, exc: ProcoreError) -> Reason:
     """Why the prime contracts of `project` could not be read, and what fixes it."""
     label = project_label(project)
     if isinstance(exc, PermissionDenied):
-        if _tool_missing(client, int(project["id"])):
+        if _tool_missing(client, project.project_id):
             return Reason(
                 ReasonCode.PROCORE_UNREADABLE,
                 f"The Prime Contracts tool is disabled in project {label}, so Procore answers 403 to "
@@ -70,7 +71,7 @@ def unreadable_project(client: Any, project: dict[str, Any], exc: ProcoreError) 
     )
 
 
-def unreadable_lines(project: dict[str, Any], prime_contract: dict[str, Any], exc: ProcoreError) -> Reason:
+def unreadable_lines(project: ProcoreProject, prime_contract: dict[str, Any], exc: ProcoreError) -> Reason:
     """Why the lines of one prime contract could not be read."""
     where = f"prime contract {prime_contract.get('number') or prime_contract.get('id')} " \
             f"(id {prime_contract.get('id')}) in project {project_label(project)}"
@@ -89,7 +90,7 @@ def unreadable_lines(project: dict[str, Any], prime_contract: dict[str, Any], ex
     return Reason(ReasonCode.PROCORE_UNREADABLE, text, fix)
 
 
-def _tool_missing(client: Any, project_id: int) -> bool:
+def _tool_missing(client: ProcoreApi, project_id: int) -> bool:
     try:
         tools = client.permissions(project_id=project_id)
     except ProcoreError as exc:

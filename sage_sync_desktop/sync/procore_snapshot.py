@@ -40,6 +40,7 @@ from typing import Any
 
 from sage_sync_desktop.errors import CancelledError, ProcoreError
 from sage_sync_desktop.procore.permissions import AccessLevel
+from sage_sync_desktop.procore.records import ProcoreProject
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.eligibility import ERP_TOOL, PRIME_CONTRACTS_TOOL, ProcoreHolder
 from sage_sync_desktop.sync.line_values import to_cents, to_decimal
@@ -59,7 +60,7 @@ class ProcoreView:
 
     user: dict[str, Any]
     erp_access: AccessLevel
-    projects: tuple[dict[str, Any], ...]
+    projects: tuple[ProcoreProject, ...]
     prime_contracts: dict[int, tuple[dict[str, Any], ...]]  # by project id, listed projects only
     lines: dict[int, tuple[dict[str, Any], ...]]  # by prime contract id (ours, linked projects)
     prime_contracts_access: dict[int, AccessLevel]  # by project id
@@ -73,14 +74,14 @@ class ProcoreView:
     erp_tool_present: bool = True  # False: the company has no ERP Integrations tool at all
     line_problems: dict[int, Reason] = field(default_factory=dict)  # by prime contract id
 
-    def project(self, project_id: int) -> dict[str, Any] | None:
-        return next((p for p in self.projects if p.get("id") == project_id), None)
+    def project(self, project_id: int) -> ProcoreProject | None:
+        return next((p for p in self.projects if p.project_id == project_id), None)
 
     @cached_property
     def _holders_by_origin(self) -> dict[str, tuple[ProcoreHolder, ...]]:
         found: dict[str, list[ProcoreHolder]] = {}
         for project in self.projects:
-            for prime_contract in self.prime_contracts.get(project["id"], ()):
+            for prime_contract in self.prime_contracts.get(project.project_id, ()):
                 origin_id = prime_contract.get("origin_id")
                 if origin_id:
                     found.setdefault(origin_id, []).append(ProcoreHolder(project_ref(project), prime_contract))
@@ -91,21 +92,17 @@ class ProcoreView:
         return self._holders_by_origin.get(origin_ids.contract_origin_id(contract_number), ())
 
 
-def project_ref(project: dict[str, Any]) -> ProjectRef:
-    return ProjectRef(
-        project_id=int(project["id"]),
-        name=str(project.get("name") or project.get("display_name") or ""),
-        project_number=str(project.get("project_number") or ""),
-    )
+def project_ref(project: ProcoreProject) -> ProjectRef:
+    return ProjectRef(project_id=project.project_id, name=project.name, project_number=project.project_number)
 
 
-def linked_job(project: dict[str, Any]) -> str | None:
+def linked_job(project: ProcoreProject) -> str | None:
     """The Sage job a project is linked to, from its origin id."""
-    parsed = origin_ids.try_parse(project.get("origin_id"))
+    parsed = origin_ids.try_parse(project.origin_id)
     return parsed.job if parsed is not None and parsed.kind == "job" else None
 
 
-def job_projects(projects: tuple[dict[str, Any], ...]) -> dict[str, tuple[ProjectRef, ...]]:
+def job_projects(projects: tuple[ProcoreProject, ...]) -> dict[str, tuple[ProjectRef, ...]]:
     links: dict[str, list[ProjectRef]] = {}
     for project in projects:
         job = linked_job(project)
@@ -184,7 +181,7 @@ def read_procore(
     step(4, "Reading Procore units of measure")
     uoms = _read_uoms(client)
     step(5, "Reading Procore projects")
-    projects = tuple(client.projects())
+    projects = tuple(ProcoreProject.from_json(project) for project in client.projects())
     links = job_projects(projects)
     view = ProcoreView(
         user=user, erp_access=erp_access, projects=projects, prime_contracts={},
@@ -206,7 +203,7 @@ def read_procore(
                 known_access[project_id] = client.access_level(PRIME_CONTRACTS_TOOL, project_id=project_id)
             except PER_ITEM_ERRORS as exc:  # left unknown: the write reads it live first
                 logger.warning("Permissions of project %s not readable: %s", project_id, exc)
-    listed = projects if full else tuple(p for p in projects if p.get("id") in _linked_ids(view))
+    listed = projects if full else tuple(p for p in projects if p.project_id in _linked_ids(view))
     view = _list_contracts(client, view, listed, step)
     view = complete_view(client, cache, view, known_access=known_access, step=step, requests_before=started,
                          budget=budget)
@@ -222,20 +219,20 @@ def _linked_ids(view: ProcoreView) -> set[int]:
     return {ref.project_id for refs in view.job_projects.values() for ref in refs}
 
 
-def _list_contracts(client: Any, view: ProcoreView, projects: tuple[dict[str, Any], ...],
+def _list_contracts(client: ProcoreApi, view: ProcoreView, projects: tuple[ProcoreProject, ...],
                     step: Callable[[int, str], None]) -> ProcoreView:
     """The view with the prime contracts of `projects` listed (one request each); a project
     Procore will not list gets its reason in `project_problems` instead."""
     prime_contracts = dict(view.prime_contracts)
     problems = dict(view.project_problems)
     for index, project in enumerate(projects):
-        step(10 + 40 * index // max(len(projects), 1), f"Reading prime contracts of {project.get('name')}")
+        step(10 + 40 * index // max(len(projects), 1), f"Reading prime contracts of {project.name}")
         try:
-            prime_contracts[project["id"]] = tuple(client.prime_contracts(project["id"]))
+            prime_contracts[project.project_id] = tuple(client.prime_contracts(project.project_id))
         except PER_ITEM_ERRORS as exc:
-            logger.warning("Prime contracts of project %s not readable: %s", project.get("id"), exc)
-            problems[project["id"]] = unreadable_project(client, project, exc)
-            prime_contracts[project["id"]] = ()
+            logger.warning("Prime contracts of project %s not readable: %s", project.project_id, exc)
+            problems[project.project_id] = unreadable_project(client, project, exc)
+            prime_contracts[project.project_id] = ()
     return replace(view, prime_contracts=prime_contracts, project_problems=problems)
 
 
@@ -255,7 +252,7 @@ def complete_view(
     started = client.stats.total if requests_before is None else requests_before
     step = step or (lambda percent, message: None)
     linked_ids = _linked_ids(view)
-    unlisted = tuple(p for p in view.projects if p.get("id") in linked_ids - set(view.prime_contracts))
+    unlisted = tuple(p for p in view.projects if p.project_id in linked_ids - set(view.prime_contracts))
     view = _list_contracts(client, view, unlisted, step)
     ours_in_linked = [
         (project_id, pc)
@@ -284,7 +281,7 @@ def complete_view(
                 cached = compact_lines(client.line_items(project_id, pc_id))
             except PER_ITEM_ERRORS as exc:
                 logger.warning("Lines of prime contract %s not readable: %s", pc_id, exc)
-                line_problems[pc_id] = unreadable_lines(view.project(project_id) or {"id": project_id},
+                line_problems[pc_id] = unreadable_lines(view.project(project_id) or ProcoreProject(project_id, "", "", None, True),
                                                         prime_contract, exc)
                 continue
             cache.store_lines(project_id, pc_id, str(prime_contract.get("updated_at") or ""), cached)

@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from functools import partial
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from sage_sync_desktop.errors import SageError, SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.procore.permissions import AccessLevel
+from sage_sync_desktop.procore.records import ProcoreProject
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sync import cost_code_match, origin_ids, outcomes, request_budget, run_recovery, sov_lock
 from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
@@ -298,11 +298,11 @@ class SyncEngine:
         self._update_projects(cleared)
         return self._job_status(job_number.strip())
 
-    def _update_projects(self, changed: list[dict[str, Any]]) -> None:
+    def _update_projects(self, changed: list[ProcoreProject]) -> None:
         if self._view is None or self._company is None:
             return
-        by_id = {project["id"]: project for project in changed}
-        projects = tuple({**p, **by_id[p["id"]]} if p["id"] in by_id else p for p in self._view.projects)
+        by_id = {project.project_id: project for project in changed}
+        projects = tuple(by_id.get(p.project_id, p) for p in self._view.projects)
         view = replace(self._view, projects=projects, job_projects=job_projects(projects))
         self._view = complete_view(self.client, self.cache, view, known_access=self._project_access)
         self._snapshot = self._classify()
