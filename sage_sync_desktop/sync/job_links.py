@@ -62,7 +62,7 @@ def job_statuses(company: SageCompany, view: ProcoreView) -> tuple[JobLinkStatus
 
 
 def project_statuses(company: SageCompany | None,
-                     projects: Iterable[dict[str, Any]]) -> tuple[ProjectLinkStatus, ...]:
+                     projects: Iterable[ProcoreProject]) -> tuple[ProjectLinkStatus, ...]:
     """Every Procore project with its linked job, or the Sage job it would suggest (the same
     match as the Jobs view, seen from the project: a free project whose number is the number of
     a job not linked anywhere). Without the Sage company (not set up, or not readable) the links
@@ -73,11 +73,11 @@ def project_statuses(company: SageCompany | None,
     statuses = []
     for project in projects:
         job = linked_job(project)
-        origin = str(project.get("origin_id") or "")
-        number = str(project.get("project_number") or "").strip().lower()
+        origin = project.origin_id or ""
+        number = project.project_number.strip().lower()
         suggested = jobs.get(number) if not origin and number else None
         statuses.append(ProjectLinkStatus(
-            project=project_ref(project), active=bool(project.get("active", True)), linked_job=job,
+            project=project_ref(project), active=project.active, linked_job=job,
             job_in_sage=None if company is None else (job is not None and company.job(job) is not None),
             other_origin_id=origin if origin and job is None else "",
             suggested_job=suggested if suggested is not None and suggested not in linked else None,

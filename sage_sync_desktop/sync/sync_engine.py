@@ -262,7 +262,7 @@ class SyncEngine:
             self._company = self._company or self.reader.read_company()
         except SageError as exc:
             problem = exc
-        return project_statuses(self._company, self.client.projects()), problem
+        return project_statuses(self._company, map(ProcoreProject.from_json, self.client.projects())), problem
 
     # ------------------------------------------------------------------ jobs
 
