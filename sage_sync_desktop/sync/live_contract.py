@@ -14,6 +14,7 @@ what the create would meet.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sage_sync_desktop.procore.errors import NotFound, PermissionDenied
 from sage_sync_desktop.sync import origin_ids, outcomes
@@ -24,7 +25,7 @@ from sage_sync_desktop.sync.engine_protocols import ProcoreApi
 
 
 def live_contract(client: ProcoreApi, action: str, status: ContractStatus,
-                  dry_run: bool) -> tuple[dict | None, list[dict]] | ContractOutcome:
+                  dry_run: bool) -> tuple[dict[str, Any] | None, list[dict[str, Any]]] | ContractOutcome:
     """The contract and its lines as Procore holds them now (one request for a re-import:
     the contract with its lines), or the outcome that stops here."""
     number, project = status.number, status.project
@@ -73,7 +74,7 @@ def live_contract(client: ProcoreApi, action: str, status: ContractStatus,
     return live[0], client.line_items(project.project_id, int(live[0]["id"]))
 
 
-def lines_of_shown(client: ProcoreApi, project_id: int, shown: dict) -> list[dict]:
+def lines_of_shown(client: ProcoreApi, project_id: int, shown: dict[str, Any]) -> list[dict[str, Any]]:
     """The lines inside a shown contract, when their total proves they are all there;
     otherwise the line list (a server that pages or trims them costs one more request)."""
     lines = shown.get("line_items")

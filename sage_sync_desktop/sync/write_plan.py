@@ -129,6 +129,8 @@ def plan_write(
     before: dict[str, LineValues] = {}
     after: dict[str, LineValues] = {}
     for line in diff.lines:
+        if line.origin_id is None:
+            continue  # a line made by hand in Procore: never planned (it has no Sage item)
         if line.origin_id in by_origin and line.state is not LineState.PROCORE_ONLY:
             before[line.origin_id] = procore_values(by_origin[line.origin_id])
         if line.state is LineState.KEPT:
