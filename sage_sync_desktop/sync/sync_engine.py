@@ -98,6 +98,8 @@ class SyncEngine:
         # Rate-limit notices of the last refresh or batch; `budget_listener` hears each at once.
         self.budget_notices: list[request_budget.BudgetNotice] = []
         self.budget_listener: Callable[[request_budget.BudgetNotice], None] | None = None
+        # Each contract's inputs and status at the last classification (see _classify_one).
+        self._classified: dict[str, tuple[SageContract, ContractFacts, ContractStatus]] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -225,7 +227,9 @@ class SyncEngine:
         previous = self._snapshot
         known = self.history.known_line_values_by_contract()
         keys = _keys_by_number(self._company)
-        statuses = tuple(classify(c, self._facts(c, known, keys)) for c in self._company.contracts)
+        memo: dict[str, tuple[SageContract, ContractFacts, ContractStatus]] = {}
+        statuses = tuple(self._classify_one(c, self._facts(c, known, keys), memo) for c in self._company.contracts)
+        self._classified = memo
         return CompanySnapshot(
             statuses=statuses,
             jobs=job_statuses(self._company, self._view),
@@ -234,6 +238,18 @@ class SyncEngine:
             procore_read_at=self._view.read_at,
             procore_requests=requests if requests is not None else (previous.procore_requests if previous else 0),
         )
+
+    def _classify_one(self, contract: SageContract, facts: ContractFacts,
+                      memo: dict[str, tuple[SageContract, ContractFacts, ContractStatus]]) -> ContractStatus:
+        """classify() is a function of the contract and its facts alone, so when both equal the
+        last refresh's the status is reused: an unchanged refresh diffs no line again."""
+        earlier = self._classified.get(contract.key)
+        if earlier is not None and earlier[0] == contract and earlier[1] == facts:
+            status = earlier[2]
+        else:
+            status = classify(contract, facts)
+        memo[contract.key] = (contract, facts, status)  # the current facts: old lines are let go
+        return status
 
     def _require_snapshot(self, progress: Progress | None, cancel: threading.Event | None) -> CompanySnapshot:
         return self._snapshot or self.refresh(progress=progress, cancel=cancel)

@@ -9,6 +9,7 @@ import pytest
 from sage_sync_desktop.errors import CancelledError, SageError
 from sage_sync_desktop.sage.odbc_connection import connect_sqlite_file
 from sage_sync_desktop.sage.sage_reader import SageReader
+from sage_sync_desktop.sync.records import ContractState
 from tests.sync.conftest import link_suggested_jobs
 
 
@@ -71,3 +72,20 @@ def test_cancel_during_the_procore_read_stops_both_reads(make_env) -> None:
         engine.refresh(progress=progress, cancel=cancel)
     assert engine.snapshot is before
     assert seen == sorted(seen)  # one figure for both reads, never going back
+
+
+def test_an_unchanged_refresh_reuses_each_status_and_a_sage_change_is_classified_again(make_env) -> None:
+    env = make_env()
+    engine = env.engine()
+    link_suggested_jobs(engine)
+    assert all(o.ok for o in engine.import_contracts([s.number for s in engine.snapshot.statuses if s.can_import]))
+    first = engine.refresh()
+    second = engine.refresh()
+    assert all(a is b for a, b in zip(first.statuses, second.statuses, strict=True))
+    synced = next(s for s in second.statuses if s.state is ContractState.SYNCED)
+    item = synced.contract.items[0]
+    env.sage_user.change_item(synced.number, item.number, amount=str(item.amount + 7))
+    third = engine.refresh()
+    changed = third.status(synced.number)
+    assert changed.state is ContractState.CHANGES_READY and changed.diff.counts.changed == 1
+    assert [a is b for a, b in zip(second.statuses, third.statuses, strict=True)].count(False) == 1
