@@ -29,6 +29,21 @@ logger = logging.getLogger(__name__)
 PROJECTS_CHECKED = 5  # permission look-ups are one request each; a sample is enough here
 
 
+def setup_unfinished_because(*, sage_tested: bool, procore_signed_in: bool, later: bool) -> str:
+    """Why the first-run set-up cannot finish yet ("" when it can): both connections tested OK,
+    or the user chose to set up later. Worded with the buttons on screen."""
+    if later:
+        return ""
+    missing = []
+    if not sage_tested:
+        missing.append("press Test connection on the Sage 300 CRE page until it finds your data")
+    if not procore_signed_in:
+        missing.append("press Sign in on the Procore page and choose your company")
+    if not missing:
+        return ""
+    return "To finish: " + "; ".join(missing) + ". Or tick 'Set up later'."
+
+
 def save_pages(context: Any, settings: Settings, *pages: Any) -> tuple[Settings | None, str]:
     """Apply each settings page to `settings` in turn, validate, and write the file.
     (the saved settings, "") or (None, why in plain words) when a value is refused."""

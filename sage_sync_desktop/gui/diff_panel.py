@@ -101,7 +101,21 @@ class DiffPanel(QWidget):
         self._header_changes.setWordWrap(True)
 
         top = QHBoxLayout()
-        top.addWidget(self._heading, 1)
+        top.addWidget(self._heading)
+        # Links into Procore's own pages of the selected contract and its project (the tab fills
+        # them in: it knows the configured Procore environment).
+        self.contract_link = QPushButton(self)
+        self.contract_link.setObjectName("openContractInProcore")
+        self.project_link = QPushButton(self)
+        self.project_link.setObjectName("openProjectInProcore")
+        for link in (self.contract_link, self.project_link):
+            link.setFlat(True)
+            link.setCursor(Qt.CursorShape.PointingHandCursor)
+            link.setStyleSheet("QPushButton { color: #1c4f82; text-decoration: underline; border: none; "
+                               "padding: 0 4px; }")
+            link.hide()
+            top.addWidget(link)
+        top.addStretch(1)
         top.addWidget(self._overwrite_button)
         top.addWidget(self._add_button)
         top.addWidget(self._reimport_button)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -36,6 +38,7 @@ class JobsTab(QWidget):
         super().__init__(parent)
         self._session = session
         self._projects: dict[int, ProjectRef] = {}
+        self._linked_to: dict[int, str] = {}  # project id -> the job linked to it
         self._model = JobLinkModel(self)
         self._proxy = SourceSortingProxy(JobRole.HAYSTACK, self)
         self._proxy.setSourceModel(self._model)
@@ -134,13 +137,39 @@ class JobsTab(QWidget):
 
     # --- internals
     def _fill_projects(self, job: JobLinkStatus | None) -> None:
+        """Free projects first (suggestions on top); projects linked to another job last, greyed
+        and named with that job, so the default choice is never one that Link would refuse."""
         self._project.clear()
-        suggested = list(job.suggestions) if job else []
-        others = sorted((p for p in self._projects.values() if p not in suggested), key=formatting.project_label)
+        mine = job.job.number if job else ""
+        taken = {pid: number for pid, number in self._linked_to.items() if number != mine}
+        suggested = [p for p in (job.suggestions if job else ()) if p.project_id not in taken]
+        others = sorted((p for p in self._projects.values() if p not in suggested and p.project_id not in taken),
+                        key=formatting.project_label)
+        linked = sorted((p for p in self._projects.values() if p.project_id in taken), key=formatting.project_label)
         for project in suggested:
             self._project.addItem(f"{formatting.project_label(project)} (suggested)", project.project_id)
         for project in others:
             self._project.addItem(formatting.project_label(project), project.project_id)
+        model = self._project.model()
+        for project in linked:
+            self._project.addItem(f"{formatting.project_label(project)} (linked to job {taken[project.project_id]})",
+                                  project.project_id)
+            item = model.item(self._project.count() - 1) if isinstance(model, QStandardItemModel) else None
+            if item is not None:
+                item.setEnabled(False)
+        self._project.setCurrentIndex(0 if suggested or others else -1)
+
+    def ask_unlink(self, job: JobLinkStatus) -> bool:
+        """Unlink asks first (its contracts stop importing). Tests replace this method."""
+        project = formatting.project_label(job.project)
+        answer = QMessageBox.question(
+            self, "Unlink job",
+            f"Unlink job {job.job.number} from Procore project {project}?\n\n"
+            "Its prime contracts will not import or re-import until the job is linked again. "
+            "Nothing is deleted in Procore.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _update_actions(self) -> None:
         job = self.selected_job()
@@ -154,9 +183,12 @@ class JobsTab(QWidget):
                       "Unlink it first to link it to another project.")
         elif self._project.count() == 0:
             reason = "No Procore project is known yet. Create the project in Procore, then Refresh."
+        elif self._project.currentIndex() < 0:
+            reason = ("Every known Procore project is linked to another job. Create the project in Procore "
+                      "(or unlink it from the other job), then Refresh.")
         else:
             reason = ""
-        self._link.setEnabled(job is not None and not busy and job.project is None and self._project.count() > 0)
+        self._link.setEnabled(job is not None and not busy and job.project is None and self._project.currentIndex() >= 0)
         self._unlink.setEnabled(job is not None and not busy and job.project is not None)
         self._project.setEnabled(self._link.isEnabled())
         self._link.setToolTip(plain_tooltip(reason or "Link the selected job to the chosen project"))
@@ -177,7 +209,7 @@ class JobsTab(QWidget):
 
     def _on_unlink_clicked(self) -> None:
         job = self.selected_job()
-        if job is not None:
+        if job is not None and self.ask_unlink(job):
             self.banner.hide()
             self._session.unlink_job(job.job.number)
 
@@ -185,6 +217,7 @@ class JobsTab(QWidget):
         if not isinstance(snapshot, CompanySnapshot):
             return
         selected = self.selected_job()
+        self._linked_to = {job.project.project_id: job.job.number for job in snapshot.jobs if job.project is not None}
         self._projects = {}
         for job in snapshot.jobs:
             for project in (job.project, *job.suggestions):

@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         session.work_failed.connect(self._on_session_work_failed)
         session.progress_changed.connect(self._on_session_progress_changed)
         self.prime_contracts_tab.view_changed.connect(self._on_prime_contracts_tab_view_changed)
+        for banner in (self.prime_contracts_tab.banner, self.jobs_tab.banner):
+            banner.action_clicked.connect(self._on_banner_action_clicked)
         self._restore_from_settings()
 
     # --- building
@@ -266,12 +268,20 @@ class MainWindow(QMainWindow):
         )
 
     # --- settings
+    def _set_procore_environment(self, settings: Any) -> None:
+        try:
+            environment = settings.procore_environment()
+        except (SageSyncError, ValueError):  # not set up yet: no links into Procore
+            environment = None
+        self.prime_contracts_tab.set_procore_environment(environment)
+
     def _restore_from_settings(self) -> None:
         try:
             settings = self._context.load_settings()
         except SageSyncError as exc:
             logger.warning("settings not readable for the window: %s", exc)
             return
+        self._set_procore_environment(settings)
         self.prime_contracts_tab.set_view(parse_view(settings.gui.prime_contracts_view))
         if settings.gui.window_geometry:
             try:
@@ -375,6 +385,14 @@ class MainWindow(QMainWindow):
         if callable(focus):
             focus()
 
+    def _on_banner_action_clicked(self, action: str) -> None:
+        if action == outcome_messages.OPEN_SETTINGS:
+            self._on_settings_action_triggered()
+
     def _on_settings_action_triggered(self) -> None:
         if self._open_settings is not None and self._open_settings(self):
+            try:
+                self._set_procore_environment(self._context.load_settings())
+            except SageSyncError as exc:
+                logger.warning("settings not readable for the window: %s", exc)
             self.refresh()

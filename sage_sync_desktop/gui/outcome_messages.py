@@ -6,7 +6,8 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sage_sync_desktop.errors import CancelledError, SageSyncError
+from sage_sync_desktop.errors import CancelledError, ConfigurationError, SageSyncError
+from sage_sync_desktop.procore.errors import SignInRequired
 from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.logging_setup import redact
 from sage_sync_desktop.sync.records import ContractOutcome
@@ -25,6 +26,9 @@ _LABELS = {
 }
 
 
+OPEN_SETTINGS = "open_settings"
+
+
 @dataclass(frozen=True)
 class PageMessage:
     ok: bool
@@ -32,6 +36,8 @@ class PageMessage:
     details: tuple[str, ...] = ()
     # The user's own Cancel with nothing else wrong: said in a neutral colour, not as an error.
     neutral: bool = False
+    # A set-up problem: the banner offers the Settings dialog (OPEN_SETTINGS) next to the text.
+    action: str = ""
 
     def __post_init__(self) -> None:
         # Other systems' text ends up here; nothing secret may reach the screen or a screenshot.
@@ -90,6 +96,12 @@ def for_error(label: str, error: object) -> PageMessage:
     what = _LABELS.get(label, label)
     if isinstance(error, CancelledError):
         return PageMessage(False, f"{what} was cancelled. {error.message}".strip(), (), neutral=True)
+    if isinstance(error, (ConfigurationError, SignInRequired)):
+        # Set-up problems: the window's words name the Settings dialog, never a settings key or
+        # a command (those are in the message's `fix`, written for the command line).
+        where = "Procore" if isinstance(error, SignInRequired) else "Sage 300 CRE or Procore"
+        text = f"{what} failed: {error.message} Open Settings ({where}) to set it up."
+        return PageMessage(False, text, (error.detail,) if error.detail else (), action=OPEN_SETTINGS)
     if isinstance(error, SageSyncError):
         # The fix is part of the visible line: it is what the user came for.
         text = f"{what} failed: {error.message} {error.fix}".strip()

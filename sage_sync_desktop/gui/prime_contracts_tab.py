@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +33,7 @@ from sage_sync_desktop.gui.models.contract_filter_proxy import (
 )
 from sage_sync_desktop.gui.models.contract_list_model import (
     Column,
+    ContractRole,
     ContractListModel,
     prepare_provisional_rows,
     prepare_rows,
@@ -40,6 +42,10 @@ from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
 from sage_sync_desktop.gui.sync_session import IMPORT, REFRESH, REIMPORT, SyncSession
+from sage_sync_desktop.gui import formatting
+from sage_sync_desktop.gui.plain_text import plain_tooltip
+from sage_sync_desktop.procore import web_links
+from sage_sync_desktop.procore.environments import ProcoreEnvironment
 from sage_sync_desktop.sync import send_preview
 from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff, ContractStatus
 
@@ -58,15 +64,18 @@ class PrimeContractsTab(QWidget):
 
     Signals:
         view_changed(str): the chosen sidebar view ("ready", "synced", "not_ready").
+        url_opened(str): a Procore web page was opened in the browser.
     """
 
     view_changed = Signal(str)
+    url_opened = Signal(str)
 
     def __init__(self, session: SyncSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._diffs: dict[str, ContractDiff] = {}  # loaded on demand for the current snapshot
         self._requested: set[str] = set()
+        self._environment: ProcoreEnvironment | None = None
 
         self._model = ContractListModel(self)
         self._proxy = ContractFilterProxy(self)
@@ -112,6 +121,9 @@ class PrimeContractsTab(QWidget):
         self._diff_panel.import_clicked.connect(self._on_diff_panel_import_clicked)
         self._diff_panel.reimport_clicked.connect(self._on_diff_panel_reimport_clicked)
         self._diff_panel.overwrite_clicked.connect(self._on_diff_panel_overwrite_clicked)
+        self._diff_panel.contract_link.clicked.connect(self._on_contract_link_clicked)
+        self._diff_panel.project_link.clicked.connect(self._on_project_link_clicked)
+        self._list.doubleClicked.connect(self._on_list_double_clicked)
 
         self._views = QListWidget(self)
         self._views.setObjectName("primeContractsViews")
@@ -182,6 +194,60 @@ class PrimeContractsTab(QWidget):
     def list_view(self) -> QTableView:
         return self._list
 
+    def set_procore_environment(self, environment: ProcoreEnvironment | None) -> None:
+        """Where the links into Procore's web pages go (None: no links)."""
+        self._environment = environment
+        self._update_links()
+
+    def procore_url(self, status: ContractStatus, *, project: bool = False) -> str:
+        """The Procore web page of the contract (or of its project); "" when there is none."""
+        env = self._environment
+        link = status.procore
+        target = link.project if link is not None else status.project
+        if env is None or target is None:
+            return ""
+        if project:
+            return web_links.project_url(env, target.project_id)
+        if link is None:
+            return ""
+        return web_links.prime_contract_url(env, link.project.project_id, link.prime_contract_id)
+
+    def _update_links(self) -> None:
+        statuses = self.selected_statuses()
+        status = statuses[0] if len(statuses) == 1 else None
+        contract_url = self.procore_url(status) if status is not None else ""
+        project_url = self.procore_url(status, project=True) if status is not None else ""
+        panel = self._diff_panel
+        panel.contract_link.setVisible(bool(contract_url))
+        panel.project_link.setVisible(bool(project_url))
+        if status is not None and contract_url:
+            panel.contract_link.setText(f"Open contract {status.number} in Procore")
+            panel.contract_link.setToolTip(plain_tooltip(contract_url))
+        if status is not None and project_url:
+            target = status.procore.project if status.procore is not None else status.project
+            panel.project_link.setText(f"Open project {formatting.project_label(target)} in Procore")
+            panel.project_link.setToolTip(plain_tooltip(project_url))
+
+    def _on_contract_link_clicked(self) -> None:
+        statuses = self.selected_statuses()
+        if len(statuses) == 1:
+            self._open_url(self.procore_url(statuses[0]))
+
+    def _on_project_link_clicked(self) -> None:
+        statuses = self.selected_statuses()
+        if len(statuses) == 1:
+            self._open_url(self.procore_url(statuses[0], project=True))
+
+    def _on_list_double_clicked(self, index: QModelIndex) -> None:
+        status = index.data(ContractRole.RECORD)
+        if isinstance(status, ContractStatus) and index.column() in (Column.CONTRACT, Column.PROCORE_PROJECT):
+            self._open_url(self.procore_url(status, project=index.column() == Column.PROCORE_PROJECT))
+
+    def _open_url(self, url: str) -> None:
+        if url:
+            self.url_opened.emit(url)
+            QDesktopServices.openUrl(QUrl(url))
+
     def diff_table(self) -> QTableView:
         return self._diff_panel.table()
 
@@ -241,6 +307,7 @@ class PrimeContractsTab(QWidget):
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{info.label}, {counts[view]} contracts")
 
     def _show_selection(self) -> None:
+        self._update_links()
         statuses = self.selected_statuses()
         diffs = [status.diff or self._diffs.get(status.number) for status in statuses]
         self._diff_model.set_contracts(statuses, diffs)
@@ -329,7 +396,8 @@ class PrimeContractsTab(QWidget):
         elif message.ok:
             self.banner.show_success(message.text, message.details)
         else:
-            self.banner.show_error(message.text, message.details)
+            action = (message.action, "Open Settings\u2026") if message.action else None
+            self.banner.show_error(message.text, message.details, action=action)
 
     def _on_session_work_failed(self, label: str, error: object) -> None:
         if label not in (REFRESH, IMPORT, REIMPORT):

@@ -8,7 +8,7 @@ import webbrowser
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,13 +41,20 @@ METHOD_LABELS = {
 
 
 class ProcoreSettingsPage(QWidget):
-    """Which Procore, which app, who is signed in, which company, and what they may do."""
+    """Which Procore, which app, who is signed in, which company, and what they may do.
+
+    Signals:
+        sign_in_checked(bool): a sign-in worked (True) or failed (False).
+    """
+
+    sign_in_checked = Signal(bool)
 
     def __init__(self, settings: Settings, secrets: SecretStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("procoreSettingsPage")
         self._settings = settings
         self._secrets = secrets
+        self._signed_in = False
         self._runner = TaskRunner(self)
         self._runner.succeeded.connect(self._on_runner_succeeded)
         self._runner.failed.connect(self._on_runner_failed)
@@ -151,6 +158,18 @@ class ProcoreSettingsPage(QWidget):
     def status_text(self) -> str:
         return self._status.text()
 
+    @property
+    def signed_in(self) -> bool:
+        """True once a sign-in worked here, or the window was already signed in (set-up checks)."""
+        return self._signed_in
+
+    def show_signed_in(self, name: str, login: str, company: str) -> None:
+        """The window's own sign-in, so this page and the toolbar say the same."""
+        self._signed_in = True
+        self._status.setText(f"Signed in as {name} ({login}) \u00b7 {company}" if company
+                             else f"Signed in as {name} ({login}).")
+        self.sign_in_checked.emit(True)
+
     def shutdown(self) -> None:
         self._runner.shutdown()  # cancels a browser sign-in still waiting: its listener closes
 
@@ -250,6 +269,8 @@ class ProcoreSettingsPage(QWidget):
         self._sign_in.setEnabled(True)
         if label == "sign_in" and isinstance(result, connection_checks.SignedIn):
             self._status.setText(f"Signed in as {result.user_name} ({result.login}).")
+            self._signed_in = bool(result.companies)
+            self.sign_in_checked.emit(self._signed_in)
             chosen = self.company_id()
             self._company.clear()
             for company_id, name in result.companies:
@@ -268,6 +289,9 @@ class ProcoreSettingsPage(QWidget):
 
     def _on_runner_failed(self, label: str, error: object) -> None:
         self._sign_in.setEnabled(True)
+        if label != "permissions":
+            self._signed_in = False
+            self.sign_in_checked.emit(False)
         target = self._permissions if label == "permissions" else self._status
         target.setText(connection_checks.plain_error(error))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -42,13 +42,20 @@ NAMING_LABELS = {
 
 
 class SageSettingsPage(QWidget):
-    """Where Sage is and how to log in; Test connection reads it once and says what it found."""
+    """Where Sage is and how to log in; Test connection reads it once and says what it found.
+
+    Signals:
+        connection_checked(bool): Test connection found everything (True) or not (False).
+    """
+
+    connection_checked = Signal(bool)
 
     def __init__(self, settings: Settings, secrets: SecretStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sageSettingsPage")
         self._settings = settings
         self._secrets = secrets
+        self._tested_ok = False
         self._runner = TaskRunner(self)
         self._runner.succeeded.connect(self._on_runner_succeeded)
         self._runner.failed.connect(self._on_runner_failed)
@@ -136,6 +143,11 @@ class SageSettingsPage(QWidget):
             connection_checks.save_sage_password(updated, self._secrets, self._password.text())
         return updated
 
+    @property
+    def tested_ok(self) -> bool:
+        """True when the last Test connection found every table and column the app reads."""
+        return self._tested_ok
+
     def shutdown(self) -> None:
         self._runner.shutdown()
 
@@ -194,6 +206,8 @@ class SageSettingsPage(QWidget):
             self._dsn.setPlaceholderText("No ODBC data sources found" if not result else "")
         elif label == "test" and isinstance(result, SchemaReport):
             self._test.setEnabled(True)
+            self._tested_ok = result.ok
+            self.connection_checked.emit(result.ok)
             self._result.setText(connection_checks.describe_schema_report(result))
             self._choices.show_report(result)
 
@@ -203,6 +217,8 @@ class SageSettingsPage(QWidget):
             logger.warning("listing ODBC data sources failed: %s", error)
         else:
             self._test.setEnabled(True)
+            self._tested_ok = False
+            self.connection_checked.emit(False)
             self._result.setText("Could not read Sage: " + connection_checks.plain_error(error))
 
 

@@ -33,6 +33,11 @@ class SettingsDialog(QDialog):
             self._settings, problem = Settings(), connection_checks.plain_error(exc)
         self.sage_page = SageSettingsPage(self._settings, context.secrets, self)
         self.procore_page = ProcoreSettingsPage(self._settings, context.secrets, self)
+        # The same signed-in state as the window's toolbar (opened from the window).
+        snapshot = getattr(getattr(parent, "session", None), "snapshot", None)
+        user = getattr(snapshot, "user", None)
+        if user is not None:
+            self.procore_page.show_signed_in(user.name, user.login, user.company_name)
         tabs = QTabWidget(self)
         tabs.setObjectName("settingsTabs")
         tabs.addTab(self.sage_page, "Sage 300 CRE")

@@ -203,13 +203,18 @@ def test_add_to_procore_imports_a_ready_contract(window, qtbot, monkeypatch):
     assert window.session.snapshot.status(ready).state is ContractState.SYNCED
 
 
-def test_unlink_and_link_a_job_from_the_jobs_tab(window, demo, qtbot):
+def test_unlink_and_link_a_job_from_the_jobs_tab(window, demo, qtbot, monkeypatch):
     from PySide6.QtWidgets import QComboBox
+
+    from sage_sync_desktop.gui.jobs_tab import JobsTab
+    asked = []
+    monkeypatch.setattr(JobsTab, "ask_unlink", lambda self, job: asked.append(job.job.number) or True)
     job = window.session.snapshot.statuses[0].contract.job_number
     window.tabs.setCurrentIndex(0)
     assert window.jobs_tab.select_job(job)
     with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
         qtbot.mouseClick(window.findChild(QPushButton, "unlinkJobButton"), Qt.MouseButton.LeftButton)
+    assert asked == [job]  # Unlink asked first
     assert window.jobs_tab.banner.kind == "success"
     assert next(j for j in window.session.snapshot.jobs if j.job.number == job).project is None
     assert window.jobs_tab.select_job(job)

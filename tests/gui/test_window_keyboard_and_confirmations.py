@@ -216,3 +216,28 @@ def test_a_contract_the_user_may_not_write_is_marked_in_the_list_not_green(open_
     assert texts["1001"].data() == "Ready to import"
     colour = texts["1009"].data(Qt.ItemDataRole.ForegroundRole).color().name()
     assert colour != texts["1001"].data(Qt.ItemDataRole.ForegroundRole).color().name()
+
+
+# --- 9. links into Procore
+
+def test_contract_and_project_names_open_their_procore_pages(open_window, qtbot, monkeypatch):
+    from sage_sync_desktop.procore import environments
+    window = open_window(ScriptedEngine(_company()))
+    tab = window.prime_contracts_tab
+    tab.set_procore_environment(environments.PRODUCTION)
+    opened = []
+    monkeypatch.setattr("sage_sync_desktop.gui.prime_contracts_tab.QDesktopServices.openUrl",
+                        staticmethod(lambda url: opened.append(url.toString()) or True))
+    _select(window, ContractView.SYNCED, ["2001"])
+    contract_link = window.findChild(QPushButton, "openContractInProcore")
+    project_link = window.findChild(QPushButton, "openProjectInProcore")
+    assert contract_link.isVisible() and contract_link.text() == "Open contract 2001 in Procore"
+    qtbot.mouseClick(contract_link, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(project_link, Qt.MouseButton.LeftButton)
+    assert opened == ["https://app.procore.com/101/project/prime_contracts/11001",
+                      "https://app.procore.com/101/project/home"]
+    _select(window, ContractView.READY, ["1001"])  # not in Procore yet: its project only
+    assert not contract_link.isVisible() and project_link.isVisible()
+    tab.set_procore_environment(environments.SANDBOX)
+    _select(window, ContractView.SYNCED, ["2001"])
+    assert contract_link.toolTip() == "https://sandbox.procore.com/101/project/prime_contracts/11001"
