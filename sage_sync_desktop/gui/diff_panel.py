@@ -13,12 +13,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from sage_sync_desktop.gui.plain_text import PlainLabel, plain_tooltip
+from sage_sync_desktop.gui.column_fit import ColumnFitter
 from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, LineDiffModel
@@ -60,6 +62,8 @@ class DiffPanel(QWidget):
         self._heading = PlainLabel("Line items", self)
         self._heading.setObjectName("lineItemHeading")
         self._heading.setStyleSheet("font-weight: 600;")
+        # A long contract description must never make the window wider than the screen.
+        self._heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._add_button = QPushButton("&Add to Procore", self)
         self._add_button.setObjectName("addToProcoreButton")
         self._add_button.clicked.connect(self._on_add_button_clicked)
@@ -87,13 +91,12 @@ class DiffPanel(QWidget):
         self._table.verticalHeader().hide()
         self._table.setWordWrap(False)
         self._table.setAccessibleName("Line items: what Re-Import would change")
-        header = self._table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(DiffColumn.CHANGE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((DiffColumn.CONTRACT, 80), (DiffColumn.STATE, 150), (DiffColumn.ITEM, 60),
-                              (DiffColumn.DESCRIPTION, 200), (DiffColumn.PROCORE_AMOUNT, 110),
-                              (DiffColumn.SAGE_AMOUNT, 150)):
-            header.resizeSection(column, width)
+        self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._fitter = ColumnFitter(
+            self._table,
+            {DiffColumn.CONTRACT: 80, DiffColumn.STATE: 150, DiffColumn.ITEM: 60,
+             DiffColumn.PROCORE_AMOUNT: 110, DiffColumn.SAGE_AMOUNT: 120},
+            {DiffColumn.DESCRIPTION: (2, 120), DiffColumn.CHANGE: (3, 180)})
         self._totals = PlainLabel(self)
         self._totals.setObjectName("diffTotals")
         self._header_changes = PlainLabel(self)
@@ -101,7 +104,7 @@ class DiffPanel(QWidget):
         self._header_changes.setWordWrap(True)
 
         top = QHBoxLayout()
-        top.addWidget(self._heading)
+        top.addWidget(self._heading, 1)
         # Links into Procore's own pages of the selected contract and its project (the tab fills
         # them in: it knows the configured Procore environment).
         self.contract_link = QPushButton(self)
@@ -115,7 +118,6 @@ class DiffPanel(QWidget):
                                "padding: 0 4px; }")
             link.hide()
             top.addWidget(link)
-        top.addStretch(1)
         top.addWidget(self._overwrite_button)
         top.addWidget(self._add_button)
         top.addWidget(self._reimport_button)
@@ -154,6 +156,7 @@ class DiffPanel(QWidget):
     def _on_model_diff_changed(self) -> None:
         statuses = self._model.statuses()
         self._table.setColumnHidden(DiffColumn.CONTRACT, len(statuses) < 2)
+        self._fitter.fit()
         if not statuses:
             self._heading.setText("Line items")
         elif len(statuses) == 1:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sage_sync_desktop.sync.history_text import describe_line
 from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.gui import outcome_messages
 from sage_sync_desktop.gui.formatting import plural
@@ -135,8 +135,7 @@ class HistoryTab(QWidget):
         lines = [f"Entry {entry.seq} ({entry.hash[:12]}\u2026): {entry.message}"]
         if retried := retry_summary(entry.data):
             lines.append(f"Procore calls: {retried}.")
-        for line in entry.lines:
-            lines.append(json.dumps(line, sort_keys=True, default=str))
+        lines.extend(describe_line(line) for line in entry.lines)
         self._lines.setPlainText("\n".join(lines))
 
     def _on_session_history_loaded(self, entries: object) -> None:

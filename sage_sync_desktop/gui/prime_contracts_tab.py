@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from sage_sync_desktop.gui.plain_text import PlainLabel
 from sage_sync_desktop.gui import outcome_messages
+from sage_sync_desktop.gui.column_fit import ColumnFitter
 from sage_sync_desktop.gui.confirm_send_dialog import ConfirmSendDialog
 from sage_sync_desktop.gui.diff_panel import DiffPanel
 from sage_sync_desktop.gui.message_banner import MessageBanner
@@ -33,7 +33,6 @@ from sage_sync_desktop.gui.models.contract_filter_proxy import (
 )
 from sage_sync_desktop.gui.models.contract_list_model import (
     Column,
-    ContractRole,
     ContractListModel,
     prepare_provisional_rows,
     prepare_rows,
@@ -42,9 +41,7 @@ from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
 from sage_sync_desktop.gui.sync_session import IMPORT, REFRESH, REIMPORT, SyncSession
-from sage_sync_desktop.gui import formatting
-from sage_sync_desktop.gui.plain_text import plain_tooltip
-from sage_sync_desktop.procore import web_links
+from sage_sync_desktop.gui.procore_links import ProcoreLinks
 from sage_sync_desktop.procore.environments import ProcoreEnvironment
 from sage_sync_desktop.sync import send_preview
 from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff, ContractStatus
@@ -53,9 +50,15 @@ logger = logging.getLogger(__name__)
 
 _ROWS = "prime_contract_rows"
 MAX_DIFFS_LOADED = 50
-_COLUMN_WIDTHS = {
-    Column.CONTRACT: 80, Column.JOB: 55, Column.PROCORE_PROJECT: 190, Column.SAGE_TOTAL: 115,
-    Column.PROCORE_TOTAL: 115, Column.STATUS: 335, Column.BLOCKED_BECAUSE: 420,
+_FIXED_WIDTHS = {Column.CONTRACT: 80, Column.JOB: 55, Column.SAGE_TOTAL: 115, Column.PROCORE_TOTAL: 115}
+# (weight, minimum): these share what is left, so Status is never cut off in a small window.
+_FLEXIBLE_WIDTHS = {Column.DESCRIPTION: (2, 110), Column.PROCORE_PROJECT: (2, 100), Column.STATUS: (3, 200),
+                    Column.BLOCKED_BECAUSE: (5, 220)}
+EMPTY_VIEW = {
+    ContractView.READY: "No contract is ready to import: the approved contracts of linked jobs are all in "
+                        "Procore already; Not Ready says what blocks the others.",
+    ContractView.SYNCED: "No contract is in Procore yet: send them with Add to Procore from Ready to Import.",
+    ContractView.NOT_READY: "No contract is blocked: every contract is ready to import or in Procore.",
 }
 
 
@@ -64,18 +67,15 @@ class PrimeContractsTab(QWidget):
 
     Signals:
         view_changed(str): the chosen sidebar view ("ready", "synced", "not_ready").
-        url_opened(str): a Procore web page was opened in the browser.
     """
 
     view_changed = Signal(str)
-    url_opened = Signal(str)
 
     def __init__(self, session: SyncSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._diffs: dict[str, ContractDiff] = {}  # loaded on demand for the current snapshot
         self._requested: set[str] = set()
-        self._environment: ProcoreEnvironment | None = None
 
         self._model = ContractListModel(self)
         self._proxy = ContractFilterProxy(self)
@@ -109,21 +109,26 @@ class PrimeContractsTab(QWidget):
         self._list.setTabKeyNavigation(False)
         self._list.verticalHeader().hide()
         self._list.setAccessibleName("Prime contracts")
-        header = self._list.horizontalHeader()
-        # Fixed widths, never ResizeToContents: measuring thousands of rows would freeze the window.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
+        # Widths from the room there is, never ResizeToContents: measuring thousands of rows
+        # would freeze the window.
+        self._list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._fitter = ColumnFitter(self._list, _FIXED_WIDTHS, _FLEXIBLE_WIDTHS)
+        self._empty = PlainLabel(self)
+        self._empty.setObjectName("emptyListMessage")
+        self._empty.setWordWrap(True)
+        self._empty.setStyleSheet("color: #4a4f55; padding: 4px 2px;")
+        self._empty.hide()
+        self._proxy.modelReset.connect(self._update_empty)
+        self._proxy.rowsInserted.connect(self._update_empty)
+        self._proxy.rowsRemoved.connect(self._update_empty)
+        self._proxy.layoutChanged.connect(self._update_empty)
         self._list.selectionModel().selectionChanged.connect(self._on_list_selection_changed)
 
         self._diff_panel = DiffPanel(self._diff_model, self)
         self._diff_panel.import_clicked.connect(self._on_diff_panel_import_clicked)
         self._diff_panel.reimport_clicked.connect(self._on_diff_panel_reimport_clicked)
         self._diff_panel.overwrite_clicked.connect(self._on_diff_panel_overwrite_clicked)
-        self._diff_panel.contract_link.clicked.connect(self._on_contract_link_clicked)
-        self._diff_panel.project_link.clicked.connect(self._on_project_link_clicked)
-        self._list.doubleClicked.connect(self._on_list_double_clicked)
+        self.links = ProcoreLinks(self._diff_panel, self._list, self.selected_statuses, self)
 
         self._views = QListWidget(self)
         self._views.setObjectName("primeContractsViews")
@@ -151,6 +156,7 @@ class PrimeContractsTab(QWidget):
         main.addLayout(heading)
         main.addWidget(self.banner)
         main.addWidget(self.progress)
+        main.addWidget(self._empty)
         main.addWidget(splitter, 1)
         side = QVBoxLayout()
         side_title = PlainLabel("Views", self)
@@ -196,57 +202,7 @@ class PrimeContractsTab(QWidget):
 
     def set_procore_environment(self, environment: ProcoreEnvironment | None) -> None:
         """Where the links into Procore's web pages go (None: no links)."""
-        self._environment = environment
-        self._update_links()
-
-    def procore_url(self, status: ContractStatus, *, project: bool = False) -> str:
-        """The Procore web page of the contract (or of its project); "" when there is none."""
-        env = self._environment
-        link = status.procore
-        target = link.project if link is not None else status.project
-        if env is None or target is None:
-            return ""
-        if project:
-            return web_links.project_url(env, target.project_id)
-        if link is None:
-            return ""
-        return web_links.prime_contract_url(env, link.project.project_id, link.prime_contract_id)
-
-    def _update_links(self) -> None:
-        statuses = self.selected_statuses()
-        status = statuses[0] if len(statuses) == 1 else None
-        contract_url = self.procore_url(status) if status is not None else ""
-        project_url = self.procore_url(status, project=True) if status is not None else ""
-        panel = self._diff_panel
-        panel.contract_link.setVisible(bool(contract_url))
-        panel.project_link.setVisible(bool(project_url))
-        if status is not None and contract_url:
-            panel.contract_link.setText(f"Open contract {status.number} in Procore")
-            panel.contract_link.setToolTip(plain_tooltip(contract_url))
-        if status is not None and project_url:
-            target = status.procore.project if status.procore is not None else status.project
-            panel.project_link.setText(f"Open project {formatting.project_label(target)} in Procore")
-            panel.project_link.setToolTip(plain_tooltip(project_url))
-
-    def _on_contract_link_clicked(self) -> None:
-        statuses = self.selected_statuses()
-        if len(statuses) == 1:
-            self._open_url(self.procore_url(statuses[0]))
-
-    def _on_project_link_clicked(self) -> None:
-        statuses = self.selected_statuses()
-        if len(statuses) == 1:
-            self._open_url(self.procore_url(statuses[0], project=True))
-
-    def _on_list_double_clicked(self, index: QModelIndex) -> None:
-        status = index.data(ContractRole.RECORD)
-        if isinstance(status, ContractStatus) and index.column() in (Column.CONTRACT, Column.PROCORE_PROJECT):
-            self._open_url(self.procore_url(status, project=index.column() == Column.PROCORE_PROJECT))
-
-    def _open_url(self, url: str) -> None:
-        if url:
-            self.url_opened.emit(url)
-            QDesktopServices.openUrl(QUrl(url))
+        self.links.set_environment(environment)
 
     def diff_table(self) -> QTableView:
         return self._diff_panel.table()
@@ -283,21 +239,28 @@ class PrimeContractsTab(QWidget):
         self._title.setText(info.title)
         self._proxy.set_view(view)
         not_ready = view is ContractView.NOT_READY
-        # Not Ready contracts are not in Procore: their Procore total and status say nothing,
-        # while the reasons they are blocked need the room.
+        # In Not Ready the status says nothing the reasons do not, and they need the room; the
+        # Procore total stays: a blocked contract may already be in Procore (twice, elsewhere).
         self._list.setColumnHidden(Column.BLOCKED_BECAUSE, not not_ready)
-        self._list.setColumnHidden(Column.PROCORE_TOTAL, not_ready)
         self._list.setColumnHidden(Column.STATUS, not_ready)
-        header = self._list.horizontalHeader()
-        header.setSectionResizeMode(Column.DESCRIPTION, QHeaderView.ResizeMode.Interactive if not_ready
-                                    else QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(Column.BLOCKED_BECAUSE, QHeaderView.ResizeMode.Stretch if not_ready
-                                    else QHeaderView.ResizeMode.Interactive)
-        if not_ready:
-            header.resizeSection(Column.DESCRIPTION, 240)
+        self._fitter.fit()
+        self._update_empty()
         self._diff_panel.set_view(view)
         self._list.clearSelection()
         self._show_selection()
+
+    def empty_text(self) -> str:
+        return self._empty.text() if not self._empty.isHidden() else ""
+
+    def _update_empty(self, *_args: object) -> None:
+        """An empty list says why it is empty (only once there is data to judge by)."""
+        if self._proxy.rowCount() or self._session.snapshot is None:
+            self._empty.hide()
+            return
+        words = self._filter.text().strip()
+        self._empty.setText(f"No contract in this view matches \u201c{words}\u201d." if words
+                            else EMPTY_VIEW[self._proxy.view])
+        self._empty.show()
 
     def _update_counts(self, statuses: Sequence[ContractStatus]) -> None:
         counts = view_counts(statuses)
@@ -307,7 +270,7 @@ class PrimeContractsTab(QWidget):
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{info.label}, {counts[view]} contracts")
 
     def _show_selection(self) -> None:
-        self._update_links()
+        self.links.update()
         statuses = self.selected_statuses()
         diffs = [status.diff or self._diffs.get(status.number) for status in statuses]
         self._diff_model.set_contracts(statuses, diffs)
@@ -347,6 +310,7 @@ class PrimeContractsTab(QWidget):
             self._model.set_statuses(snapshot.statuses)
         self._title.setText(VIEWS[self._proxy.view].title)
         self._update_counts(snapshot.statuses)
+        self._update_empty()
         if keep:
             self.select_contracts(keep)
         self._show_selection()

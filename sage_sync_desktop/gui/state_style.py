@@ -23,6 +23,8 @@ class LineLook(StrEnum):
     EDITED_IN_PROCORE = "edited_in_procore"  # edited in Procore, and about to be overwritten
     AWAITING_APPROVAL = "awaiting_approval"
     KEPT = "kept"
+    BLOCKING = "blocking"  # the line a data rule blocks the contract for
+    HELD = "held"  # a line of a blocked contract that is fine but is not sent either
 
     @classmethod
     def of(cls, line: LineDiff) -> LineLook:
@@ -50,6 +52,8 @@ LINE_LOOKS: dict[LineLook, Look] = {
     LineLook.EDITED_IN_PROCORE: Look("Edited in Procore", "#5b2a86", "#efe6f7", "pencil"),
     LineLook.AWAITING_APPROVAL: Look("Awaiting approval in Sage", "#5c4a00", "#f7f1d9", "clock"),
     LineLook.KEPT: Look("Procore edit kept", "#5b2a86", "", "pencil"),
+    LineLook.BLOCKING: Look("Blocks the import", "#a31515", "#fbe3e3", "cross"),
+    LineLook.HELD: Look("Not sent (blocked)", "#4a4f55", "", "minus"),
 }
 
 CONTRACT_LOOKS: dict[ContractState, Look] = {
@@ -66,6 +70,15 @@ NO_PERMISSION_LOOK = Look("no permission", "#6b4e00", "", "minus")
 
 def contract_look(status: ContractStatus) -> Look:
     return NO_PERMISSION_LOOK if status.may_not_write else CONTRACT_LOOKS[status.state]
+
+
+def blocked_look_of(line: LineDiff, problem: str) -> LineLook:
+    """A line of a contract that is blocked: the one that blocks it, or one that only waits."""
+    if problem:
+        return LineLook.BLOCKING
+    if line.state in (LineState.ADDED, LineState.CHANGED, LineState.REMOVED):
+        return LineLook.HELD
+    return LineLook.of(line)
 
 
 def line_look(line: LineDiff) -> Look:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from sage_sync_desktop.errors import ProcoreError
@@ -273,7 +274,7 @@ class ContractWriter:
             ok = False
         elif run.action == "import":
             message = (f"Added contract {number} to Procore {where} as prime contract "
-                       f"{run.prime_contract_id}: {count_lines(written)}, total {money_text(plan.diff.sage_total)}"
+                       f"{run.prime_contract_id}: {count_lines(written)}, total {_dollars(plan.diff.sage_total)}"
                        f"{', approved' if run.approved else ''}.")
             ok = True
         else:
@@ -355,6 +356,11 @@ def _unrecorded(result: ContractOutcome, exc: h.HistoryError) -> ContractOutcome
                f"could not record the outcome ({exc.message}); the next run of the app records it.")
     return replace(result, ok=False, message=message, details=(*result.details, f"Sent: {sent}"),
                    error_kind="history")
+
+
+def _dollars(amount: Decimal) -> str:
+    """Money as people read it in a message ($30,581,449.81); history data keeps money_text."""
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
 
 
 def count_lines(count: int) -> str:

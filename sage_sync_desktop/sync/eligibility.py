@@ -96,6 +96,8 @@ class ContractFacts:
     # False when the company has no ERP Integrations tool; the setting says what follows.
     erp_tool_present: bool = True
     erp_rule: str = ERP_REQUIRE
+    # No home, but Procore holds copies elsewhere: the lines of the first one (None: not read).
+    held_lines: Sequence[dict[str, Any]] | None = None
 
     @property
     def home(self) -> ProcoreHolder | None:
@@ -212,6 +214,18 @@ def placement_reasons(contract: SageContract, facts: ContractFacts) -> list[Reas
             )
         ]
     return []
+
+
+def blocking_items(reasons: Sequence[Reason]) -> dict[str, str]:
+    """Item number -> the data problem that blocks the contract because of that item (the
+    messages data_reasons writes as "Item N: ...")."""
+    found: dict[str, str] = {}
+    for reason in reasons:
+        if reason.code is ReasonCode.INVALID_DATA and reason.message.startswith("Item "):
+            item, _, problem = reason.message[len("Item "):].partition(": ")
+            if problem:
+                found.setdefault(item, problem)
+    return found
 
 
 def data_reasons(contract: SageContract, known_uoms: frozenset[str] | None = None,
@@ -372,6 +386,12 @@ def classify(contract: SageContract, facts: ContractFacts) -> ContractStatus:
             known_values=facts.known_values,
             header_changes=header_changes(contract, home.prime_contract),
         )
+        procore_total = diff.procore_total_before
+    elif facts.holders and facts.held_lines is not None and not facts.procore_problems:
+        # Blocked, but already in Procore (twice, or in another project): show what Procore
+        # holds rather than every line as new.
+        diff = compute_diff(contract, facts.held_lines, known_values=facts.known_values,
+                            header_changes=header_changes(contract, facts.holders[0].prime_contract))
         procore_total = diff.procore_total_before
 
     if any(reason.code in DATA_RULES for reason in reasons):

@@ -214,10 +214,13 @@ class SyncEngine:
             same_number_keys=(keys_by_number or _keys_by_number(self._company)).get(contract.number, ()),
         )
         home = facts.home
-        if home is None:
+        held = view.lines.get(holders[0].prime_contract_id) if home is None and holders else None
+        if home is None and held is None:
             return facts
         known_values = (known.get(contract.number, {}) if known is not None
                         else self.history.known_line_values(contract.number))
+        if home is None:
+            return replace(facts, held_lines=held, known_values=known_values)
         unread = view.line_problems.get(home.prime_contract_id)
         return replace(facts, home_lines=view.lines.get(home.prime_contract_id, ()), known_values=known_values,
                        procore_problems=(*facts.procore_problems, *((unread,) if unread else ())))

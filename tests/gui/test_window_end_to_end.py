@@ -345,3 +345,21 @@ def test_closing_during_a_contract_and_keeping_on_working_sends_every_contract(w
     found = _absent_or_complete(demo, ready)
     # Every contract was attempted; only one the user may not write (found live) stays out.
     assert {n for n, state in found.items() if state == "complete"} == {o.contract_number for o in outcomes if o.ok}
+
+
+def test_not_ready_shows_what_procore_holds_and_the_line_that_blocks(window, demo, qtbot):
+    from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, DiffRole
+    twice = _show(window, demo.roles["on_two_projects"])
+    assert twice.state is ContractState.NOT_READY and twice.procore_total is not None  # not $0.00
+    model = window.prime_contracts_tab.diff_model()
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=10_000)
+    looks = {model.index(r, 0).data(DiffRole.LOOK) for r in range(model.rowCount())}
+    assert "added" not in looks and "held" not in looks  # Procore holds every line already
+    bad = _show(window, demo.roles["invalid_data"])
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=10_000)
+    assert model.index(0, DiffColumn.STATE).data() == "Blocks the import"
+    assert "unit of measure 'BAG'" in model.index(0, DiffColumn.CHANGE).data()
+    assert all(model.index(r, DiffColumn.STATE).data() != "Added" for r in range(model.rowCount()))
+    assert bad.procore is None
+    totals = window.findChild(QLabel, "diffTotals").text()
+    assert "$0.00" not in totals and totals.endswith("Nothing to send.")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QMessageBox, QPushButton, QTableWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton, QTableWidget
 
 from sage_sync_desktop.gui.confirm_send_dialog import MIN_WIDTH, ConfirmSendDialog
 from sage_sync_desktop.gui.help_window import PROCORE_SYNC_PAGE
@@ -226,12 +226,12 @@ def test_contract_and_project_names_open_their_procore_pages(open_window, qtbot,
     tab = window.prime_contracts_tab
     tab.set_procore_environment(environments.PRODUCTION)
     opened = []
-    monkeypatch.setattr("sage_sync_desktop.gui.prime_contracts_tab.QDesktopServices.openUrl",
+    monkeypatch.setattr("sage_sync_desktop.gui.procore_links.QDesktopServices.openUrl",
                         staticmethod(lambda url: opened.append(url.toString()) or True))
     _select(window, ContractView.SYNCED, ["2001"])
     contract_link = window.findChild(QPushButton, "openContractInProcore")
     project_link = window.findChild(QPushButton, "openProjectInProcore")
-    assert contract_link.isVisible() and contract_link.text() == "Open contract 2001 in Procore"
+    assert contract_link.isVisible() and contract_link.text() == "Contract in Procore"
     qtbot.mouseClick(contract_link, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(project_link, Qt.MouseButton.LeftButton)
     assert opened == ["https://app.procore.com/101/project/prime_contracts/11001",
@@ -240,4 +240,49 @@ def test_contract_and_project_names_open_their_procore_pages(open_window, qtbot,
     assert not contract_link.isVisible() and project_link.isVisible()
     tab.set_procore_environment(environments.SANDBOX)
     _select(window, ContractView.SYNCED, ["2001"])
-    assert contract_link.toolTip() == "https://sandbox.procore.com/101/project/prime_contracts/11001"
+    assert contract_link.toolTip() == ("Open contract 2001 in Procore: "
+                                       "https://sandbox.procore.com/101/project/prime_contracts/11001")
+
+
+# --- 8. smaller points
+
+def test_at_1024x640_the_status_and_change_columns_are_not_cut_off(open_window, qtbot):
+    window = open_window(ScriptedEngine(_company()))
+    window.resize(1024, 640)
+    _select(window, ContractView.SYNCED, ["2001"])
+    contracts = window.prime_contracts_tab.list_view()
+    lines = window.prime_contracts_tab.diff_table()
+
+    def used(view):
+        header = view.horizontalHeader()
+        return sum(header.sectionSize(c) for c in range(header.count()) if not view.isColumnHidden(c))
+
+    # The layout settles over a few events; then every column fits the room there is.
+    qtbot.waitUntil(lambda: used(contracts) <= contracts.viewport().width() + 1
+                    and used(lines) <= lines.viewport().width() + 1, timeout=5000)
+    assert window.width() == 1024 and contracts.viewport().width() < 860  # really the small window
+    assert contracts.horizontalHeader().sectionSize(Column.STATUS) >= 200
+    assert lines.horizontalHeader().sectionSize(DiffColumn.CHANGE) >= 180
+
+
+def test_an_empty_view_says_why(open_window, qtbot):
+    window = open_window(ScriptedEngine(rf.snapshot([rf.status("1001", ContractState.READY_TO_IMPORT)])))
+    tab = window.prime_contracts_tab
+    tab.set_view(ContractView.SYNCED)
+    assert tab.empty_text().startswith("No contract is in Procore yet")
+    tab.set_view(ContractView.READY)
+    assert tab.empty_text() == ""
+    window.findChild(QLineEdit, "contractFilter").setText("zzz")
+    assert tab.empty_text() == "No contract in this view matches \u201czzz\u201d."
+
+
+def test_history_details_are_readable_text_not_json():
+    from sage_sync_desktop.sync.history_text import describe_line
+    record = {"origin_id": "S300:CN:1:ITEM:2", "item": "2", "result": "written",
+              "before": {"description": "Müller – Fußboden", "amount": "1000.00"},
+              "after": {"description": "Müller – Fußboden", "amount": "1200.00"}}
+    assert describe_line(record) == "Item 2: written: amount $1,000.00 \u2192 $1,200.00"
+    added = {"item": "9", "result": "rejected", "before": None, "after": {"description": "Zaun", "amount": "5"},
+             "error": "uom: is invalid"}
+    assert describe_line(added) == ('Item 9: refused by Procore: description \u201cZaun\u201d; amount $5.00 '
+                                    '(Procore said: uom: is invalid)')

@@ -12,10 +12,10 @@ from sage_sync_desktop.gui.plain_text import plain_tooltip
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.gui.formatting import ARROW, plural
-from sage_sync_desktop.sync import availability, send_preview
+from sage_sync_desktop.sync import availability, eligibility, send_preview
 from sage_sync_desktop.gui.state_style import LineLook
 from sage_sync_desktop.sync.line_item_diff import awaiting_text
-from sage_sync_desktop.sync.records import ContractDiff, ContractStatus, FieldChange, LineDiff, LineState
+from sage_sync_desktop.sync.records import ContractDiff, ContractState, ContractStatus, FieldChange, LineDiff, LineState
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -110,6 +110,9 @@ class LineDiffModel(RecordTableModel):
         self._statuses: list[ContractStatus] = []
         self._diffs: list[ContractDiff | None] = []
         self._rows: list[tuple[str, LineDiff]] = []
+        # Rows of a contract a data rule blocks: nothing is sent. Row -> the problem with that
+        # line ("" for a line that is fine but waits for the contract).
+        self._blocked: dict[int, str] = {}
 
     # --- our API
     def set_contracts(
@@ -120,11 +123,20 @@ class LineDiffModel(RecordTableModel):
         self._statuses = list(statuses)
         self._diffs = list(diffs) if diffs is not None else [s.diff for s in statuses]
         self._rows = []
+        self._blocked = {}
         for status, diff in zip(self._statuses, self._diffs, strict=True):
             if diff is not None:
                 # What Re-Import would change comes first; the rest keeps Sage's item order.
                 ordered = sorted(enumerate(diff.lines), key=lambda pair: (_ORDER[LineLook.of(pair[1])], pair[0]))
-                self._rows.extend((status.number, line) for _index, line in ordered)
+                problems = (eligibility.blocking_items(status.reasons)
+                            if status.state is ContractState.NOT_READY else None)
+                if problems is not None:
+                    # The line that blocks comes first.
+                    ordered.sort(key=lambda pair: pair[1].item_number not in problems)
+                for _index, line in ordered:
+                    if problems is not None:
+                        self._blocked[len(self._rows)] = problems.get(line.item_number, "")
+                    self._rows.append((status.number, line))
         self.endResetModel()
         self.diff_changed.emit()
 
@@ -215,15 +227,20 @@ class LineDiffModel(RecordTableModel):
             return None
         number, line = self._rows[index.row()]
         column = DiffColumn(index.column())
-        look = state_style.line_look(line)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(number, line, column, look)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(self._text(number, line, column, look))
+        blocked = self._blocked.get(index.row())
+        kind = state_style.blocked_look_of(line, blocked) if blocked is not None else state_style.LineLook.of(line)
+        look = state_style.LINE_LOOKS[kind]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = self._text(number, line, column, look)
+            if blocked is not None and column is DiffColumn.CHANGE:
+                text = blocked or "Not sent while the contract is blocked (see Blocked Because)"
+            if blocked is not None and column is DiffColumn.SAGE_AMOUNT:
+                text = formatting.money(line.procore_amount)  # nothing is sent: Procore keeps what it has
+            return text if role == Qt.ItemDataRole.DisplayRole else plain_tooltip(text)
         if role == DiffRole.LINE:
             return line
         if role == DiffRole.LOOK:
-            return state_style.LineLook.of(line).value
+            return kind.value
         if role == Qt.ItemDataRole.DecorationRole and column is DiffColumn.STATE:
             return state_style.glyph_icon(look.glyph, look.foreground)
         if role == Qt.ItemDataRole.ForegroundRole and column in (DiffColumn.STATE, DiffColumn.CHANGE):
