@@ -91,6 +91,7 @@ def test_frozen_bundle_keeps_only_the_qt_modules_the_app_imports(frozen_app) -> 
     assert not (pyside / "Qt" / "translations").exists()
     assets = frozen_app.folder / "_internal" / "sage_sync_desktop" / "assets"
     assert (assets / "app-icon-256.png").is_file()
+    assert (assets / "user-guide.md").read_text(encoding="utf-8").startswith("# User guide")  # Help (F1)
 
 
 def test_spec_writes_each_executables_version_resource_from_the_package_version(frozen_app) -> None:

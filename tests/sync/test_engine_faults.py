@@ -213,7 +213,9 @@ def test_cancel_during_a_contract_finishes_it_approved_and_stops_before_the_next
 
     engine.client.sync_line_items = sync_then_cancel
     env.sandbox.reset_counts()
-    first, second = engine.import_contracts(ready, cancel=cancel)
+    said = []
+    first, second = engine.import_contracts(ready, cancel=cancel, progress=lambda _p, message: said.append(message))
+    assert said[0] == f"Adding contract {ready[0]} (1 of 2)"
     engine.client.sync_line_items = original
     assert first.ok and not first.cancelled, first.message
     assert second.cancelled and not second.ok and "nothing was sent" in second.message
