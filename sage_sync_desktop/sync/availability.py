@@ -170,3 +170,15 @@ ReimportSummary = send_preview.SendPreview
 
 def summarise(diffs: Sequence[ContractDiff]) -> send_preview.SendPreview:
     return send_preview.from_diffs(diffs)
+
+
+def blocking_items(reasons: Sequence[Reason]) -> dict[str, str]:
+    """Item number -> the data problem that blocks the contract because of that item (the
+    messages eligibility.data_reasons writes as "Item N: ...")."""
+    found: dict[str, str] = {}
+    for reason in reasons:
+        if reason.code is ReasonCode.INVALID_DATA and reason.message.startswith("Item "):
+            item, _, problem = reason.message[len("Item "):].partition(": ")
+            if problem:
+                found.setdefault(item, problem)
+    return found

@@ -216,18 +216,6 @@ def placement_reasons(contract: SageContract, facts: ContractFacts) -> list[Reas
     return []
 
 
-def blocking_items(reasons: Sequence[Reason]) -> dict[str, str]:
-    """Item number -> the data problem that blocks the contract because of that item (the
-    messages data_reasons writes as "Item N: ...")."""
-    found: dict[str, str] = {}
-    for reason in reasons:
-        if reason.code is ReasonCode.INVALID_DATA and reason.message.startswith("Item "):
-            item, _, problem = reason.message[len("Item "):].partition(": ")
-            if problem:
-                found.setdefault(item, problem)
-    return found
-
-
 def data_reasons(contract: SageContract, known_uoms: frozenset[str] | None = None,
                  same_number_keys: tuple[str, ...] = ()) -> list[Reason]:
     """Sage's own data problems and values Procore cannot take as they are."""
@@ -378,20 +366,13 @@ def classify(contract: SageContract, facts: ContractFacts) -> ContractStatus:
 
     diff = None
     procore_total = None
-    if home is not None and not facts.procore_problems:
-        lines = facts.home_lines or ()
-        diff = compute_diff(
-            contract,
-            lines,
-            known_values=facts.known_values,
-            header_changes=header_changes(contract, home.prime_contract),
-        )
-        procore_total = diff.procore_total_before
-    elif facts.holders and facts.held_lines is not None and not facts.procore_problems:
-        # Blocked, but already in Procore (twice, or in another project): show what Procore
-        # holds rather than every line as new.
-        diff = compute_diff(contract, facts.held_lines, known_values=facts.known_values,
-                            header_changes=header_changes(contract, facts.holders[0].prime_contract))
+    # Against the home copy; a blocked contract Procore holds elsewhere (twice, in another
+    # project) against its first copy, so the window shows what Procore holds, not all new.
+    holder = home or (facts.holders[0] if facts.holders and facts.held_lines is not None else None)
+    if holder is not None and not facts.procore_problems:
+        lines = (facts.home_lines if home is not None else facts.held_lines) or ()
+        diff = compute_diff(contract, lines, known_values=facts.known_values,
+                            header_changes=header_changes(contract, holder.prime_contract))
         procore_total = diff.procore_total_before
 
     if any(reason.code in DATA_RULES for reason in reasons):

@@ -12,7 +12,7 @@ from sage_sync_desktop.gui.plain_text import plain_tooltip
 from sage_sync_desktop.gui.models.record_table_model import RecordTableModel
 from sage_sync_desktop.gui import formatting, state_style
 from sage_sync_desktop.gui.formatting import ARROW, plural
-from sage_sync_desktop.sync import availability, eligibility, send_preview
+from sage_sync_desktop.sync import availability, send_preview
 from sage_sync_desktop.gui.state_style import LineLook
 from sage_sync_desktop.sync.line_item_diff import awaiting_text
 from sage_sync_desktop.sync.records import ContractDiff, ContractState, ContractStatus, FieldChange, LineDiff, LineState
@@ -128,7 +128,7 @@ class LineDiffModel(RecordTableModel):
             if diff is not None:
                 # What Re-Import would change comes first; the rest keeps Sage's item order.
                 ordered = sorted(enumerate(diff.lines), key=lambda pair: (_ORDER[LineLook.of(pair[1])], pair[0]))
-                problems = (eligibility.blocking_items(status.reasons)
+                problems = (availability.blocking_items(status.reasons)
                             if status.state is ContractState.NOT_READY else None)
                 if problems is not None:
                     # The line that blocks comes first.
