@@ -58,3 +58,15 @@ def app_paths(tmp_path) -> AppPaths:
 @pytest.fixture
 def secret_store(memory_keyring) -> SecretStore:
     return SecretStore()
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """The demo company: a sample Sage file and a local Procore sandbox, stopped afterwards."""
+    from sage_sync_desktop.demo.demo_setup import prepare_demo
+
+    environment = prepare_demo(tmp_path / "demo")
+    try:
+        yield environment
+    finally:
+        environment.stop()

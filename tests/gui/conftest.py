@@ -7,6 +7,8 @@ import pytest
 from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.main_window import MainWindow
 from sage_sync_desktop.gui.sync_session import SyncSession
+from sage_sync_desktop.gui.window_startup import build_window
+from sage_sync_desktop.secret_store import SecretStore
 
 
 # The offscreen platform cannot resize native windows to their size hints and says so each time
@@ -40,6 +42,28 @@ def open_window(qtbot, cli_context):
         session = SyncSession(lambda: engine, (lambda: history) if history is not None else None)
         window = MainWindow(session, cli_context)
         session.setParent(window)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        if refresh:
+            with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+                window.refresh()
+        return window
+
+    yield make
+    for window in windows:
+        window.session.shutdown()
+
+
+@pytest.fixture
+def open_demo_window(qtbot, demo):
+    """open_demo_window(refresh=True) -> the real window on the demo company (sample Sage file
+    and the sandbox over HTTP), shown, its first refresh done unless refresh=False."""
+    windows = []
+
+    def make(*, refresh: bool = True) -> MainWindow:
+        context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
+        window = build_window(context)
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

@@ -15,7 +15,6 @@ from sage_sync_desktop.gui.reimport_dialog import ReimportDecision, ReimportDial
 from sage_sync_desktop.sync import availability
 from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.secret_store import SecretStore
-from sage_sync_desktop.demo.demo_setup import prepare_demo
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.records import ContractState, ReasonCode
 from sage_sync_desktop.demo.sample_editor import SampleEditor
@@ -24,22 +23,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def demo(tmp_path):
-    environment = prepare_demo(tmp_path / "demo")
-    yield environment
-    environment.stop()
-
-
-@pytest.fixture
-def window(qtbot, demo):
-    context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
-    window = build_window(context)
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
-        window.refresh()
-    yield window
-    window.session.shutdown()
+def window(open_demo_window):
+    return open_demo_window()
 
 
 def _refresh(qtbot, window):

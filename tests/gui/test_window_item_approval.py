@@ -7,14 +7,10 @@ import pytest
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
-from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.formatting import DASH
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.models.contract_list_model import Column
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn
-from sage_sync_desktop.gui.window_startup import build_window
-from sage_sync_desktop.secret_store import SecretStore
-from sage_sync_desktop.demo.demo_setup import prepare_demo
 from sage_sync_desktop.sync.records import ContractState, ReasonCode
 from tests.gui.test_window_end_to_end import _button, _reason
 
@@ -22,22 +18,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def demo(tmp_path):
-    environment = prepare_demo(tmp_path / "demo")
-    yield environment
-    environment.stop()
-
-
-@pytest.fixture
-def window(qtbot, demo):
-    context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
-    window = build_window(context)
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
-        window.refresh()
-    yield window
-    window.session.shutdown()
+def window(open_demo_window):
+    return open_demo_window()
 
 
 def _show(qtbot: QtBot, window, number: str):

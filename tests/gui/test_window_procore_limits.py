@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
-from sage_sync_desktop.gui.window_startup import build_window
 from sage_sync_desktop.sandbox.rate_limits import RateLimits
-from sage_sync_desktop.secret_store import SecretStore
-from sage_sync_desktop.demo.demo_setup import prepare_demo
 from sage_sync_desktop.sync.records import ReasonCode
 from sage_sync_desktop.sync.request_budget import NOTICE_PREFIX
 
@@ -18,20 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def demo(tmp_path):
-    environment = prepare_demo(tmp_path / "demo")
-    yield environment
-    environment.stop()
-
-
-@pytest.fixture
-def window(qtbot, demo):
-    context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
-    window = build_window(context)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.session.shutdown()
+def window(open_demo_window):
+    return open_demo_window(refresh=False)
 
 
 def _refresh(qtbot, window):

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 
-import pytest
 
 from sage_sync_desktop.cli import main
-from sage_sync_desktop.demo.demo_setup import DemoEnvironment, prepare_demo, read_sample
+from sage_sync_desktop.demo.demo_setup import DemoEnvironment, read_sample
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry
 from sage_sync_desktop.demo.sample_editor import SampleEditor
 
 # An escape sequence that retitles the terminal and clears the screen, a carriage return that
 # overwrites the line, and a right-to-left override that makes "exe.txt" read "txt.exe".
 HOSTILE = "Site\x1b]0;pwned\x07\x1b[2J work\rFAKE \u202etxt.exe\u2066"
-
-
-@pytest.fixture
-def demo(tmp_path) -> Iterator[DemoEnvironment]:
-    environment = prepare_demo(tmp_path / "demo")
-    try:
-        yield environment
-    finally:
-        environment.stop()
 
 
 def _run(demo: DemoEnvironment, capsys, *args: str) -> tuple[int, str, str]:

@@ -4,26 +4,15 @@ never "Nothing was sent"; the next run of any kind writes the missing entry as "
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 
-import pytest
 
 from sage_sync_desktop.cli import main
-from sage_sync_desktop.demo.demo_setup import DemoEnvironment, prepare_demo
+from sage_sync_desktop.demo.demo_setup import DemoEnvironment
 from sage_sync_desktop.sync.history import HistoryStore
 
 # The disk fills up between the "started" entry and the closing one. SQLite's own words.
 _DISK_FULL = """CREATE TRIGGER disk_full BEFORE INSERT ON entries WHEN NEW.phase IN ('finished', 'failed')
 BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;"""
-
-
-@pytest.fixture
-def demo(tmp_path) -> Iterator[DemoEnvironment]:
-    environment = prepare_demo(tmp_path / "demo")
-    try:
-        yield environment
-    finally:
-        environment.stop()
 
 
 def _run(demo: DemoEnvironment, capsys, *args: str) -> tuple[int, str]:

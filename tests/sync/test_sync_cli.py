@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 
-import pytest
 
 from sage_sync_desktop.cli import main
-from sage_sync_desktop.demo.demo_setup import DemoEnvironment, prepare_demo
+from sage_sync_desktop.demo.demo_setup import DemoEnvironment
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
-
-
-@pytest.fixture
-def demo(tmp_path) -> Iterator[DemoEnvironment]:
-    environment = prepare_demo(tmp_path / "demo")
-    try:
-        yield environment
-    finally:
-        environment.stop()
 
 
 def run(demo: DemoEnvironment, capsys, *args: str) -> tuple[int, str]:
