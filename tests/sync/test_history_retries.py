@@ -15,7 +15,7 @@ from sage_sync_desktop.sync.history import HistoryStore, NewEntry
 from sage_sync_desktop.sync.retry_record import retry_summary
 from tests.sync.conftest import link_suggested_jobs
 from tests.sync.test_engine_faults import SYNC
-from tests.sync.test_sync_cli import demo, run, run_json  # noqa: F401  (demo is a fixture)
+from tests.sync.test_sync_cli import run, run_json
 
 CREATE = "POST /rest/v1.0/prime_contract"
 SYNC_PATTERN = "PATCH /rest/v1.0/prime_contracts/*/line_items/sync"
