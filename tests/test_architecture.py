@@ -50,9 +50,7 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 
 MAX_LINES = 400
 # Modules still over MAX_LINES, held to the former limit until they are split.
-LONG_MODULES: dict[str, int] = {
-    "sync/sync_engine.py": 600,
-}
+LONG_MODULES: dict[str, int] = {}
 
 
 def _modules() -> list[Path]:
