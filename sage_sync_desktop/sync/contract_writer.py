@@ -48,7 +48,7 @@ class _Run:
     sent: list[dict[str, Any]] = field(default_factory=list)
     approved: bool = False
     header_updated: bool = False
-    stop: Exception | None = None
+    stop: ProcoreError | None = None
     # What Procore answered: the contract as it now is, lines it returned, lines deleted.
     header: dict[str, Any] | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
@@ -62,6 +62,13 @@ class _Run:
 
     def count(self, result: str) -> int:
         return sum(1 for value, _ in self.results.values() if value == result)
+
+    def contract_id(self, request: PlannedRequest) -> int:
+        """The prime contract a request after the create goes to (a plan without an id creates
+        the contract first, so it is known by then)."""
+        if self.prime_contract_id is None:
+            raise ValueError(f"No prime contract to send '{request.kind}' to: the contract was not created.")
+        return self.prime_contract_id
 
 
 class WriteEffects:
@@ -112,7 +119,7 @@ class ContractWriter:
     def _record(self, entry: NewEntry) -> h.HistoryEntry:
         return self.history.append(entry, windows_user=self.windows_user, procore_user=self.procore_user)
 
-    def _entry(self, run: _Run, phase: str, outcome: str, lines: list[dict], message: str = "",
+    def _entry(self, run: _Run, phase: str, outcome: str, lines: list[dict[str, Any]], message: str = "",
                error: str = "") -> NewEntry:
         plan = run.plan
         data: dict[str, Any] = {"requests": len(run.sent), "sage_total": money_text(plan.diff.sage_total)}
@@ -127,7 +134,7 @@ class ContractWriter:
             data=data,
         )
 
-    def _planned_lines(self, plan: WritePlan) -> list[dict]:
+    def _planned_lines(self, plan: WritePlan) -> list[dict[str, Any]]:
         records = [
             line_record(item["origin_id"], self._item(plan, item["origin_id"]), h.PLANNED,
                         before=plan.before.get(item["origin_id"]), after=plan.after.get(item["origin_id"]))
@@ -196,13 +203,13 @@ class ContractWriter:
             if request.kind == "approve" and run.count(h.REJECTED) + run.count(h.UNKNOWN):
                 # Approving locks the schedule of values; leave it Draft until every line is in.
                 return
-            run.header = self.client.update_prime_contract(project_id, run.prime_contract_id,
+            run.header = self.client.update_prime_contract(project_id, run.contract_id(request),
                                                            body["prime_contract"]) or run.header
             run.header_lines_stale = False
             run.approved = run.approved or request.kind == "approve"
             run.header_updated = run.header_updated or request.kind == "update"
         elif request.kind == "sync_lines":
-            result = self.client.sync_line_items(project_id, run.prime_contract_id, body["updates"])
+            result = self.client.sync_line_items(project_id, run.contract_id(request), body["updates"])
             run.entities.extend(result.entities)
             run.header_lines_stale = True
             confirmed = {entity.get("origin_id") for entity in result.entities}
@@ -213,18 +220,20 @@ class ContractWriter:
                 else:
                     run.mark((origin_id,), h.WRITTEN if origin_id in confirmed else h.UNKNOWN)
         elif request.kind == "delete_line":
-            self.client.delete_line_item(project_id, run.prime_contract_id, request.line_id)
+            if request.line_id is None:
+                raise ValueError(f"No Procore line to delete for {request.origin_ids}.")
+            self.client.delete_line_item(project_id, run.contract_id(request), request.line_id)
             run.mark(request.origin_ids, h.DELETED)
-            run.deleted_ids.add(int(request.line_id or 0))
+            run.deleted_ids.add(request.line_id)
             run.header_lines_stale = True
         run.sent.append(_with_id(request, run.prime_contract_id).as_dict())
 
     def _finish(self, run: _Run) -> ContractOutcome:
         plan = run.plan
         lines = []
-        for origin_id, (result, error) in run.results.items():
-            after = plan.after.get(origin_id) if result in (h.WRITTEN, h.UNKNOWN) else None
-            lines.append(line_record(origin_id, self._item(plan, origin_id), result,
+        for origin_id, (line_result, error) in run.results.items():
+            after = plan.after.get(origin_id) if line_result in (h.WRITTEN, h.UNKNOWN) else None
+            lines.append(line_record(origin_id, self._item(plan, origin_id), line_result,
                                      before=plan.before.get(origin_id), after=after, error=error))
         problems = run.count(h.REJECTED) + run.count(h.UNKNOWN) + run.count(h.NOT_SENT)
         if run.stop is not None:
@@ -318,7 +327,7 @@ class AlreadyInProcore(ProcoreError):
     refresh, or held by a project the routine refresh does not list."""
 
 
-def _create(client: Any, plan: WritePlan, fields: dict[str, Any]) -> dict[str, Any]:
+def _create(client: ProcoreApi, plan: WritePlan, fields: dict[str, Any]) -> dict[str, Any]:
     """Create the Draft contract. A Draft with our origin id that an interrupted import left
     comes back from the client instead, and is finished; anything else stops the import."""
     number, project = plan.contract.number, plan.project

@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
 
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
@@ -47,6 +49,13 @@ logger = logging.getLogger(__name__)
 # Errors that no other contract would survive either.
 _BATCH_STOPPERS = (SignInRequired, ProcoreUnreachable)
 _PROGRESS_VERBS = {"import": "Adding", "reimport": "Re-importing"}
+
+
+@dataclass
+class _BatchAccess:
+    """The permissions read live during one batch, each read once (see _live_access)."""
+    levels: dict[tuple[str, int | None], AccessLevel] = field(default_factory=dict)
+    erp: tuple[bool, AccessLevel] | None = None  # erp_standing(): (company has the tool, level)
 
 
 class SyncEngine(EngineRefresh):
@@ -112,7 +121,7 @@ class SyncEngine(EngineRefresh):
                                       cancel=cancel)
         wanted = [n.strip() for n in numbers]
         with self.writer_lock.held(f"{action} of {len(wanted)} contract(s)", cancel=cancel,
-                                   on_wait=(lambda text: progress(0, text)) if progress is not None else None), \
+                                   on_wait=partial(progress, 0) if progress is not None else None), \
                 self._countdowns(progress) as progress:
             return self._write_locked(action, wanted, dry_run=False, overwrite=overwrite, progress=progress,
                                       cancel=cancel)
@@ -127,7 +136,7 @@ class SyncEngine(EngineRefresh):
             found = [s for s in map(snapshot.status, wanted) if s is not None and not s.reasons]
             self._check_budget("import" if action == "import" else "re-import",
                                request_budget.batch_requests(action, found), progress)
-        access: dict[tuple[str, int | None], AccessLevel] = {}
+        access = _BatchAccess()
         book = cost_code_match.CostCodeBook(self.client) if self.cost_codes == cost_code_match.MATCH else None
         results: list[ContractOutcome] = []
         verb = _PROGRESS_VERBS.get(action, action.capitalize())
@@ -186,18 +195,18 @@ class SyncEngine(EngineRefresh):
         except SageSyncError:
             logger.exception("Could not record the failure of %s in the history", number)
 
-    def _live_access(self, access: dict, tool: str, project_id: int | None) -> AccessLevel:
+    def _live_access(self, access: _BatchAccess, tool: str, project_id: int | None) -> AccessLevel:
         """The level read live once per batch (company) or per project in the batch; a project's
         level is also remembered for the next refreshes while the app runs."""
         key = (tool, project_id)
-        if key not in access:
-            access[key] = self.client.access_level(tool, project_id=project_id)
+        if key not in access.levels:
+            access.levels[key] = self.client.access_level(tool, project_id=project_id)
             if tool == PRIME_CONTRACTS_TOOL and project_id is not None:
-                self._project_access[project_id] = access[key]
-        return access[key]
+                self._project_access[project_id] = access.levels[key]
+        return access.levels[key]
 
     def _write_one(self, action: str, number: str, *, dry_run: bool, overwrite: bool,
-                   access: dict, run_log: RunLog,
+                   access: _BatchAccess, run_log: RunLog,
                    book: cost_code_match.CostCodeBook | None = None) -> ContractOutcome:
         assert self._snapshot is not None
         status = self._snapshot.status(number)
@@ -213,9 +222,9 @@ class SyncEngine(EngineRefresh):
             return live
         home, lines = live
         in_procore = action == "reimport"
-        if "erp" not in access:
-            access["erp"] = erp_standing(self.client)
-        erp_present, erp_level = access["erp"]
+        if access.erp is None:
+            access.erp = erp_standing(self.client)
+        erp_present, erp_level = access.erp
         facts = ContractFacts(
             job_exists=True, linked_project=project, erp_access=erp_level, erp_tool_present=erp_present,
             erp_rule=self.erp_rule,
@@ -254,8 +263,8 @@ class SyncEngine(EngineRefresh):
         sov_lock.learn(knowledge, home, plan, project, writer.effects)
         return self._after_write(outcome, status, home, lines, writer.effects)
 
-    def _after_write(self, outcome: ContractOutcome, status: ContractStatus, home: dict | None,
-                     lines_before: list[dict], effects: WriteEffects) -> ContractOutcome:
+    def _after_write(self, outcome: ContractOutcome, status: ContractStatus, home: dict[str, Any] | None,
+                     lines_before: list[dict[str, Any]], effects: WriteEffects) -> ContractOutcome:
         """Show the contract as Procore answered the writes, without reading it back; the next
         refresh re-reads its lines (the cached copy is dropped)."""
         header = effects.header or home
