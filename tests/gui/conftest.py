@@ -33,22 +33,26 @@ def cli_context(app_paths, secret_store, tmp_path) -> AppContext:
     return AppContext(paths=app_paths, settings_path=app_paths.settings_file, secrets=secret_store)
 
 
+def _show(qtbot, window: MainWindow, *, refresh: bool) -> MainWindow:
+    qtbot.addWidget(window)
+    window.show()
+    if refresh:
+        with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+            window.refresh()
+    return window
+
+
 @pytest.fixture
 def open_window(qtbot, cli_context):
     """open_window(engine, history=None) -> a shown MainWindow with its first refresh done."""
-    windows = []
+    windows: list[MainWindow] = []
 
     def make(engine, history=None, *, refresh: bool = True) -> MainWindow:
         session = SyncSession(lambda: engine, (lambda: history) if history is not None else None)
         window = MainWindow(session, cli_context)
         session.setParent(window)
-        qtbot.addWidget(window)
-        window.show()
         windows.append(window)
-        if refresh:
-            with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
-                window.refresh()
-        return window
+        return _show(qtbot, window, refresh=refresh)
 
     yield make
     for window in windows:
@@ -59,18 +63,13 @@ def open_window(qtbot, cli_context):
 def open_demo_window(qtbot, demo):
     """open_demo_window(refresh=True) -> the real window on the demo company (sample Sage file
     and the sandbox over HTTP), shown, its first refresh done unless refresh=False."""
-    windows = []
+    windows: list[MainWindow] = []
 
     def make(*, refresh: bool = True) -> MainWindow:
         context = AppContext(paths=demo.paths, settings_path=demo.settings_path, secrets=SecretStore())
         window = build_window(context)
-        qtbot.addWidget(window)
-        window.show()
         windows.append(window)
-        if refresh:
-            with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
-                window.refresh()
-        return window
+        return _show(qtbot, window, refresh=refresh)
 
     yield make
     for window in windows:
