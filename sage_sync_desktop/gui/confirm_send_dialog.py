@@ -42,6 +42,17 @@ def contract_table(preview: SendPreview, parent: QWidget) -> QTableWidget:
     table.setTabKeyNavigation(False)
     table.verticalHeader().hide()
     table.setWordWrap(False)
+    fill_contract_table(table, preview)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    table.setMaximumHeight(60 + 28 * min(len(preview.rows), 10))
+    return table
+
+
+def fill_contract_table(table: QTableWidget, preview: SendPreview) -> None:
+    """(Re)writes the rows, e.g. when the Re-Import dialog's overwrite box changes the figures."""
+    table.setRowCount(len(preview.rows))
     for row, item in enumerate(preview.rows):
         texts = (item.number, item.description, item.project,
                  lines_text(item.added, item.changed, item.removed),
@@ -51,11 +62,6 @@ def contract_table(preview: SendPreview, parent: QWidget) -> QTableWidget:
             if column in _MONEY_COLUMNS:
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(row, column, cell)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-    table.setMaximumHeight(60 + 28 * min(len(preview.rows), 10))
-    return table
 
 
 def totals_text(preview: SendPreview) -> str:

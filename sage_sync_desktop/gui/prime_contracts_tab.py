@@ -344,7 +344,7 @@ class PrimeContractsTab(QWidget):
 
     def _on_diff_panel_reimport_clicked(self, numbers: list) -> None:
         summary = self._diff_model.reimport_summary()
-        decision = ReimportDialog.ask(summary, self)
+        decision = ReimportDialog.ask(summary, self, overwriting=self._diff_model.reimport_summary(overwrite=True))
         if decision is None:
             return
         self.banner.hide()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from sage_sync_desktop.gui.plain_text import PlainLabel
-from sage_sync_desktop.gui.confirm_send_dialog import MIN_WIDTH, contract_table
+from sage_sync_desktop.gui.confirm_send_dialog import MIN_WIDTH, contract_table, fill_contract_table
 from sage_sync_desktop.gui.formatting import ARROW, money, plural
 from sage_sync_desktop.sync.send_preview import SendPreview
 
@@ -39,10 +39,20 @@ def summary_text(summary: ReimportSummary) -> str:
 
 
 class ReimportDialog(QDialog):
-    """Asks once, with the numbers, before anything is sent; the edited-lines question is separate."""
+    """Asks once, with the numbers, before anything is sent; the edited-lines question is separate.
 
-    def __init__(self, summary: ReimportSummary, parent: QWidget | None = None) -> None:
+    `summary` is the Re-Import that keeps Procore's edits, `overwriting` the same contracts with
+    those edits replaced by Sage's values (send_preview's OVERWRITE figures): the table, the line
+    counts and the "after" total follow the overwrite box.
+    """
+
+    def __init__(self, summary: ReimportSummary, parent: QWidget | None = None, *,
+                 overwriting: ReimportSummary) -> None:
         super().__init__(parent)
+        if overwriting.contracts != summary.contracts:
+            raise ValueError("the overwriting summary must cover the same contracts")
+        self._keeping_summary = summary
+        self._overwriting_summary = overwriting
         self.setObjectName("reimportDialog")
         self.setWindowTitle("Re-Import into Procore")
         self.setMinimumWidth(MIN_WIDTH)
@@ -52,6 +62,7 @@ class ReimportDialog(QDialog):
         self._overwrite = QCheckBox(self)
         self._overwrite.setObjectName("overwriteProcoreEdits")
         self._overwrite.setChecked(False)
+        self._overwrite.toggled.connect(self._on_overwrite_toggled)
         edited = summary.edited_in_procore
         self._has_edited_lines = edited > 0
         self._overwrite.setText(
@@ -72,8 +83,9 @@ class ReimportDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Re-Import")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self._table = contract_table(summary, self)
         layout = QVBoxLayout(self)
-        layout.addWidget(contract_table(summary, self))
+        layout.addWidget(self._table)
         layout.addWidget(self._summary)
         layout.addWidget(self._edited_note)
         layout.addWidget(self._overwrite)
@@ -82,15 +94,25 @@ class ReimportDialog(QDialog):
     def summary(self) -> str:
         return self._summary.text()
 
+    def chosen_summary(self) -> ReimportSummary:
+        """What the Re-Import will do with the box as it is now."""
+        return self._overwriting_summary if self.decision().overwrite_procore_edits else self._keeping_summary
+
     def decision(self) -> ReimportDecision:
         return ReimportDecision(
             overwrite_procore_edits=self._has_edited_lines and self._overwrite.isChecked()
         )
 
+    def _on_overwrite_toggled(self, _checked: bool) -> None:
+        chosen = self.chosen_summary()
+        self._summary.setText(summary_text(chosen))
+        fill_contract_table(self._table, chosen)
+
     @classmethod
-    def ask(cls, summary: ReimportSummary, parent: QWidget | None = None) -> ReimportDecision | None:
+    def ask(cls, summary: ReimportSummary, parent: QWidget | None = None, *,
+            overwriting: ReimportSummary) -> ReimportDecision | None:
         """The user's decision, or None for Cancel. Tests replace this classmethod."""
-        dialog = cls(summary, parent)
+        dialog = cls(summary, parent, overwriting=overwriting)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.decision()

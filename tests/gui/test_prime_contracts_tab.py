@@ -115,7 +115,8 @@ def test_not_ready_view_shows_the_blocking_reasons_in_a_column(open_window):
 
 def test_confirmation_summarises_the_change_and_asks_about_procore_edits(qtbot):
     from sage_sync_desktop.sync.availability import summarise
-    dialog = ReimportDialog(summarise([rf.diff_with_everything("2001")]))
+    summary = summarise([rf.diff_with_everything("2001")])
+    dialog = ReimportDialog(summary, overwriting=summary)  # no kept line: overwriting changes nothing
     qtbot.addWidget(dialog)
     assert dialog.summary() == (
         "Re-Import contract 2001 into Procore: 1 new, 2 changed, 1 removed lines.\n"
@@ -133,7 +134,7 @@ def test_reimport_sends_after_confirming_and_shows_a_green_message(open_window, 
     window = open_window(engine)
     asked = []
     monkeypatch.setattr(ReimportDialog, "ask", classmethod(
-        lambda cls, summary, parent=None: asked.append(summary) or ReimportDecision(True)))
+        lambda cls, summary, parent=None, overwriting=None: asked.append(summary) or ReimportDecision(True)))
     _select(window, ContractView.SYNCED, ["2001"])
     with qtbot.waitSignal(window.snapshot_shown, timeout=10_000):
         qtbot.mouseClick(_reimport(window), Qt.MouseButton.LeftButton)
@@ -147,7 +148,7 @@ def test_reimport_sends_after_confirming_and_shows_a_green_message(open_window, 
 def test_declining_the_confirmation_sends_nothing(open_window, qtbot, monkeypatch):
     engine = ScriptedEngine(_company())
     window = open_window(engine)
-    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, summary, parent=None: None))
+    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, summary, parent=None, overwriting=None: None))
     _select(window, ContractView.SYNCED, ["2001"])
     qtbot.mouseClick(_reimport(window), Qt.MouseButton.LeftButton)
     qtbot.wait(100)
@@ -157,7 +158,7 @@ def test_declining_the_confirmation_sends_nothing(open_window, qtbot, monkeypatc
 def test_bulk_reimport_sends_every_eligible_selected_contract(open_window, qtbot, monkeypatch):
     engine = ScriptedEngine(_company())
     window = open_window(engine)
-    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, s, parent=None: ReimportDecision(False)))
+    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, s, parent=None, overwriting=None: ReimportDecision(False)))
     _select(window, ContractView.SYNCED, ["2001", "2002", "2004"])
     assert _reimport(window).text() == "&Re-Import (2)"
     assert _reason(window).text().splitlines()[0] == "2 of 3 selected will be sent; 1 contract skipped:"
@@ -170,7 +171,7 @@ def test_bulk_reimport_sends_every_eligible_selected_contract(open_window, qtbot
 def test_a_failed_contract_shows_a_red_message_with_details(open_window, qtbot, monkeypatch):
     engine = ScriptedEngine(_company(), failing={"2004"})
     window = open_window(engine)
-    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, s, parent=None: ReimportDecision(False)))
+    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, s, parent=None, overwriting=None: ReimportDecision(False)))
     _select(window, ContractView.SYNCED, ["2001", "2004"])
     with qtbot.waitSignal(window.snapshot_shown, timeout=10_000):
         qtbot.mouseClick(_reimport(window), Qt.MouseButton.LeftButton)
@@ -188,7 +189,7 @@ def test_cancel_stops_a_bulk_reimport_half_way(open_window, qtbot, monkeypatch):
     import threading
     engine = ScriptedEngine(_company())
     window = open_window(engine)
-    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, s, parent=None: ReimportDecision(False)))
+    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, s, parent=None, overwriting=None: ReimportDecision(False)))
     engine.gate = threading.Event()
     _select(window, ContractView.SYNCED, ["2001", "2004", "2005"])
     qtbot.mouseClick(_reimport(window), Qt.MouseButton.LeftButton)

@@ -3,12 +3,15 @@ Procore sandbox over HTTP, every engine call on the TaskRunner."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QPushButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QListWidget, QPushButton
 
 from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.confirm_send_dialog import ConfirmSendDialog
+from sage_sync_desktop.gui.formatting import money
 from sage_sync_desktop.gui.main_window import MainWindow
 from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
 from sage_sync_desktop.gui.reimport_dialog import ReimportDecision, ReimportDialog
@@ -53,7 +56,7 @@ def _show(window, number):
 def _confirm(monkeypatch, overwrite=False):
     asked = []
     monkeypatch.setattr(ReimportDialog, "ask", classmethod(
-        lambda cls, summary, parent=None: asked.append(summary) or ReimportDecision(overwrite)))
+        lambda cls, summary, parent=None, overwriting=None: asked.append(summary) or ReimportDecision(overwrite)))
     return asked
 
 
@@ -170,6 +173,35 @@ def test_bulk_reimport_sends_each_selected_contract(window, demo, qtbot, monkeyp
     assert banner.text() == "2 contracts re-imported."
     states = {n: window.session.snapshot.status(n).state for n in numbers}
     assert states[demo.roles["changes_ready"]] is ContractState.SYNCED
+
+
+def test_the_reimport_confirmation_shows_the_total_the_overwriting_write_leaves_in_procore(window, demo, qtbot):
+    number = demo.roles["edited_in_procore"]
+    SampleEditor(demo.sample.path, demo.sample.naming).add_item(number, "98", "Change Order 3 \u2013 Lighting", "900.00")
+    _refresh(qtbot, window)
+    status = _show(window, number)
+    assert status.state is ContractState.CHANGES_READY and status.diff.counts.kept == 1
+    shown = []
+
+    def in_the_dialog():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ReimportDialog)
+        box = dialog.findChild(QCheckBox, "overwriteProcoreEdits")
+        for tick in (False, True):
+            box.setChecked(tick)
+            shown.append(dialog.summary().rsplit(" ", 1)[1].rstrip("."))  # "... $before \u2192 $after."
+        dialog.accept()
+
+    QTimer.singleShot(0, in_the_dialog)
+    with qtbot.waitSignal(window.snapshot_shown, timeout=60_000):
+        qtbot.mouseClick(_button(window), Qt.MouseButton.LeftButton)
+    keeping, overwriting = shown
+    assert keeping == money(status.diff.procore_total_after)
+    assert overwriting != keeping
+    assert window.prime_contracts_tab.banner.kind == "success"
+    lines = demo.sandbox.line_items(status.procore.prime_contract_id)
+    assert money(sum((Decimal(str(line["amount"])) for line in lines), Decimal("0.00"))) == overwriting
+    assert money(window.session.snapshot.status(number).procore_total) == overwriting
 
 
 def test_add_to_procore_imports_a_ready_contract(window, qtbot, monkeypatch):

@@ -6,9 +6,9 @@ import threading
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton, QTableWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton, QTableWidget
 
 from sage_sync_desktop.gui.confirm_send_dialog import MIN_WIDTH, ConfirmSendDialog
 from sage_sync_desktop.gui.help_window import PROCORE_SYNC_PAGE
@@ -84,6 +84,42 @@ def test_overwriting_kept_procore_edits_is_an_explicit_confirmed_action(open_win
     assert ("reimport", ("2003",), True) in engine.calls
     _select(window, ContractView.SYNCED, ["2001"])
     assert not overwrite.isVisible()  # only offered where there is a kept edit
+
+
+def _changed_and_kept_diff(number: str) -> ContractDiff:
+    lines = (
+        rf.line(LineState.UNCHANGED, "1"),
+        rf.line(LineState.KEPT, "2", sage="80.00", procore="90.00", edited=True,
+                changes=(FieldChange("amount", "90.00", "80.00"),)),
+        rf.line(LineState.ADDED, "3", sage="50.00", procore=None),
+    )
+    return ContractDiff(number, lines, Decimal("230.00"), Decimal("190.00"), Decimal("240.00"))
+
+
+def test_ticking_overwrite_in_the_reimport_confirmation_updates_the_after_total(open_window, qtbot):
+    engine = ScriptedEngine(rf.snapshot([
+        rf.status("2006", ContractState.CHANGES_READY, diff=_changed_and_kept_diff("2006"))]))
+    window = open_window(engine)
+    _select(window, ContractView.SYNCED, ["2006"])
+    seen = []
+
+    def in_the_dialog():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ReimportDialog)
+        box = dialog.findChild(QCheckBox, "overwriteProcoreEdits")
+        table = dialog.findChild(QTableWidget, "confirmContracts")
+        for tick in (False, True, False, True):
+            box.setChecked(tick)
+            seen.append((dialog.summary().splitlines()[-1], table.item(0, 3).text(), table.item(0, 6).text()))
+        dialog.accept()
+
+    QTimer.singleShot(0, in_the_dialog)
+    with qtbot.waitSignal(window.snapshot_shown, timeout=10_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "reimportButton"), Qt.MouseButton.LeftButton)
+    keeping = ("Procore total $190.00 \u2192 $240.00.", "1 new", "$240.00")  # line 2 keeps Procore's $90.00
+    overwriting = ("Procore total $190.00 \u2192 $230.00.", "1 new, 1 changed", "$230.00")  # Sage's $80.00
+    assert seen == [keeping, overwriting, keeping, overwriting]
+    assert ("reimport", ("2006",), True) in engine.calls
 
 
 # --- 3. keyboard, menu bar, F1
@@ -175,7 +211,8 @@ def test_the_reimport_confirmation_lists_the_contracts_with_their_totals(open_wi
     _select(window, ContractView.SYNCED, ["2001", "2003"])
     preview = window.prime_contracts_tab.diff_model().reimport_summary()
     assert preview.contracts == ("2001",) and preview.skipped == ("2003",)
-    dialog = ReimportDialog(preview, window)
+    dialog = ReimportDialog(preview, window,
+                            overwriting=window.prime_contracts_tab.diff_model().reimport_summary(overwrite=True))
     qtbot.addWidget(dialog)
     table = dialog.findChild(QTableWidget, "confirmContracts")
     assert [table.item(0, c).text() for c in (0, 5, 6)] == ["2001", "$1,740.00", "$1,680.00"]
@@ -187,7 +224,7 @@ def test_f5_during_work_says_it_is_busy_and_the_status_bar_shows_the_work(open_w
     from sage_sync_desktop.gui.reimport_dialog import ReimportDecision
     engine = ScriptedEngine(_company())
     window = open_window(engine)
-    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, s, parent=None: ReimportDecision(False)))
+    monkeypatch.setattr(ReimportDialog, "ask", classmethod(lambda cls, s, parent=None, overwriting=None: ReimportDecision(False)))
     engine.gate = threading.Event()
     _select(window, ContractView.SYNCED, ["2001"])
     qtbot.mouseClick(window.findChild(QPushButton, "reimportButton"), Qt.MouseButton.LeftButton)

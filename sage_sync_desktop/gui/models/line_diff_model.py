@@ -169,8 +169,13 @@ class LineDiffModel(RecordTableModel):
     def overwrite_availability(self) -> availability.Availability:
         return availability.availability(self._statuses, self._diffs, rule=availability.overwrite_reasons)
 
-    def reimport_summary(self) -> send_preview.SendPreview:
-        return self.preview(send_preview.REIMPORT)
+    def reimport_summary(self, *, overwrite: bool = False) -> send_preview.SendPreview:
+        """What Re-Import would send; with `overwrite`, the same contracts with the Procore edits
+        kept so far replaced by Sage's values (the write's overwrite_procore_edits)."""
+        if not overwrite:
+            return self.preview(send_preview.REIMPORT)
+        eligible = self.reimport_availability().eligible
+        return send_preview.preview(send_preview.OVERWRITE, self._statuses, self._diffs, eligible)
 
     def preview(self, action: str) -> send_preview.SendPreview:
         """What the button for `action` would send: its confirmation and the totals line."""
