@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from sage_sync_desktop.gui.plain_text import PlainLabel, plain_tooltip
 from sage_sync_desktop.gui.column_fit import ColumnFitter
 from sage_sync_desktop.gui.formatting import plural
-from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, LineDiffModel
 from sage_sync_desktop.sync.availability import NOTHING_SELECTED, Availability
 

@@ -30,7 +30,7 @@ from sage_sync_desktop.gui.formatting import timestamp
 from sage_sync_desktop.gui.help_window import PROCORE_SYNC_PAGE, HelpWindow
 from sage_sync_desktop.gui.history_tab import HistoryTab
 from sage_sync_desktop.gui.jobs_tab import JobsTab
-from sage_sync_desktop.gui.models.contract_filter_proxy import VIEWS, ContractView, parse_view
+from sage_sync_desktop.gui.models.contract_views import VIEWS, ContractView, parse_view
 from sage_sync_desktop.gui.prime_contracts_tab import PrimeContractsTab
 from sage_sync_desktop.gui.sync_session import REFRESH, SyncSession
 from sage_sync_desktop.sync.records import CompanySnapshot

@@ -25,9 +25,8 @@ from sage_sync_desktop.gui.column_fit import ColumnFitter
 from sage_sync_desktop.gui.confirm_send_dialog import ConfirmSendDialog
 from sage_sync_desktop.gui.diff_panel import DiffPanel
 from sage_sync_desktop.gui.message_banner import MessageBanner
-from sage_sync_desktop.gui.models.contract_filter_proxy import (
+from sage_sync_desktop.gui.models.contract_views import (
     VIEWS,
-    ContractFilterProxy,
     ContractView,
     view_counts,
 )
@@ -77,9 +76,10 @@ class PrimeContractsTab(QWidget):
         self._diffs: dict[str, ContractDiff] = {}  # loaded on demand for the current snapshot
         self._requested: set[str] = set()
 
+        self._view = ContractView.READY
+        # The list shows the model itself: it filters and sorts in Python (see ContractListModel).
         self._model = ContractListModel(self)
-        self._proxy = ContractFilterProxy(self)
-        self._proxy.setSourceModel(self._model)
+        self._model.set_view(self._view)
         self._diff_model = LineDiffModel(self)
 
         self._title = PlainLabel(self)
@@ -97,7 +97,7 @@ class PrimeContractsTab(QWidget):
 
         self._list = QTableView(self)
         self._list.setObjectName("primeContractsList")
-        self._list.setModel(self._proxy)
+        self._list.setModel(self._model)
         self._list.setSortingEnabled(True)
         self._list.sortByColumn(Column.CONTRACT, Qt.SortOrder.AscendingOrder)
         self._list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -118,10 +118,8 @@ class PrimeContractsTab(QWidget):
         self._empty.setWordWrap(True)
         self._empty.setStyleSheet("color: #4a4f55; padding: 4px 2px;")
         self._empty.hide()
-        self._proxy.modelReset.connect(self._update_empty)
-        self._proxy.rowsInserted.connect(self._update_empty)
-        self._proxy.rowsRemoved.connect(self._update_empty)
-        self._proxy.layoutChanged.connect(self._update_empty)
+        self._model.modelReset.connect(self._update_empty)
+        self._model.layoutChanged.connect(self._update_empty)
         self._list.selectionModel().selectionChanged.connect(self._on_list_selection_changed)
 
         self._diff_panel = DiffPanel(self._diff_model, self)
@@ -184,7 +182,7 @@ class PrimeContractsTab(QWidget):
     # --- our API
     @property
     def view(self) -> ContractView:
-        return self._proxy.view
+        return self._view
 
     def set_view(self, view: ContractView) -> None:
         row = list(VIEWS).index(view)
@@ -215,29 +213,29 @@ class PrimeContractsTab(QWidget):
         wanted = {n.strip() for n in numbers}
         selection = QItemSelection()
         last = None
-        for row in range(self._proxy.rowCount()):
-            index = self._proxy.index(row, 0)
+        for row in range(self._model.rowCount()):
+            index = self._model.index(row, 0)
             if index.data(Qt.ItemDataRole.UserRole) in wanted:
-                selection.select(index, self._proxy.index(row, self._proxy.columnCount() - 1))
+                selection.select(index, self._model.index(row, self._model.columnCount() - 1))
                 last = index
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self._list.selectionModel().select(selection, flags)
         if last is not None:
             self._list.selectionModel().setCurrentIndex(last, QItemSelectionModel.SelectionFlag.NoUpdate)
             self._list.scrollTo(last)
-        return len(selection.indexes()) // max(1, self._proxy.columnCount())
+        return len(selection.indexes()) // max(1, self._model.columnCount())
 
     def selected_statuses(self) -> list[ContractStatus]:
         rows = sorted({index.row() for index in self._list.selectionModel().selectedRows()})
-        source = [self._proxy.mapToSource(self._proxy.index(r, 0)).row() for r in rows]
-        statuses = (self._model.status_at(r) for r in source)
+        statuses = (self._model.status_at(r) for r in rows)
         return [status for status in statuses if status is not None]
 
     # --- internals
     def _apply_view(self, view: ContractView) -> None:
         info = VIEWS[view]
         self._title.setText(info.title)
-        self._proxy.set_view(view)
+        self._view = view
+        self._model.set_view(view)
         not_ready = view is ContractView.NOT_READY
         # In Not Ready the status says nothing the reasons do not, and they need the room; the
         # Procore total stays: a blocked contract may already be in Procore (twice, elsewhere).
@@ -254,12 +252,12 @@ class PrimeContractsTab(QWidget):
 
     def _update_empty(self, *_args: object) -> None:
         """An empty list says why it is empty (only once there is data to judge by)."""
-        if self._proxy.rowCount() or self._session.snapshot is None:
+        if self._model.rowCount() or self._session.snapshot is None:
             self._empty.hide()
             return
         words = self._filter.text().strip()
         self._empty.setText(f"No contract in this view matches \u201c{words}\u201d." if words
-                            else EMPTY_VIEW[self._proxy.view])
+                            else EMPTY_VIEW[self._view])
         self._empty.show()
 
     def _update_counts(self, statuses: Sequence[ContractStatus]) -> None:
@@ -292,7 +290,7 @@ class PrimeContractsTab(QWidget):
             self.view_changed.emit(view.value)
 
     def _on_filter_text_changed(self, text: str) -> None:
-        self._proxy.set_text(text)
+        self._model.set_filter_text(text)
 
     def _on_list_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._show_selection()
@@ -308,7 +306,7 @@ class PrimeContractsTab(QWidget):
             self._model.set_rows(rows)
         else:
             self._model.set_statuses(snapshot.statuses)
-        self._title.setText(VIEWS[self._proxy.view].title)
+        self._title.setText(VIEWS[self._view].title)
         self._update_counts(snapshot.statuses)
         self._update_empty()
         if keep:
@@ -320,7 +318,7 @@ class PrimeContractsTab(QWidget):
         if self._session.snapshot is not None or not isinstance(rows, list):
             return
         self._model.set_rows(rows)
-        self._title.setText(f"{VIEWS[self._proxy.view].title} \u2014 checking Procore\u2026")
+        self._title.setText(f"{VIEWS[self._view].title} \u2014 checking Procore\u2026")
         for row, info in enumerate(VIEWS.values()):
             self._views.item(row).setText(f"{info.label}  (\u2026)")
 
@@ -367,7 +365,7 @@ class PrimeContractsTab(QWidget):
         if label not in (REFRESH, IMPORT, REIMPORT):
             return
         if label == REFRESH and self._model.provisional:
-            self._title.setText(f"{VIEWS[self._proxy.view].title} \u2014 Procore could not be read")
+            self._title.setText(f"{VIEWS[self._view].title} \u2014 Procore could not be read")
         self._show_message(outcome_messages.for_error(label, error))
 
     def _on_session_busy_changed(self, busy: bool) -> None:

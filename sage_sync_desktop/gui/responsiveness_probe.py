@@ -30,7 +30,7 @@ def measure_load_responsiveness(
     the window could not repaint or react to a click.
     """
     tab = window.prime_contracts_tab
-    source = tab.list_view().model().sourceModel()
+    source = tab.list_view().model()
     session = window.session
     loop = QEventLoop()
     stamps: list[float] = []

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from sage_sync_desktop.gui import outcome_messages
 from sage_sync_desktop.gui.main_window import PRIME_CONTRACTS_TAB, MainWindow
-from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.sync.records import CompanySnapshot, ContractState
 
 logger = logging.getLogger(__name__)

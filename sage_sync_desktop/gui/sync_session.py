@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from sage_sync_desktop.gui.task_runner import TaskRunner
 from sage_sync_desktop.sync.records import CompanySnapshot, ContractDiff
+from sage_sync_desktop.sync.request_budget import NOTICE_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ _CHANGES_PROCORE = (IMPORT, REIMPORT, LINK, UNLINK)
 _WRITES_CONTRACTS = (IMPORT, REIMPORT)
 _QUICK = (DIFF, HISTORY)
 WINDOW_FETCH_ROWS = 500
+# A refresh reports progress dozens of times a second; the bar, its message and the status line
+# are updated with the latest at most this often (each update costs the GUI thread a repaint
+# and, while workers run Python, a wait for the GIL).
+PROGRESS_INTERVAL_MS = 50
 
 
 class _ReportingReader:
@@ -67,7 +72,8 @@ class SyncSession(QObject):
 
     Signals:
         busy_changed(bool): a job started or the last queued job finished.
-        progress_changed(int, str): percent and message of the running job.
+        progress_changed(int, str): percent and message of the running job (the latest, at most
+            every PROGRESS_INTERVAL_MS; a Procore request budget notice at once).
         snapshot_loaded(object): a CompanySnapshot from a Refresh.
         sage_loaded(object, object): on the first load, the SageCompany as soon as it is read
             (before Procore) and what the Sage preparers made of it, by name.
@@ -113,7 +119,12 @@ class SyncSession(QObject):
         self._stopping = False  # the window is closing: no follow-up refresh, no new work
         self._runner = TaskRunner(self)
         self._runner.started.connect(self._on_runner_started)
-        self._runner.progress_changed.connect(self.progress_changed)
+        self._pending_progress: tuple[int, str] | None = None
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_INTERVAL_MS)
+        self._progress_timer.timeout.connect(self._flush_progress)
+        self._runner.progress_changed.connect(self._on_runner_progress_changed)
         self._runner.succeeded.connect(self._on_runner_succeeded)
         self._runner.failed.connect(self._on_runner_failed)
         self._runner.finished.connect(self._on_runner_finished)
@@ -280,7 +291,24 @@ class SyncSession(QObject):
         return self._engine_now().history
 
     # --- runner slots (GUI thread)
+    def _on_runner_progress_changed(self, percent: int, message: str) -> None:
+        if message.startswith(NOTICE_PREFIX):  # shown apart from the progress message: never merged
+            self._flush_progress()
+            self.progress_changed.emit(percent, message)
+            return
+        self._pending_progress = (percent, message)
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _flush_progress(self) -> None:
+        """Hand on the latest progress now (before a job's start or end, so the order holds)."""
+        self._progress_timer.stop()
+        pending, self._pending_progress = self._pending_progress, None
+        if pending is not None:
+            self.progress_changed.emit(*pending)
+
     def _on_runner_started(self, label: str) -> None:
+        self._flush_progress()
         if label not in _QUICK:
             self._report_busy()
 
@@ -293,6 +321,7 @@ class SyncSession(QObject):
             self.busy_changed.emit(busy)
 
     def _on_runner_succeeded(self, label: str, result: object) -> None:
+        self._flush_progress()
         self._job_ended(label)
         if label in _CHANGES_PROCORE:
             self._refresh_after_change()
@@ -319,6 +348,7 @@ class SyncSession(QObject):
             self.history_exported.emit(str(result))
 
     def _on_runner_failed(self, label: str, error: object) -> None:
+        self._flush_progress()
         self._job_ended(label)
         if label in _CHANGES_PROCORE and self._engine is not None:
             # Part of the work may have reached Procore before the error or the Cancel.

@@ -1,4 +1,4 @@
-"""The Prime Contracts list model, its filter proxy and the line-item diff model."""
+"""The Prime Contracts list model (with its views and text filter) and the line-item diff model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 
-from sage_sync_desktop.gui.models.contract_filter_proxy import ContractFilterProxy, ContractView, view_counts
+from sage_sync_desktop.gui.models.contract_views import ContractView, view_counts
 from sage_sync_desktop.gui.models.contract_list_model import Column, ContractListModel
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, DiffRole, LineDiffModel
 from sage_sync_desktop.sync.records import ContractState, ReasonCode
@@ -29,13 +29,29 @@ def test_contract_list_model_passes_the_model_tester(qtmodeltester):
     qtmodeltester.check(model)
 
 
-def test_filter_proxy_passes_the_model_tester(qtmodeltester):
+def test_contract_list_model_in_a_view_passes_the_model_tester(qtmodeltester):
     model = ContractListModel()
     model.set_statuses(_statuses())
-    proxy = ContractFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.set_view(ContractView.SYNCED)
-    qtmodeltester.check(proxy)
+    model.set_view(ContractView.SYNCED)
+    qtmodeltester.check(model)
+
+
+def test_a_painted_cell_gets_every_role_in_one_call_with_the_values_data_gives(qapp):
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    model = ContractListModel()
+    model.set_statuses(_statuses())
+    delegate = QStyledItemDelegate()
+    money = QStyleOptionViewItem()
+    delegate.initStyleOption(money, model.index(1, Column.SAGE_TOTAL))  # Qt asks through multiData
+    assert money.text == "$1,000.00"
+    assert money.displayAlignment == Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    index = model.index(1, Column.STATUS)
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, index)
+    assert option.text == index.data() and option.text.startswith("Changes ready")
+    assert not option.icon.isNull()  # the status column's badge
+    assert option.palette.text().color().name() == index.data(Qt.ItemDataRole.ForegroundRole).color().name()
 
 
 def test_line_diff_model_passes_the_model_tester(qtmodeltester):
@@ -67,13 +83,11 @@ def test_money_is_shown_with_dollars_and_a_dash_when_not_in_procore():
 def test_synced_view_holds_synced_and_changes_ready_contracts():
     model = ContractListModel()
     model.set_statuses(_statuses())
-    proxy = ContractFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.set_view(ContractView.SYNCED)
-    numbers = sorted(proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount()))
+    model.set_view(ContractView.SYNCED)
+    numbers = sorted(model.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(model.rowCount()))
     assert numbers == ["2001", "2002"]
-    statuses = {proxy.index(r, 0).data(Qt.ItemDataRole.UserRole): proxy.index(r, Column.STATUS).data()
-                for r in range(proxy.rowCount())}
+    statuses = {model.index(r, 0).data(Qt.ItemDataRole.UserRole): model.index(r, Column.STATUS).data()
+                for r in range(model.rowCount())}
     assert statuses["2001"].startswith("Changes ready")
     assert statuses["2002"] == "Synced"
 
@@ -85,13 +99,15 @@ def test_view_counts_count_each_contract_once():
 def test_text_filter_matches_every_word_in_any_column():
     model = ContractListModel()
     model.set_statuses(_statuses())
-    proxy = ContractFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.set_view(ContractView.SYNCED)
-    proxy.set_text("contract 2002")
-    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["2002"]
-    proxy.set_text("nonexistent")
-    assert proxy.rowCount() == 0
+    model.set_view(ContractView.SYNCED)
+    model.set_filter_text("CONTRACT 2002")
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["2002"]
+    model.set_filter_text("synced 2001")  # 2001's status is "Changes ready": not every word matches
+    assert model.rowCount() == 0
+    model.set_filter_text("nonexistent")
+    assert model.rowCount() == 0
+    model.set_filter_text("")
+    assert model.rowCount() == 2
 
 
 def test_sorting_by_total_sorts_numerically_not_as_text():
@@ -102,10 +118,8 @@ def test_sorting_by_total_sorts_numerically_not_as_text():
     ]
     model = ContractListModel()
     model.set_statuses(statuses)
-    proxy = ContractFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(Column.SAGE_TOTAL, Qt.SortOrder.AscendingOrder)
-    assert [proxy.index(r, Column.SAGE_TOTAL).data() for r in range(3)] == ["$900.00", "$1,200.00", "$10,000.00"]
+    model.sort(Column.SAGE_TOTAL, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, Column.SAGE_TOTAL).data() for r in range(3)] == ["$900.00", "$1,200.00", "$10,000.00"]
 
 
 def test_not_ready_rows_say_why_they_are_blocked():
@@ -158,13 +172,12 @@ def test_totals_count_only_what_the_button_sends_and_agree_with_the_confirmation
 def test_sorting_keeps_the_model_consistent_for_the_model_tester(qtmodeltester):
     model = ContractListModel()
     model.set_statuses(_statuses())
-    proxy = ContractFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.set_view(ContractView.SYNCED)
-    qtmodeltester.check(proxy)
-    proxy.sort(Column.SAGE_TOTAL, Qt.SortOrder.DescendingOrder)
-    proxy.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)
-    proxy.set_text("ready")
+    model.set_view(ContractView.SYNCED)
+    qtmodeltester.check(model)
+    model.sort(Column.SAGE_TOTAL, Qt.SortOrder.DescendingOrder)
+    model.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)
+    model.set_filter_text("ready")
+    assert model.rowCount() == 1
     assert model.index(0, Column.STATUS).data().startswith("Changes ready")
 
 
@@ -187,8 +200,6 @@ def test_provisional_rows_from_sage_pass_the_model_tester_and_show_in_every_view
     assert model.index(0, 0).data(Qt.ItemDataRole.UserRole) == "1001"
     assert model.index(1, Column.STATUS).data() == CHECKING_PROCORE
     assert model.statuses() == []
-    proxy = ContractFilterProxy()
-    proxy.setSourceModel(model)
     for view in ContractView:
-        proxy.set_view(view)
-        assert proxy.rowCount() == 2
+        model.set_view(view)
+        assert model.rowCount() == 2

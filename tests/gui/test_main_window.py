@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from sage_sync_desktop import __version__
 from sage_sync_desktop.gui import window_startup
 from sage_sync_desktop.gui.application import CrashReporter, SingleInstance, instance_key
-from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.sync.records import ContractState
 from tests.gui import records_factory as rf
 from tests.gui.scripted_engine import ScriptedEngine

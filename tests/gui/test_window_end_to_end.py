@@ -13,7 +13,7 @@ from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.gui.confirm_send_dialog import ConfirmSendDialog
 from sage_sync_desktop.gui.formatting import money
 from sage_sync_desktop.gui.main_window import MainWindow
-from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.gui.reimport_dialog import ReimportDecision, ReimportDialog
 from sage_sync_desktop.sync import availability
 from sage_sync_desktop.gui.window_startup import build_window
@@ -270,7 +270,7 @@ def test_sage_contracts_are_listed_while_procore_is_still_being_read(qtbot, demo
     try:
         with qtbot.waitSignal(window.session.sage_loaded, timeout=30_000):
             window.refresh()
-        source = window.prime_contracts_tab.list_view().model().sourceModel()
+        source = window.prime_contracts_tab.list_view().model()
         assert window.session.snapshot is None
         assert source.rowCount() == demo.sample.contract_count
         assert {source.index(r, Column.STATUS).data() for r in range(source.rowCount())} == {CHECKING_PROCORE}

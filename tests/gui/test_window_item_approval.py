@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from sage_sync_desktop.gui.formatting import DASH
-from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.gui.models.contract_list_model import Column
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn
 from sage_sync_desktop.sync.records import ContractState, ReasonCode

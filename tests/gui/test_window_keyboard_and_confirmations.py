@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QListW
 
 from sage_sync_desktop.gui.confirm_send_dialog import MIN_WIDTH, ConfirmSendDialog
 from sage_sync_desktop.gui.help_window import PROCORE_SYNC_PAGE
-from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.gui.models.contract_list_model import Column
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QToolTip
 
 from sage_sync_desktop.app.context import AppContext
-from sage_sync_desktop.gui.models.contract_filter_proxy import ContractView
+from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.gui.window_startup import build_window
