@@ -51,6 +51,9 @@ class ProcoreError(SageSyncError):
     """Procore answered with an error or could not be reached."""
 
     exit_code = 1
+    # What a batch of calls had done before this error stopped it (the line sync sets a
+    # procore.records.LineItemSyncResult here); None for a single call.
+    partial: object | None = None
 
 
 class CancelledError(SageSyncError):

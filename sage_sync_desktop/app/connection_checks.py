@@ -17,6 +17,7 @@ from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.app.wiring import build_client_from_settings
 from sage_sync_desktop.procore import oauth, oauth_login
 from sage_sync_desktop.procore.permissions import ERP_INTEGRATIONS, PRIME_CONTRACTS, AccessLevel
+from sage_sync_desktop.procore.records import SignedInUser
 from sage_sync_desktop.sage import odbc_connection
 from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.sage.schema_probe import SchemaReport, probe_schema
@@ -165,19 +166,15 @@ def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirec
             auth.sign_in_with_code(code, redirect_uri or oauth.OOB_REDIRECT_URI)
         elif service_account:
             auth.sign_in()  # asks Procore with the secret now, never trusts a saved token; ends a `logout`
-        companies = tuple(
-            (int(c["id"]), str(c.get("name") or c["id"]))
-            for c in client.companies()
-            if c.get("is_active", True)
-        )
+        companies = tuple((c.company_id, c.name or str(c.company_id)) for c in client.companies() if c.active)
         # Procore answers /me within a company, so ask with the chosen (or first) company.
         known = [company_id for company_id, _name in companies]
         wanted = settings.procore.company_id
         client.company_id = wanted if wanted in known else (known[0] if known else None)
-        me = client.me() if client.company_id is not None else {}
+        me = client.me() if client.company_id is not None else SignedInUser(0, "", "")
     finally:
         client.close()
-    return SignedIn(str(me.get("name") or me.get("login") or ""), str(me.get("login") or ""), companies)
+    return SignedIn(me.name or me.login, me.login, companies)
 
 
 def permissions(settings: Settings, secrets: SecretStore, company_name: str) -> Permissions:
@@ -186,8 +183,8 @@ def permissions(settings: Settings, secrets: SecretStore, company_name: str) -> 
         erp_present, erp = erp_standing(client)
         sample = []
         for project in client.projects()[:PROJECTS_CHECKED]:
-            label = " ".join(x for x in (str(project.get("project_number") or ""), str(project.get("name") or "")) if x)
-            sample.append((label, client.access_level(PRIME_CONTRACTS, project_id=int(project["id"]))))
+            label = " ".join(x for x in (project.project_number, project.name) if x)
+            sample.append((label, client.access_level(PRIME_CONTRACTS, project_id=project.project_id)))
     finally:
         client.close()
     return Permissions(company_name, erp, tuple(sample), erp_tool_present=erp_present)

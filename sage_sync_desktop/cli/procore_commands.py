@@ -18,6 +18,7 @@ from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.procore import environments, oauth, oauth_login
 from sage_sync_desktop.procore.http_transport import HttpTransport
 from sage_sync_desktop.procore.procore_client import ProcoreClient
+from sage_sync_desktop.procore.records import ProcoreCompany
 from sage_sync_desktop.sandbox import rate_limits
 from sage_sync_desktop.secret_store import store_name
 from sage_sync_desktop.settings import Settings
@@ -186,26 +187,26 @@ def run_login(args: argparse.Namespace, context: AppContext) -> int:
     companies = client.companies()
     settings = _choose_company(settings, companies)
     context.save_settings(settings)
-    company = next((c for c in companies if c.get("id") == settings.procore.company_id), None)
-    say(f"Signed in to Procore ({environment.label}) as {me.get('name')} <{me.get('login')}>.")
+    company = next((c for c in companies if c.company_id == settings.procore.company_id), None)
+    say(f"Signed in to Procore ({environment.label}) as {me.name} <{me.login}>.")
     if company:
-        say(f"Company: {company.get('name')} (id {company['id']}).")
+        say(f"Company: {company.name} (id {company.company_id}).")
     return 0
 
 
-def _choose_company(settings: Settings, companies: list[dict]) -> Settings:
-    ids = [c.get("id") for c in companies]
+def _choose_company(settings: Settings, companies: list[ProcoreCompany]) -> Settings:
+    ids = [c.company_id for c in companies]
     wanted = settings.procore.company_id
     if wanted is not None:
         if wanted not in ids:
             raise ConfigurationError(
                 f"Procore company {wanted} is not among the companies this sign-in can see.",
-                fix="Choose one of: " + ", ".join(f"{c.get('name')} ({c.get('id')})" for c in companies) + ".",
+                fix="Choose one of: " + ", ".join(f"{c.name} ({c.company_id})" for c in companies) + ".",
             )
         return settings
     if len(companies) == 1:
-        return settings.with_changes(procore={"company_id": companies[0]["id"]})
-    listing = ", ".join(f"{c.get('name')} ({c.get('id')})" for c in companies) or "none"
+        return settings.with_changes(procore={"company_id": companies[0].company_id})
+    listing = ", ".join(f"{c.name} ({c.company_id})" for c in companies) or "none"
     raise ConfigurationError(
         "This Procore sign-in sees several companies (or none); choose one.",
         fix=f"Run login again with --company-id ID. Companies: {listing}.",

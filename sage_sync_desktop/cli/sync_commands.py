@@ -19,7 +19,6 @@ from sage_sync_desktop.app.context import AppContext
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.sync import availability
 from sage_sync_desktop.sync.history import HistoryStore
-from sage_sync_desktop.procore.records import ProcoreProject
 from sage_sync_desktop.sync.job_links import project_statuses
 from sage_sync_desktop.sync.retry_record import retry_summary
 from sage_sync_desktop.sync.records import ContractOutcome, ContractState
@@ -241,7 +240,7 @@ def run_projects(args: argparse.Namespace, context: AppContext) -> int:
                                      fix="Sign in with `login` (it saves the company) or set procore.company_id.")
         client = build_client_from_settings(settings, context.secrets)
         try:
-            projects = project_statuses(None, map(ProcoreProject.from_json, client.projects()))
+            projects = project_statuses(None, client.projects())
         finally:
             client.close()
         note = "Suggested jobs need the Sage connection (sage.connection_string is not set)."

@@ -7,6 +7,7 @@ response bodies here, and `redact` runs over them as a second line of defence.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -208,7 +209,7 @@ def mentions_lock(text: str) -> bool:
     return "schedule of values" in lowered or "locked" in lowered or "always editable" in lowered
 
 
-def sync_error_text(error: dict[str, Any]) -> str:
+def sync_error_text(error: Mapping[str, Any]) -> str:
     """Procore's words for one refused sync item: {"errors": {"field": ["text"]}} or a string."""
     messages = error.get("errors")
     if isinstance(messages, dict):

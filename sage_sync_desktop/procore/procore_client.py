@@ -1,6 +1,9 @@
 """The Procore REST calls the import needs, over HttpTransport. Works unchanged against
 api.procore.com and the local sandbox.
 
+Every answer the app reads comes back as the typed, frozen records of records.py (a record that
+cannot be read is a BadAnswer naming the endpoint); request bodies stay plain JSON objects.
+
 Lists are read at the largest page size each endpoint allows. A prime contract create (POST) is
 never blindly retried: after an ambiguous failure it first looks the contract up by origin_id.
 """
@@ -8,10 +11,9 @@ never blindly retried: after an ambiguous failure it first looks the contract up
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sage_sync_desktop.errors import ConfigurationError, ProcoreError
 from sage_sync_desktop.procore import answer_checks
@@ -23,12 +25,23 @@ from sage_sync_desktop.procore.errors import (
     ValidationFailed,
     locked_error,
     mentions_lock,
-    sync_error_text,
 )
 from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS, AccessLevel
-from sage_sync_desktop.procore.records import tool_permissions
-from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport, RequestStats
-from sage_sync_desktop.procore.request_stats import CREATE_RESENT
+from sage_sync_desktop.procore.records import (
+    CostCode,
+    LineItem,
+    LineItemSyncResult,
+    PrimeContract,
+    ProcoreCompany,
+    ProcoreDataError,
+    ProcoreProject,
+    SignedInUser,
+    SyncItemError,
+    UnitOfMeasure,
+    tool_permissions,
+)
+from sage_sync_desktop.procore.http_transport import Authorizer, HttpTransport
+from sage_sync_desktop.procore.request_stats import CREATE_RESENT, RequestStats
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +52,12 @@ PER_PAGE = {
     "prime_contracts": 1000,
     "line_items": 1000,
     "cost_codes": 1000,
-    "line_item_types": 1000,
     "uoms": 1000,
 }
 SYNC_CHUNK = 1000  # Procore's limit per .../sync call
 AMBIGUOUS_CREATE_RECHECK_SECONDS = 5.0
-
-
-@dataclass(frozen=True)
-class LineItemSyncResult:
-    entities: tuple[dict, ...]
-    errors: tuple[dict, ...]
-    requests: int = 0
+Json = dict[str, Any]
+Record = TypeVar("Record")
 
 
 class ProcoreClient:
@@ -92,7 +99,7 @@ class ProcoreClient:
         return ErrorContext(what=what, tool=tool, level_needed=level, user=self._user_login,
                             company_id=self.company_id)
 
-    def _call(self, method: str, template: str, *, path: str | None = None, params: dict | None = None,
+    def _call(self, method: str, template: str, *, path: str | None = None, params: Json | None = None,
               json: Any = None, context: ErrorContext, idempotent: bool | None = None,
               accept: tuple[int, ...] = (), company_required: bool = True) -> Any:
         endpoint = f"{method} {template}"
@@ -105,30 +112,33 @@ class ProcoreClient:
             return None
         return _checked(endpoint, response.json())
 
-    def _list(self, template: str, *, path: str | None = None, params: dict, per_page: int,
-              context: ErrorContext, company_required: bool = True) -> list[dict]:
+    def _list(self, template: str, parse: Callable[[Mapping[str, Any]], Record], *, path: str | None = None,
+              params: Json, per_page: int, context: ErrorContext, company_required: bool = True) -> list[Record]:
         endpoint = f"GET {template}"
-        return answer_checks.check_list(endpoint, self.transport.get_all(
+        items = answer_checks.check_list(endpoint, self.transport.get_all(
             self._api + (path or template), endpoint=endpoint, params=params,
             per_page=per_page, headers=self._headers(company_required=company_required),
             auth=self.auth, context=context,
         ))
+        return [_parsed(endpoint, parse, item) for item in items]
 
     # ------------------------------------------------------------------ who and where
 
-    def me(self) -> dict:
+    def me(self) -> SignedInUser:
         params = {"company_id": self.company_id} if self.company_id is not None else None
-        me = self._call("GET", "/rest/v1.0/me", params=params, context=self._context("user lookup"),
-                        company_required=False)
-        self._user_login = me.get("login") or me.get("name") or self._user_login
+        me = _parsed("GET /rest/v1.0/me", SignedInUser.from_json,
+                     self._call("GET", "/rest/v1.0/me", params=params, context=self._context("user lookup"),
+                                company_required=False))
+        self._user_login = me.label or self._user_login
         return me
 
-    def companies(self) -> list[dict]:
-        return self._list("/rest/v1.0/companies", params={}, per_page=PER_PAGE["companies"],
-                          context=self._context("company list"), company_required=False)
+    def companies(self) -> list[ProcoreCompany]:
+        return self._list("/rest/v1.0/companies", ProcoreCompany.from_json, params={},
+                          per_page=PER_PAGE["companies"], context=self._context("company list"),
+                          company_required=False)
 
     def projects(self, *, origin_id: str | None = None, project_number: str | None = None,
-                 updated_since: datetime | None = None) -> list[dict]:
+                 updated_since: datetime | None = None) -> list[ProcoreProject]:
         params: dict[str, Any] = {"company_id": self._company()}
         if origin_id is not None:
             params["filters[origin_id]"] = origin_id
@@ -136,21 +146,24 @@ class ProcoreClient:
             params["filters[project_number]"] = project_number
         if updated_since is not None:
             params["filters[updated_at]"] = updated_range(updated_since)
-        return self._list("/rest/v1.1/projects", params=params, per_page=PER_PAGE["projects"],
-                          context=self._context("project list"))
+        return self._list("/rest/v1.1/projects", ProcoreProject.from_json, params=params,
+                          per_page=PER_PAGE["projects"], context=self._context("project list"))
 
-    def project(self, project_id: int) -> dict:
-        return self._call("GET", "/rest/v1.0/projects/{id}", path=f"/rest/v1.0/projects/{project_id}",
-                          params={"company_id": self._company()},
-                          context=self._context(f"project {project_id}"))
+    def project(self, project_id: int) -> ProcoreProject:
+        return _parsed("GET /rest/v1.0/projects/{id}", ProcoreProject.from_json,
+                       self._call("GET", "/rest/v1.0/projects/{id}", path=f"/rest/v1.0/projects/{project_id}",
+                                  params={"company_id": self._company()},
+                                  context=self._context(f"project {project_id}")))
 
-    def set_project_origin(self, project_id: int, *, origin_id: str | None, origin_code: str | None) -> dict:
+    def set_project_origin(self, project_id: int, *, origin_id: str | None,
+                           origin_code: str | None) -> ProcoreProject:
         body = {"company_id": self._company(),
                 "project": {"origin_id": origin_id, "origin_code": origin_code}}
         # Setting the same two values twice gives the same result, so a lost answer may be retried.
-        return self._call("PATCH", "/rest/v1.0/projects/{id}", path=f"/rest/v1.0/projects/{project_id}",
-                          json=body, idempotent=True,
-                          context=self._context(f"project {project_id}", "Admin", "Admin"))
+        return _parsed("PATCH /rest/v1.0/projects/{id}", ProcoreProject.from_json,
+                       self._call("PATCH", "/rest/v1.0/projects/{id}", path=f"/rest/v1.0/projects/{project_id}",
+                                  json=body, idempotent=True,
+                                  context=self._context(f"project {project_id}", "Admin", "Admin")))
 
     def permissions(self, *, project_id: int | None = None) -> dict[str, AccessLevel]:
         """{tool friendly name: the signed-in user's level} for the company, or for one project."""
@@ -167,25 +180,28 @@ class ProcoreClient:
 
     # ------------------------------------------------------------------ prime contracts
 
-    def prime_contracts(self, project_id: int, *, updated_since: datetime | None = None) -> list[dict]:
+    def prime_contracts(self, project_id: int, *, updated_since: datetime | None = None) -> list[PrimeContract]:
         params: dict[str, Any] = {"project_id": project_id}
         if updated_since is not None:
             params["filters[updated_at]"] = updated_range(updated_since)
-        return self._list("/rest/v1.0/prime_contracts", params=params, per_page=PER_PAGE["prime_contracts"],
+        return self._list("/rest/v1.0/prime_contracts", PrimeContract.from_json, params=params,
+                          per_page=PER_PAGE["prime_contracts"],
                           context=self._context(f"project {project_id}", PRIME_CONTRACTS, "Read Only"))
 
-    def prime_contract(self, project_id: int, prime_contract_id: int) -> dict:
-        return self._call("GET", "/rest/v1.0/prime_contract/{id}",
-                          path=f"/rest/v1.0/prime_contract/{prime_contract_id}",
-                          params={"project_id": project_id},
-                          context=self._context(f"prime contract {prime_contract_id} in project {project_id}",
-                                                PRIME_CONTRACTS, "Read Only"))
+    def prime_contract(self, project_id: int, prime_contract_id: int) -> PrimeContract:
+        """One contract as Procore shows it, with its lines."""
+        return _parsed("GET /rest/v1.0/prime_contract/{id}", PrimeContract.from_json,
+                       self._call("GET", "/rest/v1.0/prime_contract/{id}",
+                                  path=f"/rest/v1.0/prime_contract/{prime_contract_id}",
+                                  params={"project_id": project_id},
+                                  context=self._context(f"prime contract {prime_contract_id} in project {project_id}",
+                                                        PRIME_CONTRACTS, "Read Only")))
 
-    def find_prime_contracts(self, project_id: int, origin_id: str) -> list[dict]:
+    def find_prime_contracts(self, project_id: int, origin_id: str) -> list[PrimeContract]:
         """The project's prime contracts carrying `origin_id` (the list has no origin filter)."""
-        return [pc for pc in self.prime_contracts(project_id) if pc.get("origin_id") == origin_id]
+        return [pc for pc in self.prime_contracts(project_id) if pc.origin_id == origin_id]
 
-    def create_prime_contract(self, project_id: int, fields: dict) -> dict:
+    def create_prime_contract(self, project_id: int, fields: Json) -> PrimeContract:
         origin_id = fields.get("origin_id")
         title = fields.get("number") or fields.get("title") or origin_id or "new"
         context = self._context(f"prime contract '{title}'", PRIME_CONTRACTS, "Admin")
@@ -194,8 +210,9 @@ class ProcoreClient:
         while True:
             attempt += 1
             try:
-                return self._call("POST", "/rest/v1.0/prime_contract", json=body, idempotent=False,
-                                  context=context)
+                return _parsed("POST /rest/v1.0/prime_contract", PrimeContract.from_json,
+                               self._call("POST", "/rest/v1.0/prime_contract", json=body, idempotent=False,
+                                          context=context))
             except (ProcoreUnreachable, ServerError) as exc:
                 if not origin_id:
                     raise
@@ -206,7 +223,7 @@ class ProcoreClient:
                     existing = self._existing_after_failure(project_id, origin_id)
                 if existing is not None:
                     logger.info("Create of %s failed ambiguously but it exists: id %s", origin_id,
-                                existing["id"])
+                                existing.prime_contract_id)
                     return existing
                 if attempt == 2:
                     raise
@@ -221,36 +238,37 @@ class ProcoreClient:
                         return existing
                 raise
 
-    def _existing_after_failure(self, project_id: int, origin_id: str) -> dict | None:
+    def _existing_after_failure(self, project_id: int, origin_id: str) -> PrimeContract | None:
         matches = self.find_prime_contracts(project_id, origin_id)
         if not matches:
             return None
-        return self.prime_contract(project_id, matches[0]["id"])
+        return self.prime_contract(project_id, matches[0].prime_contract_id)
 
-    def update_prime_contract(self, project_id: int, prime_contract_id: int, fields: dict) -> dict:
+    def update_prime_contract(self, project_id: int, prime_contract_id: int, fields: Json) -> PrimeContract:
         body = {"project_id": project_id, "prime_contract": fields}
         # A PATCH of the same values is idempotent, so lost answers may be retried.
-        return self._call("PATCH", "/rest/v1.0/prime_contract/{id}",
-                          path=f"/rest/v1.0/prime_contract/{prime_contract_id}", json=body,
-                          idempotent=True,
-                          context=self._context(f"prime contract {prime_contract_id}", PRIME_CONTRACTS,
-                                                "Admin"))
+        return _parsed("PATCH /rest/v1.0/prime_contract/{id}", PrimeContract.from_json,
+                       self._call("PATCH", "/rest/v1.0/prime_contract/{id}",
+                                  path=f"/rest/v1.0/prime_contract/{prime_contract_id}", json=body,
+                                  idempotent=True,
+                                  context=self._context(f"prime contract {prime_contract_id}", PRIME_CONTRACTS,
+                                                        "Admin")))
 
     # ------------------------------------------------------------------ line items
 
     def line_items(self, project_id: int, prime_contract_id: int, *,
-                   updated_since: datetime | None = None) -> list[dict]:
+                   updated_since: datetime | None = None) -> list[LineItem]:
         params: dict[str, Any] = {"project_id": project_id}
         if updated_since is not None:
             params["filters[updated_at]"] = updated_range(updated_since)
         template = "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items"
-        return self._list(template, path=f"/rest/v1.0/prime_contracts/{prime_contract_id}/line_items",
+        return self._list(template, LineItem.from_json, path=f"/rest/v1.0/prime_contracts/{prime_contract_id}/line_items",
                           params=params, per_page=PER_PAGE["line_items"],
                           context=self._context(f"prime contract {prime_contract_id} in project {project_id}",
                                                 PRIME_CONTRACTS, "Read Only"))
 
     def sync_line_items(self, project_id: int, prime_contract_id: int,
-                        updates: list[dict]) -> LineItemSyncResult:
+                        updates: list[Json]) -> LineItemSyncResult:
         """Upsert lines in chunks of at most 1000. On a failed chunk the error carries `.partial`.
 
         Procore answers sync with 200 even for an Approved contract's locked schedule of values,
@@ -258,8 +276,9 @@ class ProcoreClient:
         """
         template = "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync"
         path = f"/rest/v1.0/prime_contracts/{prime_contract_id}/line_items/sync"
-        entities: list[dict] = []
-        errors: list[dict] = []
+        endpoint = f"PATCH {template}"
+        entities: list[LineItem] = []
+        errors: list[SyncItemError] = []
         requests = 0
         for chunk in _chunks(updates, SYNC_CHUNK):
             # Items matched by id or origin_id upsert to the same result when sent twice.
@@ -271,17 +290,19 @@ class ProcoreClient:
                                   context=self._context(f"prime contract {prime_contract_id}",
                                                         PRIME_CONTRACTS, "Admin"))
             except ProcoreError as exc:
-                exc.partial = LineItemSyncResult(tuple(entities), tuple(errors), requests)  # type: ignore[attr-defined]
+                exc.partial = LineItemSyncResult(tuple(entities), tuple(errors), requests)
                 raise
-            entities.extend((body or {}).get("entities") or [])
-            chunk_errors = [e for e in (body or {}).get("errors") or [] if isinstance(e, dict)]
+            entities.extend(_parsed(endpoint, LineItem.from_json, entity)
+                            for entity in (body or {}).get("entities") or [])
+            chunk_errors = [SyncItemError.from_json(e) for e in (body or {}).get("errors") or []
+                            if isinstance(e, dict)]
             errors.extend(chunk_errors)
-            locked = [text for text in map(sync_error_text, chunk_errors) if mentions_lock(text)]
+            locked = [error.text for error in chunk_errors if mentions_lock(error.text)]
             if locked:
-                exc = locked_error(f"prime contract {prime_contract_id}",
-                                   f"line_items/sync answered 200 with {len(locked)} items refused: {locked[0]}")
-                exc.partial = LineItemSyncResult(tuple(entities), tuple(errors), requests)  # type: ignore[attr-defined]
-                raise exc
+                stop = locked_error(f"prime contract {prime_contract_id}",
+                                    f"line_items/sync answered 200 with {len(locked)} items refused: {locked[0]}")
+                stop.partial = LineItemSyncResult(tuple(entities), tuple(errors), requests)
+                raise stop
         return LineItemSyncResult(tuple(entities), tuple(errors), requests)
 
     def delete_line_item(self, project_id: int, prime_contract_id: int, line_item_id: int) -> None:
@@ -293,22 +314,15 @@ class ProcoreClient:
 
     # ------------------------------------------------------------------ lookups
 
-    def cost_codes(self, project_id: int) -> list[dict]:
-        """The project's cost codes (budget codes), every page; items carry id and full_code."""
-        return self._list("/rest/v1.0/cost_codes", params={"project_id": project_id},
+    def cost_codes(self, project_id: int) -> list[CostCode]:
+        """The project's cost codes (budget codes), every page."""
+        return self._list("/rest/v1.0/cost_codes", CostCode.from_json, params={"project_id": project_id},
                           per_page=PER_PAGE["cost_codes"],
                           context=self._context(f"cost codes of project {project_id}"))
 
-    def line_item_types(self, project_id: int | None = None) -> list[dict]:
-        params: dict[str, Any] = {"company_id": self._company()}
-        if project_id is not None:
-            params["project_id"] = project_id
-        return self._list("/rest/v1.0/line_item_types", params=params,
-                          per_page=PER_PAGE["line_item_types"], context=self._context("line item types"))
-
-    def uoms(self) -> list[dict]:
+    def uoms(self) -> list[UnitOfMeasure]:
         company = self._company()
-        return self._list("/rest/v1.0/companies/{company_id}/uoms",
+        return self._list("/rest/v1.0/companies/{company_id}/uoms", UnitOfMeasure.from_json,
                           path=f"/rest/v1.0/companies/{company}/uoms", params={},
                           per_page=PER_PAGE["uoms"], context=self._context("units of measure"))
 
@@ -338,6 +352,17 @@ def updated_range(since: datetime) -> str:
     return f"{since.astimezone(UTC).strftime(fmt)}...{until.strftime(fmt)}"
 
 
-def _chunks(items: list[dict], size: int) -> Iterable[list[dict]]:
+def _parsed(endpoint: str, parse: Callable[[Mapping[str, Any]], Record], raw: Any) -> Record:
+    """`raw` (already checked as JSON of the right shape) as a record; a record that cannot be
+    read is a BadAnswer naming the endpoint, like any other answer the app cannot use."""
+    if not isinstance(raw, Mapping):
+        raise answer_checks.BadAnswer(endpoint, f"an object was expected, it sent {type(raw).__name__}")
+    try:
+        return parse(raw)
+    except ProcoreDataError as exc:
+        raise answer_checks.BadAnswer(endpoint, exc.message.rstrip(".")) from None
+
+
+def _chunks(items: list[Json], size: int) -> Iterable[list[Json]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]

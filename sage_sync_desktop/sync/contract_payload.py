@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sage_sync_desktop.procore.records import PrimeContract
 from sage_sync_desktop.sage.records import SageContract
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.line_values import ORIGIN_DATA_APP, number_text, to_decimal
@@ -75,25 +76,26 @@ def approve_fields() -> dict[str, Any]:
     return {"status": APPROVED, "executed": True}
 
 
-def _same(name: str, procore_value: Any, sage_value: Any) -> bool:
+def _same(name: str, procore_value: str | Decimal | None, sage_value: str) -> bool:
     if name == "retainage_percent":
         return to_decimal(procore_value) == to_decimal(sage_value)
     if name.endswith("_date"):
-        return str(procore_value or "")[:10] == str(sage_value or "")
-    return str(procore_value or "").strip() == str(sage_value or "").strip()
+        return str(procore_value or "")[:10] == sage_value
+    return str(procore_value or "").strip() == sage_value.strip()
 
 
-def header_changes(contract: SageContract, procore_contract: dict[str, Any]) -> tuple[FieldChange, ...]:
+def header_changes(contract: SageContract, procore_contract: PrimeContract) -> tuple[FieldChange, ...]:
     """Header fields where Procore differs from Sage, plus Draft -> Approved when unfinished."""
     changes = []
     for name, wanted in header_fields(contract).items():
-        if name not in procore_contract:
+        if name not in procore_contract.fields_present:
             continue  # a list row without this field: nothing to compare, nothing to change
-        current = procore_contract.get(name)
-        if not _same(name, current, wanted):
-            shown = str(current or "")[:10] if name.endswith("_date") else str(current or "")
+        current = procore_contract.header_value(name)
+        if not _same(name, current, str(wanted)):
+            text = "" if current is None else str(current)
+            shown = text[:10] if name.endswith("_date") else text
             changes.append(FieldChange(name, shown, str(wanted)))
-    if contract.approved and procore_contract.get("status") == DRAFT:
+    if contract.approved and procore_contract.status == DRAFT:
         changes.append(FieldChange("status", DRAFT, APPROVED))
     return tuple(changes)
 

@@ -24,9 +24,9 @@ from sage_sync_desktop.procore.errors import (
     RecordLocked,
     SignInRequired,
     ValidationFailed,
-    sync_error_text,
     mentions_lock,
 )
+from sage_sync_desktop.procore.records import LineItem, LineItemSyncResult, PrimeContract
 from sage_sync_desktop.sync import history as h
 from sage_sync_desktop.sync.history import HistoryStore, NewEntry, line_record
 from sage_sync_desktop.sync.line_values import money_text
@@ -50,8 +50,8 @@ class _Run:
     header_updated: bool = False
     stop: ProcoreError | None = None
     # What Procore answered: the contract as it now is, lines it returned, lines deleted.
-    header: dict[str, Any] | None = None
-    entities: list[dict[str, Any]] = field(default_factory=list)
+    header: PrimeContract | None = None
+    entities: list[LineItem] = field(default_factory=list)
     deleted_ids: set[int] = field(default_factory=set)
     # True once lines were written after the last header answer (its line_items are then old).
     header_lines_stale: bool = False
@@ -79,7 +79,7 @@ class WriteEffects:
         self._run = run
 
     @property
-    def header(self) -> dict[str, Any] | None:
+    def header(self) -> PrimeContract | None:
         return self._run.header
 
     @property
@@ -94,15 +94,15 @@ class WriteEffects:
     def lines_changed(self) -> bool:
         return bool(self._run.count(h.WRITTEN) + self._run.count(h.DELETED))
 
-    def lines_after(self, lines_before: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def lines_after(self, lines_before: list[LineItem]) -> list[LineItem]:
         """The contract's lines now: from the last header answer when it came after every line
         write, else the lines read before writing with the sync answers and deletions applied."""
         header = self._run.header
-        if header is not None and not self._run.header_lines_stale and isinstance(header.get("line_items"), list):
-            return list(header["line_items"])
-        by_id = {line.get("id"): line for line in lines_before if line.get("id") not in self._run.deleted_ids}
+        if header is not None and not self._run.header_lines_stale and header.line_items is not None:
+            return list(header.line_items)
+        by_id = {line.line_item_id: line for line in lines_before if line.line_item_id not in self._run.deleted_ids}
         for entity in self._run.entities:
-            by_id[entity.get("id")] = entity
+            by_id[entity.line_item_id] = entity
         return list(by_id.values())
 
 
@@ -197,14 +197,14 @@ class ContractWriter:
         body = request.body or {}
         if request.kind == "create":
             created = _create(self.client, plan, body["prime_contract"])
-            run.prime_contract_id = int(created["id"])
+            run.prime_contract_id = created.prime_contract_id
             run.header = created
         elif request.kind in ("update", "approve"):
             if request.kind == "approve" and run.count(h.REJECTED) + run.count(h.UNKNOWN):
                 # Approving locks the schedule of values; leave it Draft until every line is in.
                 return
             run.header = self.client.update_prime_contract(project_id, run.contract_id(request),
-                                                           body["prime_contract"]) or run.header
+                                                           body["prime_contract"])
             run.header_lines_stale = False
             run.approved = run.approved or request.kind == "approve"
             run.header_updated = run.header_updated or request.kind == "update"
@@ -212,8 +212,8 @@ class ContractWriter:
             result = self.client.sync_line_items(project_id, run.contract_id(request), body["updates"])
             run.entities.extend(result.entities)
             run.header_lines_stale = True
-            confirmed = {entity.get("origin_id") for entity in result.entities}
-            refused = {error.get("origin_id"): sync_error_text(error) for error in result.errors}
+            confirmed = {entity.origin_id for entity in result.entities}
+            refused = {error.origin_id: error.text for error in result.errors}
             for origin_id in request.origin_ids:
                 if origin_id in refused:
                     run.mark((origin_id,), h.REJECTED, refused[origin_id])
@@ -306,19 +306,19 @@ class ContractWriter:
 def _partial_answer(run: _Run, exc: ProcoreError) -> set[str]:
     """Mark what a sync that stopped part-way answered per item (written, or refused with
     Procore's words: a locked schedule of values comes back this way); the origin ids marked."""
-    partial = getattr(exc, "partial", None)
-    if partial is None:
+    partial = exc.partial
+    if not isinstance(partial, LineItemSyncResult):
         return set()
     run.entities.extend(partial.entities)
     marked: set[str] = set()
     for entity in partial.entities:
-        if entity.get("origin_id"):
-            run.mark((entity["origin_id"],), h.WRITTEN)
-            marked.add(entity["origin_id"])
+        if entity.origin_id:
+            run.mark((entity.origin_id,), h.WRITTEN)
+            marked.add(entity.origin_id)
     for error in partial.errors:
-        if error.get("origin_id"):
-            run.mark((error["origin_id"],), h.REJECTED, sync_error_text(error))
-            marked.add(error["origin_id"])
+        if error.origin_id:
+            run.mark((error.origin_id,), h.REJECTED, error.text)
+            marked.add(error.origin_id)
     return marked
 
 
@@ -327,7 +327,7 @@ class AlreadyInProcore(ProcoreError):
     refresh, or held by a project the routine refresh does not list."""
 
 
-def _create(client: ProcoreApi, plan: WritePlan, fields: dict[str, Any]) -> dict[str, Any]:
+def _create(client: ProcoreApi, plan: WritePlan, fields: dict[str, Any]) -> PrimeContract:
     """Create the Draft contract. A Draft with our origin id that an interrupted import left
     comes back from the client instead, and is finished; anything else stops the import."""
     number, project = plan.contract.number, plan.project
@@ -343,10 +343,10 @@ def _create(client: ProcoreApi, plan: WritePlan, fields: dict[str, Any]) -> dict
                 "(the window's Full refresh, Shift+F5, or --full-refresh) to see where it is, then delete the extra copy.",
             detail=exc.detail,
         ) from exc
-    if created.get("status") not in (None, DRAFT):
+    if created.status not in ("", DRAFT):
         raise AlreadyInProcore(
-            f"Contract {number} is already in Procore (prime contract {created.get('id')}, "
-            f"{created.get('status')}), added since the last Refresh.",
+            f"Contract {number} is already in Procore (prime contract {created.prime_contract_id}, "
+            f"{created.status}), added since the last Refresh.",
             fix="Refresh, then use Re-Import to bring its changes.",
         )
     return created

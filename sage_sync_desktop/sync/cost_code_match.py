@@ -20,6 +20,7 @@ from typing import Any
 
 from sage_sync_desktop.errors import ProcoreError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
+from sage_sync_desktop.procore.records import LineItem
 from sage_sync_desktop.sage.records import SageContractItem
 from sage_sync_desktop.sync.line_values import origin_data_of
 from sage_sync_desktop.sync.engine_protocols import ProcoreApi
@@ -59,9 +60,8 @@ class CostCodeBook:
             return ProjectCostCodes({}, error=getattr(exc, "message", str(exc)))
         found: dict[str, list[int]] = {}
         for row in rows:
-            code = str(row.get("full_code") or "").strip()
-            if code and isinstance(row.get("id"), int):
-                found.setdefault(code, []).append(row["id"])
+            if row.full_code:
+                found.setdefault(row.full_code, []).append(row.cost_code_id)
         return ProjectCostCodes({code: tuple(ids) for code, ids in found.items()})
 
 
@@ -94,7 +94,7 @@ class CostCodeMatch:
         return data
 
 
-def needs_budget_code(item: SageContractItem, procore_line: dict[str, Any] | None) -> bool:
+def needs_budget_code(item: SageContractItem, procore_line: LineItem | None) -> bool:
     """True for a line about to be created, or whose Sage cost code differs from the one this app
     recorded writing; a line with no record of ours is left to the PM."""
     code = (item.cost_code or "").strip()

@@ -15,6 +15,7 @@ from typing import Any
 
 from sage_sync_desktop.procore import permissions
 from sage_sync_desktop.procore.permissions import AccessLevel
+from sage_sync_desktop.procore.records import LineItem, PrimeContract
 from sage_sync_desktop.sage.records import SageContract
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.contract_payload import (
@@ -64,11 +65,11 @@ class ProcoreHolder:
     """A Procore prime contract carrying this contract's origin id."""
 
     project: ProjectRef
-    prime_contract: dict[str, Any]
+    prime_contract: PrimeContract
 
     @property
     def prime_contract_id(self) -> int:
-        return int(self.prime_contract["id"])
+        return self.prime_contract.prime_contract_id
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class ContractFacts:
     linked_project: ProjectRef | None
     holders: tuple[ProcoreHolder, ...] = ()
     # Lines of the holder in the linked project (None when there is no such holder).
-    home_lines: Sequence[dict[str, Any]] | None = None
+    home_lines: Sequence[LineItem] | None = None
     erp_access: AccessLevel = AccessLevel.NONE
     # Access on the linked project's Prime Contracts tool (None when not read yet: a routine
     # refresh reads none; the engine reads it live before writing and remembers it).
@@ -97,7 +98,7 @@ class ContractFacts:
     erp_tool_present: bool = True
     erp_rule: str = ERP_REQUIRE
     # No home, but Procore holds copies elsewhere: the lines of the first one (None: not read).
-    held_lines: Sequence[dict[str, Any]] | None = None
+    held_lines: Sequence[LineItem] | None = None
 
     @property
     def home(self) -> ProcoreHolder | None:

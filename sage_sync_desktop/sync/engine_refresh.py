@@ -18,7 +18,6 @@ from functools import partial
 
 from sage_sync_desktop.errors import SageError, SageSyncError
 from sage_sync_desktop.procore.permissions import AccessLevel
-from sage_sync_desktop.procore.records import ProcoreProject
 from sage_sync_desktop.sage.records import SageCompany, SageContract
 from sage_sync_desktop.sync import cost_code_match, origin_ids, request_budget, run_recovery
 from sage_sync_desktop.sync.eligibility import ERP_REQUIRE, ContractFacts, classify, no_erp_tool_note
@@ -151,13 +150,13 @@ class EngineRefresh:
         except SageSyncError as exc:
             logger.info("Company name not available: %s", exc)
             return ""
-        return next((str(c.get("name") or "") for c in companies if c.get("id") == self.client.company_id), "")
+        return next((c.name for c in companies if c.company_id == self.client.company_id), "")
 
     def _user(self) -> ProcoreUser:
         assert self._view is not None
         me = self._view.user
         return ProcoreUser(
-            user_id=int(me.get("id") or 0), login=str(me.get("login") or ""), name=str(me.get("name") or ""),
+            user_id=me.user_id, login=me.login, name=me.name,
             company_id=int(self.client.company_id or 0), company_name=self._company_name or "",
             erp_integrations=self._view.erp_access, erp_tool_present=self._view.erp_tool_present,
             erp_tool_note="" if self._view.erp_tool_present else no_erp_tool_note(self.erp_rule),
@@ -253,17 +252,16 @@ class EngineRefresh:
             self._company = self._company or self.reader.read_company()
         except SageError as exc:
             problem = exc
-        return project_statuses(self._company, map(ProcoreProject.from_json, self.client.projects())), problem
+        return project_statuses(self._company, self.client.projects()), problem
 
     # ------------------------------------------------------------------ shared with the writes
 
     def _procore_login(self) -> str:
         """Who is signed in to Procore, for the history (one request when not refreshed yet)."""
         if self._view is not None:
-            return str(self._view.user.get("login") or self._view.user.get("name") or "")
+            return self._view.user.label
         if self._login is None:
-            me = self.client.me()
-            self._login = str(me.get("login") or me.get("name") or "")
+            self._login = self.client.me().label
         return self._login
 
     def _recover_dead_runs(self, snapshot: CompanySnapshot, about_to_write: set[str]) -> None:

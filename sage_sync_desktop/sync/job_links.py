@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.procore.records import ProcoreProject
@@ -105,8 +106,7 @@ class JobLinker:
         """Link the job to the project; returns the project as Procore now holds it."""
         wanted = origin_ids.job_origin_id(job.number)
         try:
-            raw = self.client.project(project_id)
-            project = ProcoreProject.from_json(raw)
+            project = self.client.project(project_id)
             current = project.origin_id
             if current == wanted:
                 logger.info("Job %s is already linked to project %s", job.number, project_id)
@@ -123,8 +123,7 @@ class JobLinker:
                     f"({current}); Procore allows one integration per project.",
                     fix="Pick another project, or remove the other integration's link in Procore first.",
                 )
-            elsewhere = [p for p in map(ProcoreProject.from_json, self.client.projects(origin_id=wanted))
-                         if p.project_id != project_id]
+            elsewhere = [p for p in self.client.projects(origin_id=wanted) if p.project_id != project_id]
             if elsewhere:
                 raise LinkRefused(
                     f"Job {job.number} is already linked to project {_name(elsewhere[0])}.",
@@ -134,7 +133,7 @@ class JobLinker:
         except SageSyncError as exc:
             self._record("link_job", "failed", job.number, project_id, exc.message, exc.detail)
             raise
-        linked = ProcoreProject.from_json({**raw, **(updated or {"origin_id": wanted, "origin_code": job.number})})
+        linked = _as_answered(project, updated)
         self._record("link_job", "ok", job.number, project_id,
                      f"Linked job {job.number} to project {_name(linked)}.")
         return linked
@@ -145,12 +144,11 @@ class JobLinker:
         wanted = origin_ids.job_origin_id(job_number)
         cleared = []
         try:
-            for raw in self.client.projects(origin_id=wanted):
-                project = ProcoreProject.from_json(raw)
+            for project in self.client.projects(origin_id=wanted):
                 if project.origin_id != wanted:
                     continue  # a server that ignores the filter
                 updated = self.client.set_project_origin(project.project_id, origin_id=None, origin_code=None)
-                cleared.append(ProcoreProject.from_json({**raw, **(updated or {"origin_id": None, "origin_code": None})}))
+                cleared.append(_as_answered(project, updated))
                 self._record("unlink_job", "ok", job_number, project.project_id,
                              f"Unlinked job {job_number} from project {_name(project)}.")
         except SageSyncError as exc:
@@ -160,3 +158,10 @@ class JobLinker:
             raise LinkRefused(f"Job {job_number} is not linked to any Procore project.",
                               fix="Nothing to unlink; see the jobs list (jobs).")
         return cleared
+
+
+def _as_answered(before: ProcoreProject, after: ProcoreProject) -> ProcoreProject:
+    """The project as Procore answered the change, its name and number kept from before when
+    the answer leaves them out."""
+    return replace(after, name=after.name or before.name,
+                   project_number=after.project_number or before.project_number)

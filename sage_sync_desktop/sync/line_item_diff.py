@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
 
+from sage_sync_desktop.procore.records import LineItem
 from sage_sync_desktop.sage.records import SageContract, SageContractItem
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.line_values import (
@@ -73,9 +73,9 @@ def keyed_awaiting(contract: SageContract,
     return items
 
 
-def belongs_to(contract: SageContract, line: dict[str, Any]) -> bool:
+def belongs_to(contract: SageContract, line: LineItem) -> bool:
     """True for a line made by this app from this contract (whatever its item)."""
-    parsed = origin_ids.try_parse(line.get("origin_id"))
+    parsed = origin_ids.try_parse(line.origin_id)
     return parsed is not None and parsed.kind == "item" and parsed.contract == contract.number
 
 
@@ -89,14 +89,9 @@ def _edited(current: LineValues, recorded: LineValues | None, known: Iterable[Li
     return all(mine != known_value.written_part() for known_value in candidates)
 
 
-def _line_id(line: dict[str, Any]) -> int | None:
-    value = line.get("id")
-    return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else None
-
-
 def compute_diff(
     contract: SageContract,
-    procore_lines: Sequence[dict[str, Any]],
+    procore_lines: Sequence[LineItem],
     *,
     known_values: Mapping[str, Sequence[LineValues]] | None = None,
     overwrite_procore_edits: bool = False,
@@ -105,12 +100,12 @@ def compute_diff(
     """The line-by-line difference; totals after assume a Re-Import with the given choice."""
     known_values = known_values or {}
     sage_items = keyed_items(contract)
-    ours: dict[str, dict[str, Any]] = {}
-    duplicates: list[dict[str, Any]] = []
-    others: list[dict[str, Any]] = []
+    ours: dict[str, LineItem] = {}
+    duplicates: list[LineItem] = []
+    others: list[LineItem] = []
     for line in procore_lines:
-        if belongs_to(contract, line):
-            origin_id = line["origin_id"]
+        origin_id = line.origin_id
+        if origin_id is not None and belongs_to(contract, line):
             if origin_id in ours:
                 duplicates.append(line)  # a second line of one item: removed, so none is doubled
             else:
@@ -121,10 +116,10 @@ def compute_diff(
     parsed = {id(line): procore_and_recorded(line) for line in procore_lines}
     values = {key: pair[0] for key, pair in parsed.items()}
 
-    def edited_line(line: dict[str, Any]) -> bool:
+    def edited_line(line: LineItem) -> bool:
         written = parsed[id(line)][1]
         recorded = LineValues.from_json(written) if written is not None else None
-        return _edited(values[id(line)], recorded, known_values.get(line["origin_id"], ()))
+        return _edited(values[id(line)], recorded, known_values.get(line.origin_id or "", ()))
 
     lines: list[LineDiff] = []
     after = ZERO
@@ -163,18 +158,18 @@ def compute_diff(
     for line in (*removed, *duplicates):
         current = values[id(line)]
         edited = edited_line(line)
-        item_id = origin_ids.try_parse(line["origin_id"])
+        item_id = origin_ids.try_parse(line.origin_id)
         keep_edit = edited and not overwrite_procore_edits
         lines.append(
             LineDiff(
                 state=LineState.KEPT if keep_edit else LineState.REMOVED,
-                origin_id=line["origin_id"],
+                origin_id=line.origin_id,
                 item_number=(item_id.item or "") if item_id else "",
                 description=current.description,
                 sage_amount=None,
                 procore_amount=current.amount,
                 edited_in_procore=edited,
-                procore_line_id=_line_id(line),
+                procore_line_id=line.line_item_id,
             )
         )
         if keep_edit:
@@ -182,16 +177,15 @@ def compute_diff(
 
     for line in others:
         current = values[id(line)]
-        origin_id = line.get("origin_id")
         lines.append(
             LineDiff(
                 state=LineState.PROCORE_ONLY,
-                origin_id=origin_id if isinstance(origin_id, str) and origin_id else None,
+                origin_id=line.origin_id,
                 item_number="",
                 description=current.description,
                 sage_amount=None,
                 procore_amount=current.amount,
-                procore_line_id=_line_id(line),
+                procore_line_id=line.line_item_id,
             )
         )
         after += current.amount
@@ -212,7 +206,7 @@ def _line(
     origin_id: str,
     item: SageContractItem,
     wanted: LineValues,
-    line: dict[str, Any] | None,
+    line: LineItem | None,
     current: LineValues | None,
     changes: tuple[FieldChange, ...] = (),
     edited: bool = False,
@@ -226,5 +220,5 @@ def _line(
         procore_amount=current.amount if current is not None else None,
         changes=changes,
         edited_in_procore=edited,
-        procore_line_id=_line_id(line) if line is not None else None,
+        procore_line_id=line.line_item_id if line is not None else None,
     )

@@ -1,8 +1,8 @@
 """One schedule-of-values line as comparable values, from either side, and what is sent to Procore.
 
-Procore answers money as strings such as "250000.0" and leaves quantity, unit cost and unit of
-measure empty when they were never set; both sides are brought to the same normal form here so
-the diff compares values, not spellings.
+Procore answers money as strings such as "250000.0" (procore.records parses them to Decimal) and
+leaves quantity, unit cost and unit of measure empty when they were never set; both sides are
+brought to the same normal form here so the diff compares values, not spellings.
 
 Cost code and category: Procore's line takes a `cost_code_id` from the project's own budget code
 list, which PMs fill in after an import; by default this app never writes it (the opt-in setting
@@ -16,10 +16,12 @@ and "what this app last wrote" survives even when the local history is lost.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sage_sync_desktop.procore.records import LineItem
 from sage_sync_desktop.sage.records import SageContract, SageContractItem
 from sage_sync_desktop.sync import origin_ids
 
@@ -47,6 +49,11 @@ def to_decimal(value: Any) -> Decimal | None:
 def to_cents(value: Any) -> Decimal:
     number = to_decimal(value)
     return (number if number is not None else Decimal(0)).quantize(CENT)
+
+
+def lines_total(lines: Iterable[LineItem]) -> Decimal:
+    """The total of Procore lines in cents."""
+    return sum((to_cents(line.amount) for line in lines), Decimal("0.00"))
 
 
 def money_text(value: Decimal | None) -> str:
@@ -126,10 +133,10 @@ def sage_values(item: SageContractItem) -> LineValues:
     )
 
 
-def origin_data_of(line: dict[str, Any]) -> dict[str, Any] | None:
+def origin_data_of(line: LineItem) -> dict[str, Any] | None:
     """This app's record inside a Procore line's origin_data, or None."""
-    raw = line.get("origin_data")
-    if not isinstance(raw, str) or not raw.startswith("{"):
+    raw = line.origin_data
+    if raw is None or not raw.startswith("{"):
         return None
     try:
         data = json.loads(raw)
@@ -140,19 +147,12 @@ def origin_data_of(line: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _procore_cost_code(line: dict[str, Any]) -> str:
-    code = line.get("cost_code")
-    if isinstance(code, dict):
-        return str(code.get("full_code") or code.get("code") or "")
-    return str(code or "")
-
-
-def procore_values(line: dict[str, Any]) -> LineValues:
-    """A Procore line (as the API returns it) in normal form."""
+def procore_values(line: LineItem) -> LineValues:
+    """A Procore line in normal form."""
     return procore_and_recorded(line)[0]
 
 
-def procore_and_recorded(line: dict[str, Any]) -> tuple[LineValues, dict[str, Any] | None]:
+def procore_and_recorded(line: LineItem) -> tuple[LineValues, dict[str, Any] | None]:
     """The line in normal form, and the raw values this app recorded writing into it
     (origin_data "written"; LineValues.from_json makes them comparable), reading origin_data once."""
     recorded = origin_data_of(line)
@@ -161,13 +161,13 @@ def procore_and_recorded(line: dict[str, Any]) -> tuple[LineValues, dict[str, An
         cost_code = str(written.get("cost_code") or "")
         category = str(written.get("category") or "")
     else:
-        cost_code, category = _procore_cost_code(line), ""
+        cost_code, category = line.cost_code, ""
     current = LineValues(
-        description=str(line.get("description") or ""),
-        amount=to_cents(line.get("amount")),
-        quantity=to_decimal(line.get("quantity")),
-        unit_cost=to_decimal(line.get("unit_cost")),
-        uom=str(line.get("uom") or ""),
+        description=line.description,
+        amount=line.amount,
+        quantity=line.quantity,
+        unit_cost=line.unit_cost,
+        uom=line.uom,
         cost_code=cost_code,
         category=category,
     )

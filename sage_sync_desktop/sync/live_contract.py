@@ -13,19 +13,17 @@ what the create would meet.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from sage_sync_desktop.procore.errors import NotFound, PermissionDenied
+from sage_sync_desktop.procore.records import LineItem, PrimeContract
 from sage_sync_desktop.sync import origin_ids, outcomes
 from sage_sync_desktop.sync.contract_payload import DRAFT
-from sage_sync_desktop.sync.line_values import to_cents
+from sage_sync_desktop.sync.line_values import lines_total, to_cents
 from sage_sync_desktop.sync.records import ContractOutcome, ContractStatus
 from sage_sync_desktop.sync.engine_protocols import ProcoreApi
 
 
 def live_contract(client: ProcoreApi, action: str, status: ContractStatus,
-                  dry_run: bool) -> tuple[dict[str, Any] | None, list[dict[str, Any]]] | ContractOutcome:
+                  dry_run: bool) -> tuple[PrimeContract | None, list[LineItem]] | ContractOutcome:
     """The contract and its lines as Procore holds them now (one request for a re-import:
     the contract with its lines), or the outcome that stops here."""
     number, project = status.number, status.project
@@ -39,11 +37,11 @@ def live_contract(client: ProcoreApi, action: str, status: ContractStatus,
             shown = client.prime_contract(project.project_id, status.procore.prime_contract_id)
         except NotFound:
             return gone
-        if shown.get("origin_id") != wanted:
+        if shown.origin_id != wanted:
             return gone
-        if action == "import" and shown.get("status") != DRAFT:
+        if action == "import" and shown.status != DRAFT:
             return outcomes.skipped(number, action, dry_run,
-                                    f"Contract {number} is already in Procore (prime contract {shown['id']}); "
+                                    f"Contract {number} is already in Procore (prime contract {shown.prime_contract_id}); "
                                     "use Re-Import to bring its changes.", kind="blocked")
         return shown, lines_of_shown(client, project.project_id, shown)
     if action == "import" and not dry_run:
@@ -51,7 +49,7 @@ def live_contract(client: ProcoreApi, action: str, status: ContractStatus,
     # A dry run sends no create, so it looks for what the create would meet (one request): a
     # Draft left by a cut-off import is finished, anything else stops the real run.
     try:
-        live = [pc for pc in client.prime_contracts(project.project_id) if pc.get("origin_id") == wanted]
+        live = [pc for pc in client.prime_contracts(project.project_id) if pc.origin_id == wanted]
     except PermissionDenied:
         if action != "import":
             raise
@@ -59,27 +57,26 @@ def live_contract(client: ProcoreApi, action: str, status: ContractStatus,
     if action == "import":
         if not live:
             return None, []
-        if live[0].get("status") != DRAFT:
+        if live[0].status != DRAFT:
             return outcomes.skipped(number, action, dry_run,
-                                    f"Contract {number} is already in Procore (prime contract {live[0]['id']}); "
+                                    f"Contract {number} is already in Procore (prime contract {live[0].prime_contract_id}); "
                                     "use Re-Import to bring its changes.", kind="blocked")
     if len(live) > 1:
         return outcomes.skipped(number, action, dry_run,
                                 f"Procore holds contract {number} {len(live)} times in project "
                                 f"'{project.name}' (prime contracts "
-                                f"{', '.join(str(pc['id']) for pc in live)}); delete the extras.",
+                                f"{', '.join(str(pc.prime_contract_id) for pc in live)}); delete the extras.",
                                 kind="blocked")
     if not live:
         return gone
-    return live[0], client.line_items(project.project_id, int(live[0]["id"]))
+    return live[0], client.line_items(project.project_id, live[0].prime_contract_id)
 
 
-def lines_of_shown(client: ProcoreApi, project_id: int, shown: dict[str, Any]) -> list[dict[str, Any]]:
+def lines_of_shown(client: ProcoreApi, project_id: int, shown: PrimeContract) -> list[LineItem]:
     """The lines inside a shown contract, when their total proves they are all there;
     otherwise the line list (a server that pages or trims them costs one more request)."""
-    lines = shown.get("line_items")
-    total = next((shown[k] for k in ("line_items_total", "grand_total") if shown.get(k) is not None), None)
-    if isinstance(lines, list) and total is not None and to_cents(total) == sum(
-            (to_cents(line.get("amount")) for line in lines), Decimal("0.00")):
-        return lines
-    return client.line_items(project_id, int(shown["id"]))
+    lines = shown.line_items
+    total = shown.line_items_total if shown.line_items_total is not None else shown.grand_total
+    if lines is not None and total is not None and to_cents(total) == lines_total(lines):
+        return list(lines)
+    return client.line_items(project_id, shown.prime_contract_id)

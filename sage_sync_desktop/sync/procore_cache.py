@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from sage_sync_desktop.file_permissions import create_private_file, make_private_dir
+from sage_sync_desktop.procore.records import LineItem, ProcoreDataError
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,9 @@ class ProcoreCache:
         finally:
             db.close()
 
-    def lines(self, prime_contract_id: int, contract_updated_at: str) -> list[dict[str, Any]] | None:
-        """The cached lines, or None when they were read for another version of the contract."""
+    def lines(self, prime_contract_id: int, contract_updated_at: str) -> tuple[LineItem, ...] | None:
+        """The cached lines, or None when they were read for another version of the contract (or
+        the cached copy cannot be read back: it is then read from Procore again)."""
         with self._connect() as db:
             row = db.execute(
                 "SELECT contract_updated_at, lines_json FROM contract_lines WHERE prime_contract_id = ?",
@@ -79,15 +80,21 @@ class ProcoreCache:
             ).fetchone()
         if row is None or row[0] != contract_updated_at:
             return None
-        lines: list[dict[str, Any]] = json.loads(row[1])
-        return lines
+        try:
+            raw = json.loads(row[1])
+            return tuple(LineItem.from_json(line) for line in raw)
+        except (ValueError, TypeError, AttributeError, ProcoreDataError) as exc:
+            logger.warning("Cached lines of prime contract %s unreadable (%s); reading them again",
+                           prime_contract_id, exc)
+            return None
 
     def store_lines(self, project_id: int, prime_contract_id: int, contract_updated_at: str,
-                    lines: list[dict[str, Any]]) -> None:
+                    lines: Iterable[LineItem]) -> None:
+        text = json.dumps([line.to_json() for line in lines], separators=(",", ":"))
         with self._connect() as db:
             db.execute(
                 "INSERT OR REPLACE INTO contract_lines VALUES (?, ?, ?, ?)",
-                (prime_contract_id, project_id, contract_updated_at, json.dumps(lines)),
+                (prime_contract_id, project_id, contract_updated_at, text),
             )
 
     def forget(self, prime_contract_id: int) -> None:

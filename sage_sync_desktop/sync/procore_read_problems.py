@@ -12,12 +12,11 @@ is listed, the user's level is too low.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from sage_sync_desktop.errors import ProcoreError
 from sage_sync_desktop.procore.errors import NotFound, PermissionDenied, ServerError, ValidationFailed
 from sage_sync_desktop.procore.permissions import PRIME_CONTRACTS
-from sage_sync_desktop.procore.records import ProcoreProject
+from sage_sync_desktop.procore.records import PrimeContract, ProcoreProject
 from sage_sync_desktop.sync.engine_protocols import ProcoreApi
 from sage_sync_desktop.sync.records import Reason, ReasonCode
 
@@ -71,10 +70,10 @@ def unreadable_project(client: ProcoreApi, project: ProcoreProject, exc: Procore
     )
 
 
-def unreadable_lines(project: ProcoreProject, prime_contract: dict[str, Any], exc: ProcoreError) -> Reason:
+def unreadable_lines(project: ProcoreProject, prime_contract: PrimeContract, exc: ProcoreError) -> Reason:
     """Why the lines of one prime contract could not be read."""
-    where = f"prime contract {prime_contract.get('number') or prime_contract.get('id')} " \
-            f"(id {prime_contract.get('id')}) in project {project_label(project)}"
+    where = f"prime contract {prime_contract.number or prime_contract.prime_contract_id} " \
+            f"(id {prime_contract.prime_contract_id}) in project {project_label(project)}"
     if isinstance(exc, ServerError):
         fix = "Refresh again in a few minutes; the other contracts were read as usual."
         text = f"Procore had a server problem (HTTP {exc.status}) reading the lines of {where}."

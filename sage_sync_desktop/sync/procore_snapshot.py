@@ -36,14 +36,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from sage_sync_desktop.errors import CancelledError, ProcoreError
 from sage_sync_desktop.procore.permissions import AccessLevel
-from sage_sync_desktop.procore.records import ProcoreProject
+from sage_sync_desktop.procore.records import LineItem, PrimeContract, ProcoreProject, SignedInUser
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.eligibility import ERP_TOOL, PRIME_CONTRACTS_TOOL, ProcoreHolder
-from sage_sync_desktop.sync.line_values import to_cents, to_decimal
+from sage_sync_desktop.sync.line_values import lines_total
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.sync.procore_read_problems import PER_ITEM_ERRORS, unreadable_lines, unreadable_project
 from sage_sync_desktop.sync.records import ProjectRef, Reason
@@ -58,11 +57,11 @@ Progress = Callable[[int, str], None]
 class ProcoreView:
     """Procore as the sync sees it after one refresh."""
 
-    user: dict[str, Any]
+    user: SignedInUser
     erp_access: AccessLevel
     projects: tuple[ProcoreProject, ...]
-    prime_contracts: dict[int, tuple[dict[str, Any], ...]]  # by project id, listed projects only
-    lines: dict[int, tuple[dict[str, Any], ...]]  # by prime contract id (ours, linked projects)
+    prime_contracts: dict[int, tuple[PrimeContract, ...]]  # by project id, listed projects only
+    lines: dict[int, tuple[LineItem, ...]]  # by prime contract id (ours, linked projects)
     prime_contracts_access: dict[int, AccessLevel]  # by project id
     read_at: datetime
     requests: int = 0
@@ -82,7 +81,7 @@ class ProcoreView:
         found: dict[str, list[ProcoreHolder]] = {}
         for project in self.projects:
             for prime_contract in self.prime_contracts.get(project.project_id, ()):
-                origin_id = prime_contract.get("origin_id")
+                origin_id = prime_contract.origin_id
                 if origin_id:
                     found.setdefault(origin_id, []).append(ProcoreHolder(project_ref(project), prime_contract))
         return {origin_id: tuple(holders) for origin_id, holders in found.items()}
@@ -111,49 +110,29 @@ def job_projects(projects: tuple[ProcoreProject, ...]) -> dict[str, tuple[Projec
     return {job: tuple(refs) for job, refs in links.items()}
 
 
-def _is_ours(prime_contract: dict[str, Any]) -> bool:
-    parsed = origin_ids.try_parse(prime_contract.get("origin_id"))
+def _is_ours(prime_contract: PrimeContract) -> bool:
+    parsed = origin_ids.try_parse(prime_contract.origin_id)
     return parsed is not None and parsed.kind == "contract"
 
 
-# What the diff, the edit check and the writer read from a Procore line. A line as the API
-# returns it also carries nested company/project/holder/type/currency objects; 75,000 of those
-# kept whole for a refresh cost ~180 MB, so the snapshot and the cache keep only these keys.
-_LINE_KEYS = ("id", "origin_id", "origin_data", "description", "amount", "quantity", "unit_cost",
-              "uom", "cost_code", "cost_code_id", "updated_at")
-_COST_CODE_KEYS = ("full_code", "code")
+# The snapshot and the cache keep each line as a LineItem (only the fields the diff, the edit
+# check and the writer read): a line as the API returns it also carries nested company, project,
+# holder, type and currency objects, and 75,000 of those kept whole cost ~180 MB.
 
 
-def compact_line(line: dict[str, Any]) -> dict[str, Any]:
-    """A Procore line with only the keys the sync reads (absent keys stay absent)."""
-    compact = {key: line[key] for key in _LINE_KEYS if key in line}
-    code = compact.get("cost_code")
-    if isinstance(code, dict):
-        compact["cost_code"] = {key: code[key] for key in _COST_CODE_KEYS if key in code}
-    return compact
-
-
-def compact_lines(lines: Any) -> list[dict[str, Any]]:
-    return [compact_line(line) if isinstance(line, dict) else line for line in lines]
-
-
-def _lines_total(lines: list[dict[str, Any]]) -> Decimal:
-    return sum((to_cents(line.get("amount")) for line in lines), Decimal("0.00"))
-
-
-def _cached_lines(cache: ProcoreCache, prime_contract: dict[str, Any]) -> list[dict[str, Any]] | None:
-    stamp = str(prime_contract.get("updated_at") or "")
+def _cached_lines(cache: ProcoreCache, prime_contract: PrimeContract) -> tuple[LineItem, ...] | None:
+    stamp = prime_contract.updated_at
     if not stamp:
         return None
-    lines = cache.lines(int(prime_contract["id"]), stamp)
+    lines = cache.lines(prime_contract.prime_contract_id, stamp)
     if lines is None:
         return None
     # A second guard for servers that do not touch the contract when its lines change: the
     # contract's own total must still equal the cached lines' total.
-    for key in ("grand_total", "revised_contract_amount", "original_contract_amount"):
-        total = to_decimal(prime_contract.get(key))
+    for total in (prime_contract.grand_total, prime_contract.revised_contract_amount,
+                  prime_contract.original_contract_amount):
         if total is not None:
-            return lines if total.quantize(Decimal("0.01")) == _lines_total(lines) else None
+            return lines if total.quantize(Decimal("0.01")) == lines_total(lines) else None
     return lines
 
 
@@ -181,7 +160,7 @@ def read_procore(
     step(4, "Reading Procore units of measure")
     uoms = _read_uoms(client)
     step(5, "Reading Procore projects")
-    projects = tuple(ProcoreProject.from_json(project) for project in client.projects())
+    projects = tuple(client.projects())
     links = job_projects(projects)
     view = ProcoreView(
         user=user, erp_access=erp_access, projects=projects, prime_contracts={},
@@ -262,33 +241,31 @@ def complete_view(
         if _is_ours(pc)
     ]
     access = {k: v for k, v in (known_access or {}).items() if k in linked_ids}
-    lines: dict[int, tuple[dict[str, Any], ...]] = {}
+    lines: dict[int, tuple[LineItem, ...]] = {}
     line_problems: dict[int, Reason] = {}
     read = 0
-    from_cache = {int(pc["id"]): _cached_lines(cache, pc) for _, pc in ours_in_linked}
+    from_cache = {pc.prime_contract_id: _cached_lines(cache, pc) for _, pc in ours_in_linked}
     to_read = sum(1 for found in from_cache.values() if found is None)
     if budget is not None and to_read:
         notice = budget(to_read)  # known only now: on a cold cache, one line list per contract of ours
         if notice:
             step(55, notice)
     for index, (project_id, prime_contract) in enumerate(ours_in_linked):
-        pc_id = int(prime_contract["id"])
+        pc_id = prime_contract.prime_contract_id
         cached = from_cache[pc_id]
         if cached is None:
             step(55 + 45 * index // max(len(ours_in_linked), 1),
-                 f"Reading lines of prime contract {prime_contract.get('number') or pc_id}")
+                 f"Reading lines of prime contract {prime_contract.number or pc_id}")
             try:
-                cached = compact_lines(client.line_items(project_id, pc_id))
+                cached = tuple(client.line_items(project_id, pc_id))
             except PER_ITEM_ERRORS as exc:
                 logger.warning("Lines of prime contract %s not readable: %s", pc_id, exc)
                 line_problems[pc_id] = unreadable_lines(view.project(project_id) or ProcoreProject(project_id, "", "", None, True),
                                                         prime_contract, exc)
                 continue
-            cache.store_lines(project_id, pc_id, str(prime_contract.get("updated_at") or ""), cached)
+            cache.store_lines(project_id, pc_id, prime_contract.updated_at, cached)
             read += 1
-            lines[pc_id] = tuple(cached)
-        else:
-            lines[pc_id] = tuple(compact_lines(cached))  # a cache written before compact lines
+        lines[pc_id] = cached
     return replace(
         view,
         lines=lines,
@@ -312,7 +289,7 @@ def _read_uoms(client: ProcoreApi) -> frozenset[str] | None:
     """The unit names Procore accepts on lines; None when the list cannot be read (the lines'
     own errors then name any unit Procore refuses)."""
     try:
-        return frozenset(str(u.get("name") or "") for u in client.uoms())
+        return frozenset(unit.name for unit in client.uoms())
     except ProcoreError as exc:
         logger.info("Units of measure not readable (%s); not checked before import", exc)
         return None

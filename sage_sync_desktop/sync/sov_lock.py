@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
-
 from sage_sync_desktop.procore.errors import EDITABLE_SOV_SETTING
+from sage_sync_desktop.procore.records import PrimeContract
+from sage_sync_desktop.sync.contract_writer import WriteEffects
 from sage_sync_desktop.sync.procore_cache import ProcoreCache
 from sage_sync_desktop.sync.records import ContractOutcome, ProjectRef
+from sage_sync_desktop.sync.write_plan import WritePlan
 
 LOCKED = "locked"
 EDITABLE = "editable"
@@ -47,12 +48,12 @@ class SovKnowledge:
         self._cache.set_meta(_KEY.format(project_id=project_id), f"{state}|{seen}")
 
 
-def changes_approved_lines(home: dict[str, Any] | None, plan: Any) -> bool:
+def changes_approved_lines(home: PrimeContract | None, plan: WritePlan) -> bool:
     """True when the plan writes or deletes lines of a contract that is Approved in Procore now."""
-    return home is not None and home.get("status") == APPROVED and bool(plan.upserts or plan.deletes)
+    return home is not None and home.status == APPROVED and bool(plan.upserts or plan.deletes)
 
 
-def check_dry_run(outcome: ContractOutcome, home: dict[str, Any] | None, plan: Any, project: ProjectRef,
+def check_dry_run(outcome: ContractOutcome, home: PrimeContract | None, plan: WritePlan, project: ProjectRef,
                   knowledge: SovKnowledge) -> ContractOutcome:
     """The dry run's outcome as the lock makes it: failed when the project is known to lock an
     Approved contract's lines, with a warning when the app cannot know yet."""
@@ -76,7 +77,8 @@ def check_dry_run(outcome: ContractOutcome, home: dict[str, Any] | None, plan: A
     return replace(outcome, details=(warning, *outcome.details))
 
 
-def learn(knowledge: SovKnowledge, home: dict[str, Any] | None, plan: Any, project: ProjectRef, effects: Any) -> None:
+def learn(knowledge: SovKnowledge, home: PrimeContract | None, plan: WritePlan, project: ProjectRef,
+          effects: WriteEffects) -> None:
     """Remember what Procore answered to a real write of an Approved contract's lines."""
     if not changes_approved_lines(home, plan):
         return

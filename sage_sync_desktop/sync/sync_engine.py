@@ -17,12 +17,11 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
 
 from sage_sync_desktop.errors import SageSyncError
 from sage_sync_desktop.procore.errors import ProcoreUnreachable, SignInRequired
 from sage_sync_desktop.procore.permissions import AccessLevel
-from sage_sync_desktop.procore.records import ProcoreProject
+from sage_sync_desktop.procore.records import LineItem, PrimeContract, ProcoreProject
 from sage_sync_desktop.sync import cost_code_match, outcomes, request_budget, sov_lock
 from sage_sync_desktop.sync.contract_writer import ContractWriter, WriteEffects, count_lines
 from sage_sync_desktop.sync.eligibility import (
@@ -37,7 +36,7 @@ from sage_sync_desktop.sync.engine_refresh import EngineRefresh, Progress
 from sage_sync_desktop.sync.history import NewEntry
 from sage_sync_desktop.sync.job_links import JobLinker, LinkRefused
 from sage_sync_desktop.sync.live_contract import live_contract
-from sage_sync_desktop.sync.procore_snapshot import compact_lines, complete_view, erp_standing, job_projects
+from sage_sync_desktop.sync.procore_snapshot import complete_view, erp_standing, job_projects
 from sage_sync_desktop.sync.records import ContractOutcome, ContractStatus, JobLinkStatus
 from sage_sync_desktop.sync.run_recovery import RunLog
 from sage_sync_desktop.sync.write_plan import plan_write
@@ -263,21 +262,20 @@ class SyncEngine(EngineRefresh):
         sov_lock.learn(knowledge, home, plan, project, writer.effects)
         return self._after_write(outcome, status, home, lines, writer.effects)
 
-    def _after_write(self, outcome: ContractOutcome, status: ContractStatus, home: dict[str, Any] | None,
-                     lines_before: list[dict[str, Any]], effects: WriteEffects) -> ContractOutcome:
+    def _after_write(self, outcome: ContractOutcome, status: ContractStatus, home: PrimeContract | None,
+                     lines_before: list[LineItem], effects: WriteEffects) -> ContractOutcome:
         """Show the contract as Procore answered the writes, without reading it back; the next
         refresh re-reads its lines (the cached copy is dropped)."""
         header = effects.header or home
         if self._view is None or self._snapshot is None or header is None or status.project is None:
             return outcome
-        pc_id, project_id = int(header["id"]), status.project.project_id
+        pc_id, project_id = header.prime_contract_id, status.project.project_id
         lines = effects.lines_after(lines_before)
         self.cache.forget(pc_id)
-        header = {k: v for k, v in header.items() if k != "line_items"}
-        contracts = [pc for pc in self._view.prime_contracts.get(project_id, ()) if pc.get("id") != pc_id]
+        contracts = [pc for pc in self._view.prime_contracts.get(project_id, ()) if pc.prime_contract_id != pc_id]
         self._view = replace(self._view, prime_contracts={**self._view.prime_contracts,
-                                                          project_id: (*contracts, header)},
-                             lines={**self._view.lines, pc_id: tuple(compact_lines(lines))})
+                                                          project_id: (*contracts, header.without_lines())},
+                             lines={**self._view.lines, pc_id: tuple(lines)})
         self._snapshot = replace(self._snapshot, statuses=tuple(
             classify(s.contract, self._facts(s.contract)) if s.contract is status.contract else s
             for s in self._snapshot.statuses))

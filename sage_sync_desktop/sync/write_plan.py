@@ -11,9 +11,11 @@ set by a PM, such as Complete, is never changed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sage_sync_desktop.procore.records import LineItem, PrimeContract
 from sage_sync_desktop.sage.records import SageContract
 from sage_sync_desktop.sync import contract_payload, cost_code_match
 from sage_sync_desktop.sync.cost_code_match import CostCodeBook, CostCodeMatch
@@ -102,8 +104,8 @@ class WritePlan:
 def plan_write(
     contract: SageContract,
     project: ProjectRef,
-    procore_contract: dict[str, Any] | None,
-    procore_lines: list[dict[str, Any]],
+    procore_contract: PrimeContract | None,
+    procore_lines: Sequence[LineItem],
     *,
     known_values: dict[str, list[LineValues]] | None = None,
     overwrite_procore_edits: bool = False,
@@ -123,9 +125,9 @@ def plan_write(
         header_changes=header_changes,
     )
     items = keyed_items(contract)
-    by_origin = {line.get("origin_id"): line for line in procore_lines if line.get("origin_id")}
+    by_origin = {line.origin_id: line for line in procore_lines if line.origin_id}
     upserts, deletes, kept = [], [], []
-    needing_codes: list[tuple[dict[str, Any], str, bool]] = []
+    needing_codes: list[tuple[dict[str, Any], str, bool]] = []  # (line payload, Sage cost code, new line)
     before: dict[str, LineValues] = {}
     after: dict[str, LineValues] = {}
     for line in diff.lines:
@@ -157,7 +159,7 @@ def plan_write(
     return WritePlan(
         contract=contract,
         project=project,
-        prime_contract_id=int(procore_contract["id"]) if procore_contract else None,
+        prime_contract_id=procore_contract.prime_contract_id if procore_contract else None,
         diff=diff,
         header_update=header_update,
         upserts=tuple(upserts),

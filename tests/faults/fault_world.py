@@ -138,7 +138,7 @@ class FaultWorld:
             result = engine.client.sync_line_items(pc["project_id"], pc["id"], [
                 {"description": f"Owner allowance typed in Procore #{index}", "amount": f"{1000 + index}.25"}])
             [entity] = result.entities
-            self.procore_only[int(entity["id"])] = self._line_row(pc["id"], int(entity["id"]))
+            self.procore_only[entity.line_item_id] = self._line_row(pc["id"], entity.line_item_id)
 
     def _line_row(self, prime_contract_id: int, line_id: int) -> dict:
         return next(row for row in self.sandbox.line_items(prime_contract_id) if row["id"] == line_id)

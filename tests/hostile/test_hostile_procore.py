@@ -84,6 +84,9 @@ CASES = {
     "huge_amount": ("GET", LINE_ITEMS, _raw_first_amount("1e308"), "beyond any amount Procore stores"),
     "infinite_amount": ("GET", LINE_ITEMS, _raw_first_amount("1e999"), "too large to be an amount"),
     "line_listed_twice": ("GET", LINE_ITEMS, _listed_twice, "lists the item with id"),
+    # Passes the JSON checks but not the typed record (procore/records.py).
+    "retainage_not_a_number": ("GET", PRIME_CONTRACTS, _edit_first("retainage_percent", "ten percent"),
+                               "a prime contract whose retainage_percent is not a number ('ten percent')"),
     "permission_tool_not_an_object": ("GET", "/rest/v1.0/settings/permissions", _tools_spoiled,
                                       "an object was expected, it sent text"),
     "link_repeats_a_page": ("GET", PROJECTS, _link_back_to_itself, "leads back to a page already read"),

@@ -14,7 +14,7 @@ from tests.procore import browser_double
 
 def test_service_account_settings_give_a_signed_in_client_and_reuse_its_token(sandbox_settings, secret_store, sandbox):
     first = build_client_from_settings(sandbox_settings, secret_store)
-    assert first.me()["login"] == "sage-sync-service@sandbox.example"
+    assert first.me().login == "sage-sync-service@sandbox.example"
     first.close()
     sandbox.reset_counts()
     second = build_client_from_settings(sandbox_settings, secret_store)
@@ -37,7 +37,7 @@ def test_a_person_signs_in_once_and_a_later_client_uses_the_saved_pair(sandbox, 
     oauth_login.sign_in_with_pasted_code(client.auth, code)
     client.close()
     later = build_client_from_settings(settings, secret_store)
-    assert later.me()["login"] == "pat.admin@sandbox.example"
+    assert later.me().login == "pat.admin@sandbox.example"
     later.close()
 
 

@@ -13,8 +13,8 @@ def test_cost_codes_reads_every_page_of_one_project(sandbox, procore_client):
     sandbox.reset_counts()
     codes = procore_client.cost_codes(PROJECT)
     assert len(codes) == 1003
-    assert len({row["id"] for row in codes}) == 1003
-    assert "99-999" not in {row["full_code"] for row in codes}
-    assert {"02-200", "90-0994"} <= {row["full_code"] for row in codes}
+    assert len({row.cost_code_id for row in codes}) == 1003
+    assert "99-999" not in {row.full_code for row in codes}
+    assert {"02-200", "90-0994"} <= {row.full_code for row in codes}
     assert sandbox.request_counts()["by_endpoint"]["GET /rest/v1.0/cost_codes"] == 2
     assert procore_client.stats.by_endpoint["GET /rest/v1.0/cost_codes"] == 2

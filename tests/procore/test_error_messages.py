@@ -29,12 +29,12 @@ def _no_token_in(exc: ProcoreError, client) -> None:
 
 
 def _approved_contract(client, sandbox, *, lines: int = 2) -> tuple[int, int]:
-    project_id = client.projects()[0]["id"]
+    project_id = client.projects()[0].project_id
     contract = client.create_prime_contract(project_id, {"number": "PC-A", "origin_id": "S300:CN:A"})
-    client.sync_line_items(project_id, contract["id"],
+    client.sync_line_items(project_id, contract.prime_contract_id,
                            [{"origin_id": f"S300:CN:A:{n}", "amount": "10"} for n in range(lines)])
-    client.update_prime_contract(project_id, contract["id"], {"status": "Approved", "executed": True})
-    return project_id, contract["id"]
+    client.update_prime_contract(project_id, contract.prime_contract_id, {"status": "Approved", "executed": True})
+    return project_id, contract.prime_contract_id
 
 
 def test_record_locked_names_the_procore_setting_and_the_setting_unlocks_it(procore_client, sandbox):
@@ -46,7 +46,7 @@ def test_record_locked_names_the_procore_setting_and_the_setting_unlocks_it(proc
     # Sync answers 200 with the lock on each item; the client raises it, never returns it as done.
     assert "answered 200" in caught.value.detail and "locked" in caught.value.detail
     assert caught.value.partial.entities == ()  # nothing went through
-    assert [e["origin_id"] for e in caught.value.partial.errors] == ["S300:CN:A:9"]
+    assert [e.origin_id for e in caught.value.partial.errors] == ["S300:CN:A:9"]
     _no_token_in(caught.value, procore_client)
     sandbox.set_always_editable_sov(project_id, True)
     result = procore_client.sync_line_items(project_id, contract_id, [{"origin_id": "S300:CN:A:9", "amount": "5"}])
@@ -55,7 +55,7 @@ def test_record_locked_names_the_procore_setting_and_the_setting_unlocks_it(proc
 
 def test_deleting_a_line_of_an_approved_contract_is_locked_too(procore_client, sandbox):
     project_id, contract_id = _approved_contract(procore_client, sandbox)
-    line_id = procore_client.line_items(project_id, contract_id)[0]["id"]
+    line_id = procore_client.line_items(project_id, contract_id)[0].line_item_id
     with pytest.raises(RecordLocked):
         procore_client.delete_line_item(project_id, contract_id, line_id)
 
@@ -63,11 +63,11 @@ def test_deleting_a_line_of_an_approved_contract_is_locked_too(procore_client, s
 def test_permission_denied_names_the_tool_and_the_level(make_client_for, sandbox):
     client = make_client_for(READ_ONLY_USER)
     me = client.me()
-    project_id = client.projects()[0]["id"]
+    project_id = client.projects()[0].project_id
     with pytest.raises(PermissionDenied) as caught:
         client.create_prime_contract(project_id, {"number": "N", "origin_id": "S300:CN:N"})
     assert caught.value.tool == "Prime Contracts"
-    assert caught.value.message.startswith(f"{me['login']} does not have Admin permission")
+    assert caught.value.message.startswith(f"{me.login} does not have Admin permission")
     assert "Ask a Procore administrator" in caught.value.fix
     assert "Read Only" in caught.value.detail  # Procore's own words: what the user has
     _no_token_in(caught.value, client)
@@ -84,7 +84,7 @@ def test_not_found_says_not_visible_to_the_user(make_client_for):
 
 
 def test_validation_failed_keeps_procores_field_errors(procore_client):
-    project_id = procore_client.projects()[0]["id"]
+    project_id = procore_client.projects()[0].project_id
     with pytest.raises(ValidationFailed) as caught:
         procore_client.create_prime_contract(project_id, {"number": "V", "status": "Signed", "origin_id": "V"})
     assert caught.value.status == 422
@@ -95,17 +95,17 @@ def test_validation_failed_keeps_procores_field_errors(procore_client):
 
 def test_a_duplicate_origin_id_in_another_project_is_refused(procore_client):
     projects = procore_client.projects()
-    procore_client.create_prime_contract(projects[0]["id"], {"number": "D", "origin_id": "S300:CN:D"})
+    procore_client.create_prime_contract(projects[0].project_id, {"number": "D", "origin_id": "S300:CN:D"})
     with pytest.raises(ValidationFailed) as caught:
-        procore_client.create_prime_contract(projects[1]["id"], {"number": "D", "origin_id": "S300:CN:D"})
+        procore_client.create_prime_contract(projects[1].project_id, {"number": "D", "origin_id": "S300:CN:D"})
     assert caught.value.field_errors == {"origin_id": ["has already been taken"]}
 
 
 def test_a_duplicate_origin_id_in_the_same_project_returns_the_existing_contract(procore_client, sandbox):
-    project_id = procore_client.projects()[0]["id"]
+    project_id = procore_client.projects()[0].project_id
     first = procore_client.create_prime_contract(project_id, {"number": "E", "origin_id": "S300:CN:E"})
     again = procore_client.create_prime_contract(project_id, {"number": "E", "origin_id": "S300:CN:E"})
-    assert again["id"] == first["id"] and len(sandbox.prime_contracts(project_id)) == 1
+    assert again.prime_contract_id == first.prime_contract_id and len(sandbox.prime_contracts(project_id)) == 1
 
 
 def test_server_error_and_rate_limited_and_unreachable_messages(make_client_for, sandbox):

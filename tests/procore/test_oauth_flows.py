@@ -61,7 +61,7 @@ def test_browser_sign_in_through_the_loopback_saves_both_tokens(person, secret_s
     _sign_in_by_browser(auth, loopback_uri)
     saved = store.load()
     assert saved is not None and saved.refresh_token
-    assert client.me()["login"] == DEMO_USER
+    assert client.me().login == DEMO_USER
 
 
 def test_pasted_code_sign_in_uses_the_out_of_band_redirect(person):
@@ -70,7 +70,7 @@ def test_pasted_code_sign_in_uses_the_out_of_band_redirect(person):
     assert "redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob" in url
     code = browser_double.code_from_page(browser_double.approve(url))
     oauth_login.sign_in_with_pasted_code(auth, code + "\n")
-    assert client.me()["login"] == DEMO_USER
+    assert client.me().login == DEMO_USER
     with pytest.raises(SignInRequired) as caught:  # codes are single-use
         oauth_login.sign_in_with_pasted_code(auth, code)
     assert "codes work once" in caught.value.message
@@ -93,7 +93,7 @@ def test_expired_access_token_is_refreshed_and_the_refresh_token_rotates(person,
     _sign_in_by_browser(auth, loopback_uri)
     first = store.load()
     clock.offset = first.expires_in + 1  # the access token is now expired, locally
-    assert client.me()["login"] == DEMO_USER
+    assert client.me().login == DEMO_USER
     second = store.load()
     assert second.access_token != first.access_token
     assert second.refresh_token != first.refresh_token
@@ -125,7 +125,7 @@ def test_a_401_triggers_one_refresh_and_one_retry(person, sandbox, loopback_uri)
     before = store.load()
     sandbox.expire_tokens(DEMO_USER)  # expired at Procore, not yet locally
     sandbox.reset_counts()
-    assert client.me()["login"] == DEMO_USER
+    assert client.me().login == DEMO_USER
     assert sandbox.request_counts()["by_endpoint"] == {"GET /rest/v1.0/me": 2, "POST /oauth/token": 1}
     assert store.load().refresh_token != before.refresh_token
 
@@ -148,7 +148,7 @@ def test_a_refresh_lost_before_it_reached_procore_is_retried_once(person, sandbo
     first = store.load()
     clock.offset = first.expires_in + 1
     sandbox.faults.reset_connection("POST /oauth/token", after_processing=False)
-    assert client.me()["login"] == DEMO_USER
+    assert client.me().login == DEMO_USER
     assert store.load().refresh_token not in (None, first.refresh_token)
 
 
@@ -158,14 +158,14 @@ def test_client_credentials_get_a_new_token_after_a_401_and_have_no_refresh_toke
     assert client.auth.tokens.refresh_token is None
     sandbox.expire_tokens()
     sandbox.reset_counts()
-    assert client.me()["login"] == SERVICE_ACCOUNT
+    assert client.me().login == SERVICE_ACCOUNT
     assert sandbox.request_counts()["by_endpoint"] == {"GET /rest/v1.0/me": 2, "POST /oauth/token": 1}
 
 
 def test_client_credentials_lost_token_answer_is_simply_asked_again(make_client_for, sandbox):
     client = make_client_for(SERVICE_ACCOUNT)
     sandbox.faults.reset_connection("POST /oauth/token", after_processing=True)
-    assert client.me()["login"] == SERVICE_ACCOUNT
+    assert client.me().login == SERVICE_ACCOUNT
     assert sandbox.request_counts()["by_endpoint"]["POST /oauth/token"] == 2
 
 
@@ -218,7 +218,7 @@ def test_a_token_refused_again_right_after_renewal_gets_one_more_renewal(make_cl
     client.me()
     sandbox.reset_counts()
     sandbox.faults.fail("GET /rest/v1.0/me", 401, times=2)
-    assert client.me()["login"] == SERVICE_ACCOUNT
+    assert client.me().login == SERVICE_ACCOUNT
     assert sandbox.request_counts()["by_endpoint"] == {"GET /rest/v1.0/me": 3, "POST /oauth/token": 2}
 
 

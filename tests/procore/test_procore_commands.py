@@ -41,7 +41,7 @@ def test_login_with_client_credentials_from_stdin(tmp_path, sandbox, secret_stor
     assert sandbox.client_secret not in written
     # The saved settings and secret are all build_client_from_settings needs.
     client = build_client_from_settings(settings, secret_store)
-    assert client.me()["login"] == "sage-sync-service@sandbox.example"
+    assert client.me().login == "sage-sync-service@sandbox.example"
     client.close()
 
 

@@ -49,7 +49,7 @@ def test_an_expired_token_is_a_renewal_not_a_backoff_retry(sandbox):
 
 def test_a_post_refused_with_503_is_passed_on_then_resent_once_by_the_client(sandbox):
     client = client_for(sandbox, SERVICE_ACCOUNT, sleep=NoSleep())
-    project_id = client.projects()[0]["id"]
+    project_id = client.projects()[0].project_id
     sandbox.faults.fail(CREATE, 503, times=1)
     with client.stats.watch() as watch:
         client.create_prime_contract(project_id, {"number": "W-1", "title": "Watched", "origin_id": "w-1"})

@@ -38,7 +38,7 @@ def test_a_service_account_stays_signed_out_after_logout_until_login(tmp_path, s
 
     assert _login(tmp_path, sandbox, monkeypatch) == 0
     client = build_client_from_settings(settings, secret_store)
-    assert client.me()["login"] == "sage-sync-service@sandbox.example"
+    assert client.me().login == "sage-sync-service@sandbox.example"
     client.close()
 
 

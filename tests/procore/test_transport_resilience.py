@@ -34,13 +34,13 @@ def test_paging_follows_link_headers_across_several_pages(procore_client, sandbo
 
 
 def test_line_items_beyond_one_page_are_all_read(procore_client, sandbox):
-    project_id = procore_client.projects()[0]["id"]
+    project_id = procore_client.projects()[0].project_id
     sandbox.place({"prime_contracts": [{"project_id": project_id, "origin_id": "big", "number": "B",
                                         "line_items": [{"origin_id": f"big:{n}", "amount": "1"} for n in range(2345)]}]})
     contract_id = sandbox.prime_contracts(project_id)[0]["id"]
     sandbox.reset_counts()
     lines = procore_client.line_items(project_id, contract_id)
-    assert len(lines) == 2345 and len({line["id"] for line in lines}) == 2345
+    assert len(lines) == 2345 and len({line.line_item_id for line in lines}) == 2345
     key = "GET /rest/v1.0/prime_contracts/{prime_contract_id}/line_items"
     assert sandbox.request_counts()["by_endpoint"][key] == 3  # per_page 1000: 1000 + 1000 + 345
 
@@ -96,19 +96,19 @@ def test_the_client_slows_down_before_the_budget_runs_out(sandbox):
 
 def test_a_create_that_times_out_after_procore_saved_it_is_not_duplicated(sandbox):
     client = client_for(sandbox, SERVICE_ACCOUNT, timeout=1.0)
-    project_id = client.projects()[0]["id"]
+    project_id = client.projects()[0].project_id
     sandbox.faults.delay(CREATE, 2.5, times=1, after_processing=True)
     created = client.create_prime_contract(project_id, {"number": "PC-9", "origin_id": "S300:CN:9"})
-    assert created["origin_id"] == "S300:CN:9"
+    assert created.origin_id == "S300:CN:9"
     stored = [pc for pc in sandbox.prime_contracts(project_id) if pc["origin_id"] == "S300:CN:9"]
-    assert len(stored) == 1 and stored[0]["id"] == created["id"]
+    assert len(stored) == 1 and stored[0]["id"] == created.prime_contract_id
     assert sandbox.request_counts()["by_endpoint"][CREATE] == 1  # looked up, never sent again
     client.close()
 
 
 def test_a_create_still_in_progress_when_the_client_gives_up_is_not_duplicated(sandbox):
     client = client_for(sandbox, SERVICE_ACCOUNT, timeout=1.0)
-    project_id = client.projects()[0]["id"]
+    project_id = client.projects()[0].project_id
     # Procore is slow to even start on the first request: the client's lookups find nothing and
     # it sends the create again; when the first one finally runs, origin_id is already taken.
     sandbox.faults.delay(CREATE, 2.0, times=1, after_processing=False)
@@ -118,29 +118,29 @@ def test_a_create_still_in_progress_when_the_client_gives_up_is_not_duplicated(s
         time.sleep(0.05)
     time.sleep(1.5)  # let the slow first request finish on the server
     stored = [pc for pc in sandbox.prime_contracts(project_id) if pc["origin_id"] == "S300:CN:14"]
-    assert [pc["id"] for pc in stored] == [created["id"]]
+    assert [pc["id"] for pc in stored] == [created.prime_contract_id]
     assert client.stats.snapshot()["waited_seconds"] >= 5.0  # it did look again, later, before re-sending
     client.close()
 
 
 def test_a_create_refused_before_saving_is_sent_once_more(procore_client, sandbox):
-    project_id = procore_client.projects()[0]["id"]
+    project_id = procore_client.projects()[0].project_id
     sandbox.faults.fail(CREATE, 503, times=1)
     created = procore_client.create_prime_contract(project_id, {"number": "PC-10", "origin_id": "S300:CN:10"})
-    assert [pc["id"] for pc in sandbox.prime_contracts(project_id)] == [created["id"]]
+    assert [pc["id"] for pc in sandbox.prime_contracts(project_id)] == [created.prime_contract_id]
     assert sandbox.request_counts()["by_endpoint"][CREATE] == 2
 
 
 def test_a_create_whose_connection_drops_after_saving_is_found_not_repeated(procore_client, sandbox):
-    project_id = procore_client.projects()[0]["id"]
+    project_id = procore_client.projects()[0].project_id
     sandbox.faults.reset_connection(CREATE, after_processing=True)
     created = procore_client.create_prime_contract(project_id, {"number": "PC-11", "origin_id": "S300:CN:11"})
-    assert [pc["id"] for pc in sandbox.prime_contracts(project_id)] == [created["id"]]
+    assert [pc["id"] for pc in sandbox.prime_contracts(project_id)] == [created.prime_contract_id]
     assert sandbox.request_counts()["by_endpoint"][CREATE] == 1
 
 
 def test_a_create_failing_twice_gives_up_with_a_server_error(procore_client, sandbox):
-    project_id = procore_client.projects()[0]["id"]
+    project_id = procore_client.projects()[0].project_id
     sandbox.faults.fail(CREATE, 500, times=2)
     with pytest.raises(ServerError) as caught:
         procore_client.create_prime_contract(project_id, {"number": "PC-12", "origin_id": "S300:CN:12"})
@@ -150,7 +150,7 @@ def test_a_create_failing_twice_gives_up_with_a_server_error(procore_client, san
 
 
 def test_a_create_without_origin_id_is_never_retried(procore_client, sandbox):
-    project_id = procore_client.projects()[0]["id"]
+    project_id = procore_client.projects()[0].project_id
     sandbox.faults.fail(CREATE, 500, times=1)
     with pytest.raises(ServerError):
         procore_client.create_prime_contract(project_id, {"number": "PC-13"})

@@ -68,7 +68,7 @@ def test_two_custom_urls_with_one_client_id_keep_their_own_secret_and_token(
     for sb in (sandbox, second_sandbox):
         client = build_client_from_settings(_settings(sb), secret_store)
         try:
-            assert client.me()["login"] == SERVICE_LOGIN
+            assert client.me().login == SERVICE_LOGIN
         finally:
             client.close()
     assert sb.request_counts()["by_endpoint"].get("POST /oauth/token") == 1  # its own saved token
@@ -79,7 +79,7 @@ def test_a_secret_saved_under_the_old_key_is_found_and_moved_to_the_new_one(sand
     secret_store.set(legacy, sandbox.client_secret)
     client = build_client_from_settings(_settings(sandbox), secret_store)
     try:
-        assert client.me()["login"] == SERVICE_LOGIN
+        assert client.me().login == SERVICE_LOGIN
     finally:
         client.close()
     assert secret_store.get(legacy) is None

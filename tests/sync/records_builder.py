@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from sage_sync_desktop.sage.records import DataProblem, SageContract, SageContractItem
+from sage_sync_desktop.procore.records import LineItem
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.line_values import line_payload
 
@@ -40,7 +41,7 @@ def contract(number: str = "1001", items=(), *, approved: bool = True, job: str 
     )
 
 
-def procore_line(contract_record: SageContract, sage_item: SageContractItem, line_id: int, **overrides) -> dict:
+def procore_line(contract_record: SageContract, sage_item: SageContractItem, line_id: int, **overrides) -> LineItem:
     """A line as Procore returns it after this app wrote it (amounts as Procore spells them)."""
     payload = line_payload(contract_record, sage_item)
     line = {
@@ -55,13 +56,13 @@ def procore_line(contract_record: SageContract, sage_item: SageContractItem, lin
         "cost_code": None,
     }
     line.update(overrides)
-    return line
+    return LineItem.from_json(line)
 
 
-def hand_made_line(line_id: int, amount: str, description: str = "Owner allowance", origin_id=None) -> dict:
-    return {"id": line_id, "origin_id": origin_id, "origin_data": None, "description": description,
-            "amount": amount, "quantity": None, "unit_cost": None, "uom": None,
-            "cost_code": {"id": 5, "full_code": "01-100"}}
+def hand_made_line(line_id: int, amount: str, description: str = "Owner allowance", origin_id=None) -> LineItem:
+    return LineItem.from_json({"id": line_id, "origin_id": origin_id, "origin_data": None, "description": description,
+                               "amount": amount, "quantity": None, "unit_cost": None, "uom": None,
+                               "cost_code": {"id": 5, "full_code": "01-100"}})
 
 
 def item_id(contract_number: str, item_number: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from sage_sync_desktop.procore.records import LineItem
 from sage_sync_desktop.sync.cost_code_match import ProjectCostCodes, assign, needs_budget_code
 from tests.sync.records_builder import item
 
@@ -30,10 +31,10 @@ def test_unreadable_cost_codes_match_nothing_and_say_why():
     assert result.notes() == ("Cost codes of project 'P' could not be read (no access); budget codes left as they are.",)
 
 
-def _line(cost_code: str | None) -> dict:
+def _line(cost_code: str | None) -> LineItem:
     written = {"cost_code": cost_code} if cost_code is not None else None
     data = {"app": "sage-sync-desktop", "v": 1, "written": written} if written else {"app": "other"}
-    return {"id": 1, "origin_data": json.dumps(data)}
+    return LineItem.from_json({"id": 1, "origin_data": json.dumps(data)})
 
 
 def test_only_new_lines_and_changed_sage_codes_need_a_budget_code():

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from sage_sync_desktop.procore.records import LineItem
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.sync.sync_engine import SyncEngine
 from sage_sync_desktop.app.wiring import build_engine
@@ -43,10 +44,10 @@ def _project_codes(sandbox, project_id: int) -> dict[str, int]:
     return {row["full_code"]: row["id"] for row in rows}
 
 
-def _lines_by_item(engine: SyncEngine, number: str) -> dict[str, dict]:
+def _lines_by_item(engine: SyncEngine, number: str) -> dict[str, LineItem]:
     status = engine.refresh().status(number)
     lines = engine.client.line_items(status.procore.project.project_id, status.procore.prime_contract_id)
-    return {origin_ids.parse(line["origin_id"]).item: line for line in lines}
+    return {origin_ids.parse(line.origin_id).item: line for line in lines}
 
 
 def test_off_asks_for_no_cost_codes_and_sends_no_cost_code_id(engine, sync_sandbox) -> None:
@@ -58,7 +59,7 @@ def test_off_asks_for_no_cost_codes_and_sends_no_cost_code_id(engine, sync_sandb
     sent = [item for o in outcomes for r in o.requests for item in (r["body"] or {}).get("updates", [])]
     assert sent and not any("cost_code_id" in item for item in sent)
     for number in (first, second):
-        assert all(line["cost_code"] is None for line in _lines_by_item(engine, number).values())
+        assert all(line.cost_code_id is None for line in _lines_by_item(engine, number).values())
 
 
 def test_match_gives_matched_lines_their_budget_code_and_reports_the_rest(match_engine, sync_sandbox) -> None:
@@ -78,10 +79,10 @@ def test_match_gives_matched_lines_their_budget_code_and_reports_the_rest(match_
         matched = {n for n, code in items.items() if code in codes}
         assert matched and matched != set(items)  # the sample has both kinds
         for number, code in items.items():
-            got = (lines[number]["cost_code"] or {}).get("id")
+            got = lines[number].cost_code_id
             assert got == codes.get(code), (number, code)
             if code in codes:
-                assert lines[number]["cost_code"]["full_code"] == code
+                assert lines[number].cost_code == code
         missing = sorted({code for code in items.values() if code not in codes})
         note = f"Cost code {missing[0]} has no budget code in project '{project.name}'; left empty."
         assert note in outcome.details
@@ -99,9 +100,9 @@ def test_a_budget_code_set_by_a_pm_survives_a_reimport(match_engine, sync_sandbo
     project_id, pc_id = status.procore.project.project_id, status.procore.prime_contract_id
     lines = _lines_by_item(match_engine, number)
     # A line the import matched: re-matching it would put the import's code back.
-    item = next(n for n, line in lines.items() if line["cost_code"] is not None)
+    item = next(n for n, line in lines.items() if line.cost_code_id is not None)
     pm_code = sync_sandbox.add_cost_code(project_id, "99-100", "PM's own budget code")
-    answer = match_engine.client.sync_line_items(project_id, pc_id, [{"id": lines[item]["id"],
+    answer = match_engine.client.sync_line_items(project_id, pc_id, [{"id": lines[item].line_item_id,
                                                                       "cost_code_id": pm_code}])
     assert answer.errors == ()
     sage_user.change_item(number, item, amount=Decimal("4321.00"))
@@ -110,7 +111,7 @@ def test_a_budget_code_set_by_a_pm_survives_a_reimport(match_engine, sync_sandbo
     [outcome] = match_engine.reimport_contracts([number])
     assert outcome.ok and "1 changed" in outcome.message, outcome.message
     after = _lines_by_item(match_engine, number)[item]
-    assert (after["amount"], after["cost_code"]["id"]) == ("4321.0", pm_code)
+    assert (after.amount, after.cost_code_id) == (Decimal("4321.00"), pm_code)
     # No line needed a budget code, so none was read.
     assert COST_CODES not in sync_sandbox.request_counts()["by_endpoint"]
 
@@ -121,18 +122,18 @@ def test_a_changed_sage_cost_code_is_matched_again(match_engine, sync_sandbox, s
     project = match_engine.snapshot.status(number).project
     codes = _project_codes(sync_sandbox, project.project_id)
     lines = _lines_by_item(match_engine, number)
-    empty = [n for n, line in lines.items() if line["cost_code"] is None]
-    to_matched, to_unknown = empty[0], next(n for n, line in lines.items() if line["cost_code"] is not None)
-    had = lines[to_unknown]["cost_code"]["id"]
+    empty = [n for n, line in lines.items() if line.cost_code_id is None]
+    to_matched, to_unknown = empty[0], next(n for n, line in lines.items() if line.cost_code_id is not None)
+    had = lines[to_unknown].cost_code_id
     sage_user.change_item(number, to_matched, cost_code="03-300")
     sage_user.change_item(number, to_unknown, cost_code="77-777")
     match_engine.refresh()
     [outcome] = match_engine.reimport_contracts([number])
     assert outcome.ok, outcome.message
     after = _lines_by_item(match_engine, number)
-    assert after[to_matched]["cost_code"]["id"] == codes["03-300"]
+    assert after[to_matched].cost_code_id == codes["03-300"]
     # No budget code for the new Sage code: the line is not blocked and keeps what it had.
-    assert after[to_unknown]["cost_code"]["id"] == had
+    assert after[to_unknown].cost_code_id == had
     assert (f"Cost code 77-777 has no budget code in project '{project.name}'; the line keeps the budget "
             "code it had.") in outcome.details
     assert match_engine.refresh().status(number).diff.has_changes is False

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from sage_sync_desktop.sage.records import DataProblem
 from sage_sync_desktop.sync import availability
+from sage_sync_desktop.procore.records import PrimeContract
 from sage_sync_desktop.sync.eligibility import ContractFacts, ProcoreHolder, classify
 from sage_sync_desktop.procore.permissions import AccessLevel
 from sage_sync_desktop.sync.records import ContractState, ProjectRef, ReasonCode
@@ -24,7 +25,11 @@ def _held(sage, lines, project=TOWER, status="Approved", pc_id=76):
     header = {"id": pc_id, "number": sage.number, "title": sage.description, "status": status,
               "contract_date": "2026-01-15", "approval_letter_date": "2026-01-20", "retainage_percent": "10.0",
               "origin_id": "S300:CN:" + sage.number}
-    return dict(holders=(ProcoreHolder(project, header),), home_lines=lines)
+    return dict(holders=(ProcoreHolder(project, PrimeContract.from_json(header)),), home_lines=lines)
+
+
+def _row(pc_id: int) -> PrimeContract:
+    return PrimeContract.from_json({"id": pc_id})
 
 
 def _codes(status) -> list[str]:
@@ -79,7 +84,7 @@ def test_job_not_linked_missing_or_absent_each_block() -> None:
 
 def test_contract_on_two_projects_names_both() -> None:
     sage = contract()
-    holders = (ProcoreHolder(TOWER, {"id": 1}), ProcoreHolder(ANNEX, {"id": 2}))
+    holders = (ProcoreHolder(TOWER, _row(1)), ProcoreHolder(ANNEX, _row(2)))
     status = classify(sage, _facts(holders=holders))
     assert status.state is ContractState.NOT_READY and _codes(status) == ["on_two_projects"]
     assert "'Tower'" in status.reasons[0].message and "'Annex'" in status.reasons[0].message
@@ -87,7 +92,7 @@ def test_contract_on_two_projects_names_both() -> None:
 
 
 def test_contract_held_in_another_project_than_its_jobs_is_blocked() -> None:
-    status = classify(contract(), _facts(holders=(ProcoreHolder(ANNEX, {"id": 2}),)))
+    status = classify(contract(), _facts(holders=(ProcoreHolder(ANNEX, _row(2)),)))
     assert _codes(status) == ["in_other_project"] and status.state is ContractState.NOT_READY
 
 
@@ -118,7 +123,7 @@ def test_reimport_needs_admin_on_erp_and_on_the_projects_prime_contracts() -> No
 
 def test_every_applicable_rule_is_reported_at_once() -> None:
     sage = contract(approved=False, problems=(DataProblem("bad_amount", "JCT_CONTRACT_ITEM row 3: Amount is 'abc'."),))
-    holders = (ProcoreHolder(TOWER, {"id": 1}), ProcoreHolder(ANNEX, {"id": 2}))
+    holders = (ProcoreHolder(TOWER, _row(1)), ProcoreHolder(ANNEX, _row(2)))
     status = classify(sage, _facts(holders=holders, erp_access=AccessLevel.READ_ONLY,
                                    prime_contracts_access=AccessLevel.READ_ONLY))
     assert _codes(status) == ["unapproved", "on_two_projects", "invalid_data",

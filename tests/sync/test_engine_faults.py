@@ -103,7 +103,7 @@ def test_procore_only_line_survives_every_reimport(make_env) -> None:
         engine.refresh()
         assert engine.snapshot.status(number).diff.counts.procore_only == 1
         assert engine.reimport_contracts([number])[0].ok
-        kept = [line for line in env.sandbox.line_items(pc) if line["id"] == hand["id"]]
+        kept = [line for line in env.sandbox.line_items(pc) if line["id"] == hand.line_item_id]
         assert len(kept) == 1 and Decimal(kept[0]["amount"]) == Decimal("5000.00") and not kept[0]["origin_id"]
     assert_procore_equals_sage(engine, number)
 
@@ -125,10 +125,10 @@ def test_line_edited_in_procore_is_flagged_and_kept_unless_overwrite_is_confirme
     assert flagged.diff.line(edited_id).edited_in_procore and flagged.diff.counts.edited_in_procore == 1
     [kept] = engine.reimport_contracts([number])
     assert kept.ok and "1 edited in Procore kept" in kept.message
-    procore = {line["origin_id"]: line for line in engine.client.line_items(
+    procore = {line.origin_id: line for line in engine.client.line_items(
         status.procore.project.project_id, status.procore.prime_contract_id)}
-    assert Decimal(procore[edited_id]["amount"]) == Decimal("1.00")
-    assert procore[origin_ids.item_origin_id(number, second.number)]["description"] == "Changed in Sage"
+    assert procore[edited_id].amount == Decimal("1.00")
+    assert procore[origin_ids.item_origin_id(number, second.number)].description == "Changed in Sage"
     assert engine.refresh().status(number).diff.line(edited_id).edited_in_procore
     [overwritten] = engine.reimport_contracts([number], overwrite_procore_edits=True)
     assert overwritten.ok

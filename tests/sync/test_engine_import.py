@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sage_sync_desktop.procore.records import LineItem
 from sage_sync_desktop.sync import availability, origin_ids
 from sage_sync_desktop.sync.line_values import procore_values, sage_values
 from sage_sync_desktop.sync.records import ContractState
 from tests.sync.conftest import link_suggested_jobs
 
 
-def _procore_lines(engine, status) -> list[dict]:
+def _procore_lines(engine, status) -> list[LineItem]:
     return engine.client.line_items(status.procore.project.project_id, status.procore.prime_contract_id)
 
 
 def assert_procore_equals_sage(engine, number: str) -> None:
     status = engine.snapshot.status(number)
-    lines = {line["origin_id"]: line for line in _procore_lines(engine, status) if line.get("origin_id")}
+    lines = {line.origin_id: line for line in _procore_lines(engine, status) if line.origin_id}
     expected = {origin_ids.item_origin_id(number, item.number): item for item in status.contract.items}
     assert set(lines) == set(expected)
     for origin_id, item in expected.items():
@@ -32,7 +33,7 @@ def test_linking_suggested_jobs_makes_approved_contracts_ready(engine, sample) -
                 - set(sample.contracts_on_unlinked_job) - set(sample.several_jobs))
     assert ready == expected
     project = engine.client.project(snapshot.jobs[0].project.project_id)
-    assert project["origin_id"] == origin_ids.job_origin_id(snapshot.jobs[0].job.number)
+    assert project.origin_id == origin_ids.job_origin_id(snapshot.jobs[0].job.number)
 
 
 def test_import_then_sage_changes_then_reimport_leaves_procore_equal_to_sage(engine, sage_user) -> None:
@@ -45,7 +46,7 @@ def test_import_then_sage_changes_then_reimport_leaves_procore_equal_to_sage(eng
     for number in ready:
         assert_procore_equals_sage(engine, number)
         assert engine.client.prime_contract(snapshot.status(number).procore.project.project_id,
-                                            snapshot.status(number).procore.prime_contract_id)["status"] == "Approved"
+                                            snapshot.status(number).procore.prime_contract_id).status == "Approved"
 
     target = snapshot.status(ready[0])
     items = [item.number for item in target.contract.items]

@@ -59,7 +59,7 @@ def test_a_5xx_that_outlasts_the_retries_on_one_project_blocks_only_that_project
     engine = env.engine()
     link_suggested_jobs(engine)
     before = engine.snapshot
-    projects = [p["id"] for p in engine.client.projects()]
+    projects = [p.project_id for p in engine.client.projects()]
     # The refresh lists projects in order; the third one fails all 6 tries of the transport.
     env.sandbox.faults.fail(LIST, 503, skip=2, times=6)
     after = engine.refresh()
@@ -76,7 +76,7 @@ def test_a_404_on_one_project_blocks_only_that_project(make_env) -> None:
     engine = env.engine()
     link_suggested_jobs(engine)
     before = engine.snapshot
-    projects = [p["id"] for p in engine.client.projects()]
+    projects = [p.project_id for p in engine.client.projects()]
     env.sandbox.faults.fail(LIST, 404, skip=1, times=1)
     after = engine.refresh()
     failed = projects[1]

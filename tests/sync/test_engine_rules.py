@@ -122,4 +122,4 @@ def test_interrupted_import_left_in_draft_is_finished_by_import(make_env) -> Non
     done = engine.refresh().status(status.number)
     assert done.state is ContractState.SYNCED
     header = engine.client.prime_contract(done.procore.project.project_id, done.procore.prime_contract_id)
-    assert header["status"] == "Approved"
+    assert header.status == "Approved"

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from decimal import Decimal
 
 import pytest
 
 from sage_sync_desktop.cli import sync_output
 from sage_sync_desktop.demo.sample_company import SampleCompanyInfo, generate_sample_company
 from sage_sync_desktop.sandbox.server import ProcoreSandbox
+from sage_sync_desktop.procore.records import LineItem
 from sage_sync_desktop.sync import origin_ids
 from sage_sync_desktop.demo.demo_setup import sandbox_seed
 from sage_sync_desktop.sync.records import ContractState, LineState
@@ -41,10 +41,10 @@ def site(request, tmp_path, app_paths, secret_store) -> Iterator[tuple[SyncEngin
         sandbox.stop()
 
 
-def _procore_lines(engine: SyncEngine, number: str) -> dict[str, dict]:
+def _procore_lines(engine: SyncEngine, number: str) -> dict[str, LineItem]:
     status = engine.snapshot.status(number)
     lines = engine.client.line_items(status.procore.project.project_id, status.procore.prime_contract_id)
-    return {line["origin_id"]: line for line in lines}
+    return {line.origin_id: line for line in lines}
 
 
 def test_awaiting_items_show_in_the_diff_and_are_never_sent(site) -> None:
@@ -115,7 +115,7 @@ def test_an_item_back_to_proposed_after_import_is_kept_in_procore_and_awaits_re_
     assert outcome.ok, outcome.message
     kept = _procore_lines(engine, number)
     assert origin_id in kept  # never removed
-    assert Decimal(str(kept[origin_id]["amount"])) == line.procore_amount
+    assert kept[origin_id].amount == line.procore_amount
 
 
 def test_status_json_and_diff_text_show_awaiting_lines(site, capsys) -> None:

@@ -72,8 +72,8 @@ def test_a_full_refresh_finds_a_copy_in_an_unlinked_project_that_a_routine_one_d
     env, engine = _imported_env(make_env)
     status = next(s for s in engine.refresh().statuses if s.state is ContractState.SYNCED)
     linked_ids = {j.project.project_id for j in engine.snapshot.jobs if j.project is not None}
-    unlinked = next(p for p in engine.client.projects() if p["id"] not in linked_ids)
-    env.sandbox.place({"prime_contracts": [placed_contract(status.contract, unlinked["id"])]})
+    unlinked = next(p for p in engine.client.projects() if p.project_id not in linked_ids)
+    env.sandbox.place({"prime_contracts": [placed_contract(status.contract, unlinked.project_id)]})
 
     # routine: the unlinked project's contracts are not listed, so the copy is not seen
     assert engine.refresh().status(status.number).state is ContractState.SYNCED
@@ -83,7 +83,7 @@ def test_a_full_refresh_finds_a_copy_in_an_unlinked_project_that_a_routine_one_d
     full = engine.refresh(full=True)
     blocked = full.status(status.number)
     assert [r.code for r in blocked.reasons] == [ReasonCode.ON_TWO_PROJECTS]
-    assert unlinked["name"] in blocked.reasons[0].message
+    assert unlinked.name in blocked.reasons[0].message
     served = env.sandbox.request_counts()
     # every project listed, every line list re-read, every linked project's permission read
     assert served["by_endpoint"][LISTS] == projects
@@ -136,8 +136,8 @@ def test_an_import_meeting_a_copy_outside_the_linked_projects_says_to_run_a_full
     link_suggested_jobs(engine)
     status = next(s for s in engine.snapshot.statuses if s.can_import)
     linked_ids = {j.project.project_id for j in engine.snapshot.jobs if j.project is not None}
-    unlinked = next(p for p in engine.client.projects() if p["id"] not in linked_ids)
-    env.sandbox.place({"prime_contracts": [placed_contract(status.contract, unlinked["id"])]})
+    unlinked = next(p for p in engine.client.projects() if p.project_id not in linked_ids)
+    env.sandbox.place({"prime_contracts": [placed_contract(status.contract, unlinked.project_id)]})
     assert engine.refresh().status(status.number).can_import
     [outcome] = engine.import_contracts([status.number])
     assert not outcome.ok and "Full refresh" in outcome.message
