@@ -33,6 +33,12 @@ def _optional_id(raw: Mapping[str, Any], key: str, what: str) -> int | None:
     return None if raw.get(key) in (None, "") else _id(raw, key, what)
 
 
+def _id_if_any(raw: Mapping[str, Any], key: str) -> int | None:
+    """An id where one is only informative (who is signed in, which line a refusal names)."""
+    value = raw.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _text(raw: Mapping[str, Any], key: str) -> str:
     value = raw.get(key)
     return "" if value is None else str(value)
@@ -206,10 +212,7 @@ class SyncItemError:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> SyncItemError:
-        origin_id = _optional_text(raw, "origin_id")
-        line_id = raw.get("id")
-        return cls(origin_id=origin_id,
-                   line_item_id=line_id if isinstance(line_id, int) and not isinstance(line_id, bool) else None,
+        return cls(origin_id=_optional_text(raw, "origin_id"), line_item_id=_id_if_any(raw, "id"),
                    text=sync_error_text(raw))
 
 
@@ -232,9 +235,7 @@ class SignedInUser:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> SignedInUser:
-        user_id = raw.get("id")
-        return cls(user_id=user_id if isinstance(user_id, int) and not isinstance(user_id, bool) else 0,
-                   login=_text(raw, "login"), name=_text(raw, "name"))
+        return cls(user_id=_id_if_any(raw, "id") or 0, login=_text(raw, "login"), name=_text(raw, "name"))
 
     @property
     def label(self) -> str:
