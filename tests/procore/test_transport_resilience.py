@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+import urllib.parse
 
 import pytest
 
@@ -159,9 +161,15 @@ def test_a_create_without_origin_id_is_never_retried(procore_client, sandbox):
 
 def test_a_closed_port_is_reported_as_unreachable(sandbox):
     client = client_for(sandbox, SERVICE_ACCOUNT, timeout=2.0)
+    port = urllib.parse.urlsplit(sandbox.url).port
     sandbox.stop()
-    with pytest.raises(ProcoreUnreachable) as caught:
-        client.me()
+    # Hold the port, bound but never listening, so no other server started meanwhile on this
+    # busy machine can take it: a connection to it is refused, as to any closed port.
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the old connections' TIME_WAIT
+        holder.bind(("127.0.0.1", port))
+        with pytest.raises(ProcoreUnreachable) as caught:
+            client.me()
     assert caught.value.exit_code == 3
     # A loopback address: the advice names the stopped local server, not proxies or firewalls.
     assert "did not answer" in caught.value.message and "Nothing is listening" in caught.value.fix
