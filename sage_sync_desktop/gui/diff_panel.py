@@ -24,6 +24,7 @@ from sage_sync_desktop.gui.column_fit import ColumnFitter
 from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, LineDiffModel
+from sage_sync_desktop.gui.static_header import serve_header_from_copy
 from sage_sync_desktop.sync.availability import NOTHING_SELECTED, Availability
 
 # Procore's primary action colour; the disabled look stays the platform's grey.
@@ -86,6 +87,7 @@ class DiffPanel(QWidget):
         self._table = QTableView(self)
         self._table.setObjectName("lineItemDiff")
         self._table.setModel(model)
+        serve_header_from_copy(self._table)
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self._table.verticalHeader().hide()

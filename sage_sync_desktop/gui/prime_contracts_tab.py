@@ -39,6 +39,7 @@ from sage_sync_desktop.gui.models.contract_list_model import (
 from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
+from sage_sync_desktop.gui.static_header import serve_header_from_copy
 from sage_sync_desktop.gui.sync_session import IMPORT, REFRESH, REIMPORT, SyncSession
 from sage_sync_desktop.gui.procore_links import ProcoreLinks
 from sage_sync_desktop.procore.environments import ProcoreEnvironment
@@ -98,6 +99,7 @@ class PrimeContractsTab(QWidget):
         self._list = QTableView(self)
         self._list.setObjectName("primeContractsList")
         self._list.setModel(self._model)
+        serve_header_from_copy(self._list)
         self._list.setSortingEnabled(True)
         self._list.sortByColumn(Column.CONTRACT, Qt.SortOrder.AscendingOrder)
         self._list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -318,6 +320,9 @@ class PrimeContractsTab(QWidget):
         if self._session.snapshot is not None or not isinstance(rows, list):
             return
         self._model.set_rows(rows)
+        # Lay the list out now: its scroll bar appears in this pass, so the columns are refitted
+        # before the first paint instead of painting every cell twice.
+        self._list.doItemsLayout()
         self._title.setText(f"{VIEWS[self._view].title} \u2014 checking Procore\u2026")
         for row, info in enumerate(VIEWS.values()):
             self._views.item(row).setText(f"{info.label}  (\u2026)")

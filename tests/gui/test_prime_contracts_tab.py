@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QTableView, QTabWidget
 
+from sage_sync_desktop.gui.models.contract_list_model import Column
 from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.gui.reimport_dialog import ReimportDecision, ReimportDialog
 from sage_sync_desktop.sync.records import ContractState, ReasonCode
@@ -100,6 +101,24 @@ def test_reimport_is_greyed_with_the_rule_that_blocks_it(open_window, code):
     assert not _reimport(window).isEnabled()
     assert _reason(window).text() == f"{reason.message} {reason.fix}"
     assert _reimport(window).toolTip() == _reason(window).text()
+
+
+def test_list_and_diff_headers_are_a_copy_of_the_models_headers_served_without_python(open_window):
+    window = open_window(ScriptedEngine(_company()))
+    for name in ("primeContractsList", "lineItemDiff"):
+        table = window.findChild(QTableView, name)
+        model, header = table.model(), table.horizontalHeader()
+        assert header.model() is not model and type(header.model()).__name__ == "QStandardItemModel"
+        assert header.count() == model.columnCount()
+        for column in range(model.columnCount()):
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole):
+                copied = header.model().headerData(column, Qt.Orientation.Horizontal, role)
+                assert copied == model.headerData(column, Qt.Orientation.Horizontal, role), (name, column, role)
+    listed = window.findChild(QTableView, "primeContractsList")
+    window.prime_contracts_tab.set_view(ContractView.SYNCED)
+    header = listed.horizontalHeader()
+    header.setSortIndicator(Column.SAGE_TOTAL, Qt.SortOrder.DescendingOrder)  # a click on the header
+    assert listed.model().index(0, 0).data(Qt.ItemDataRole.UserRole) == "2005"
 
 
 def test_not_ready_view_shows_the_blocking_reasons_in_a_column(open_window):
