@@ -24,6 +24,7 @@ from sage_sync_desktop.gui.column_fit import ColumnFitter
 from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.gui.models.contract_views import ContractView
 from sage_sync_desktop.gui.models.line_diff_model import DiffColumn, LineDiffModel
+from sage_sync_desktop.gui.python_painted_table import PythonPaintedTableView
 from sage_sync_desktop.gui.static_header import serve_header_from_copy
 from sage_sync_desktop.sync.availability import NOTHING_SELECTED, Availability
 
@@ -84,7 +85,7 @@ class DiffPanel(QWidget):
         self._reason.setWordWrap(True)
         self._reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._reason.setStyleSheet("color: #5f4b00;")
-        self._table = QTableView(self)
+        self._table = PythonPaintedTableView(self)
         self._table.setObjectName("lineItemDiff")
         self._table.setModel(model)
         serve_header_from_copy(self._table)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +25,7 @@ from sage_sync_desktop.gui.formatting import plural
 from sage_sync_desktop.gui.message_banner import MessageBanner
 from sage_sync_desktop.gui.models.history_model import HistoryColumn, HistoryModel
 from sage_sync_desktop.gui.sync_session import EXPORT, HISTORY, IMPORT, LINK, REIMPORT, UNLINK, VERIFY, SyncSession
+from sage_sync_desktop.gui.python_painted_table import PythonPaintedTableView
 from sage_sync_desktop.sync.retry_record import retry_summary
 
 
@@ -53,7 +53,7 @@ class HistoryTab(QWidget):
         self._verify.setToolTip("Check that no entry was changed, deleted or moved since it was written")
         self._verify.clicked.connect(session.verify_history)
         self.banner = MessageBanner(self)
-        self._table = QTableView(self)
+        self._table = PythonPaintedTableView(self)
         self._table.setObjectName("historyList")
         self._table.setModel(self._model)
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +22,7 @@ from sage_sync_desktop.gui.message_banner import MessageBanner
 from sage_sync_desktop.gui.models.job_link_model import JobColumn, JobLinkModel, JobRole
 from sage_sync_desktop.gui.models.source_sorting_proxy import SourceSortingProxy
 from sage_sync_desktop.gui.sync_session import LINK, UNLINK, SyncSession
+from sage_sync_desktop.gui.python_painted_table import PythonPaintedTableView
 from sage_sync_desktop.sync.records import CompanySnapshot, JobLinkStatus, ProjectRef
 
 EXPLANATION = (
@@ -52,7 +52,7 @@ class JobsTab(QWidget):
         self._filter.setClearButtonEnabled(True)
         self._filter.textChanged.connect(self._proxy.set_text)
         self.banner = MessageBanner(self)
-        self._table = QTableView(self)
+        self._table = PythonPaintedTableView(self)
         self._table.setObjectName("jobsList")
         self._table.setModel(self._proxy)
         self._table.setSortingEnabled(True)

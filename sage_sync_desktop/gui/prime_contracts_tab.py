@@ -39,6 +39,7 @@ from sage_sync_desktop.gui.models.contract_list_model import (
 from sage_sync_desktop.gui.models.line_diff_model import LineDiffModel
 from sage_sync_desktop.gui.progress_panel import ProgressPanel
 from sage_sync_desktop.gui.reimport_dialog import ReimportDialog
+from sage_sync_desktop.gui.python_painted_table import PythonPaintedTableView
 from sage_sync_desktop.gui.static_header import serve_header_from_copy
 from sage_sync_desktop.gui.sync_session import IMPORT, REFRESH, REIMPORT, SyncSession
 from sage_sync_desktop.gui.procore_links import ProcoreLinks
@@ -96,7 +97,7 @@ class PrimeContractsTab(QWidget):
         self.progress = ProgressPanel(self)
         self.progress.cancel_requested.connect(session.cancel)
 
-        self._list = QTableView(self)
+        self._list = PythonPaintedTableView(self)
         self._list.setObjectName("primeContractsList")
         self._list.setModel(self._model)
         serve_header_from_copy(self._list)

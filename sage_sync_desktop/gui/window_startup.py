@@ -55,13 +55,13 @@ GUI_SWITCH_INTERVAL_S = 0.0005
 
 def build_window(context: AppContext) -> MainWindow:
     """The window over the engine the settings describe (used by the app, the demo and tests)."""
-    # A refresh reads Sage and Procore on two worker threads that run Python, while the GUI
-    # thread still calls into Python to paint the list (index() and multiData() per visible
-    # cell, ~140 calls a repaint; the models and headers keep it that low). Each call must take
-    # the GIL back from a worker, which CPython hands over only every switch interval (5 ms by
-    # default). Measured on a shared 2-core machine, 3,000-contract first load, 10 runs each:
-    # longest stall 12-33 ms at 0.5 ms, 13-120 ms at 5 ms (one best-of-3 over 100 ms). The
-    # workers lose a little throughput, the window none.
+    # A refresh reads Sage and Procore on two worker threads that run Python, and every call the
+    # GUI thread makes into Python must take the GIL back from them, which CPython hands over
+    # only every switch interval (5 ms by default). The tables keep such calls rare (one per
+    # repaint: python_painted_table.py; headers from C++: static_header.py; progress at most
+    # every 50 ms), but the timer, the slots and the model's code still need the GIL. Measured
+    # on a shared 2-core machine, 3,000-contract first load, 8 alternating runs each: longest
+    # stall 8-17 ms at 0.5 ms, 13-35 ms at 5 ms. The workers lose a little throughput.
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     session = SyncSession(engine_factory(context), history_factory(context))
 

@@ -121,6 +121,33 @@ def test_list_and_diff_headers_are_a_copy_of_the_models_headers_served_without_p
     assert listed.model().index(0, 0).data(Qt.ItemDataRole.UserRole) == "2005"
 
 
+def test_a_repaint_of_the_contract_list_is_one_call_into_python_not_one_per_cell(open_window):
+    import sys
+
+    many = [rf.status(str(4000 + i), ContractState.READY_TO_IMPORT) for i in range(200)]
+    window = open_window(ScriptedEngine(rf.snapshot(many)))
+    table = window.findChild(QTableView, "primeContractsList")
+    rows_shown = table.rowAt(table.viewport().height() - 1) - table.rowAt(0) + 1
+    assert rows_shown >= 5
+    here = sys._getframe()
+    entered = []  # the Python functions Qt called during the repaint (not those they called)
+
+    def profile(frame, event, _arg):
+        if event == "call" and frame.f_back is here:
+            entered.append((frame.f_code.co_name, frame.f_locals.get("self")))
+
+    sys.setprofile(profile)
+    try:
+        table.viewport().repaint()
+    finally:
+        sys.setprofile(None)
+    names = [name for name, _owner in entered]
+    # Every cell (index() and multiData() each) was answered inside the list's one paintEvent,
+    # while the GUI thread held the GIL; none was a call of its own from Qt.
+    assert [owner for name, owner in entered if name == "paintEvent"].count(table) == 1, names
+    assert "multiData" not in names and "index" not in names, names
+
+
 def test_not_ready_view_shows_the_blocking_reasons_in_a_column(open_window):
     blocked = rf.status("3001", ContractState.NOT_READY, reasons=(rf.reason(ReasonCode.UNAPPROVED),))
     window = open_window(ScriptedEngine(_company([blocked])))
