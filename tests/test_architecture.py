@@ -235,3 +235,22 @@ def test_availability_reasons_are_worded_in_one_module() -> None:
                     and relative != "sync/availability.py"):
                 offenders.append(relative)
     assert offenders == []
+
+
+def test_the_procore_client_and_its_sign_in_are_assembled_only_in_app_wiring() -> None:
+    """The CLI and the window get the client, its session and its sign-in flow from app/wiring.py
+    (the sandbox, Procore's stand-in, has no client at all)."""
+    assembled = {"ProcoreClient", "HttpTransport", "OAuthServer", "ClientCredentialsAuth", "AuthorizationCodeAuth"}
+    places = set()
+    for path in _modules():
+        relative = _relative(path)
+        if relative.startswith("procore/"):
+            continue  # where they are defined (and the client's own default session)
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name in assembled:
+                    places.add((relative, name))
+    assert places == {("app/wiring.py", "HttpTransport"), ("app/wiring.py", "OAuthServer"),
+                      ("app/wiring.py", "ClientCredentialsAuth"), ("app/wiring.py", "AuthorizationCodeAuth"),
+                      ("app/wiring.py", "ProcoreClient")}

@@ -14,7 +14,7 @@ from typing import Any
 
 from sage_sync_desktop.errors import ConfigurationError, SageSyncError
 from sage_sync_desktop.logging_setup import register_secret
-from sage_sync_desktop.app.wiring import build_client_from_settings
+from sage_sync_desktop.app.wiring import build_client_from_settings, build_sign_in
 from sage_sync_desktop.procore import oauth, oauth_login
 from sage_sync_desktop.procore.permissions import ERP_INTEGRATIONS, PRIME_CONTRACTS, AccessLevel
 from sage_sync_desktop.procore.records import SignedInUser
@@ -155,17 +155,17 @@ def sign_in(settings: Settings, secrets: SecretStore, *, code: str = "", redirec
             "A service account needs the Procore company ID.",
             fix="Type the company ID (the number in your Procore company's web address) in Company.",
         )
+    auth = build_sign_in(settings, secrets)
     client = build_client_from_settings(
-        settings if service_account else settings.with_changes(procore={"company_id": None}), secrets)
+        settings if service_account else settings.with_changes(procore={"company_id": None}), secrets, auth=auth)
     try:
-        auth: Any = client.auth
-        if open_browser is not None:
+        if isinstance(auth, oauth.ClientCredentialsAuth):
+            auth.sign_in()  # asks Procore with the secret now, never trusts a saved token; ends a `logout`
+        elif open_browser is not None:
             oauth_login.sign_in_with_browser(auth, settings.procore.redirect_uri, open_browser=open_browser,
                                              cancel=cancel)
         elif code:
             auth.sign_in_with_code(code, redirect_uri or oauth.OOB_REDIRECT_URI)
-        elif service_account:
-            auth.sign_in()  # asks Procore with the secret now, never trusts a saved token; ends a `logout`
         companies = tuple((c.company_id, c.name or str(c.company_id)) for c in client.companies() if c.active)
         # Procore answers /me within a company, so ask with the chosen (or first) company.
         known = [company_id for company_id, _name in companies]

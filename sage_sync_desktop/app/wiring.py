@@ -35,23 +35,38 @@ def windows_user() -> str:
         return "unknown"
 
 
-def build_client_from_settings(settings: Settings, secrets: SecretStore, *,
-                               transport: HttpTransport | None = None) -> ProcoreClient:
-    """A client for the configured environment, company and sign-in flow (secrets from keyring)."""
+SignInFlow = oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth
+
+
+def build_transport(settings: Settings) -> HttpTransport:
+    """The HTTP session every Procore request goes through (timeout, company CA bundle)."""
+    return HttpTransport(timeout=settings.procore.timeout_seconds, ca_bundle=settings.procore.ca_bundle or None)
+
+
+def build_sign_in(settings: Settings, secrets: SecretStore, *, transport: HttpTransport | None = None,
+                  client_secret: str | None = None) -> SignInFlow:
+    """The configured sign-in flow with its saved tokens. `client_secret`, one just typed in and
+    not saved yet, is used instead of the one in the credential store."""
     environment = settings.procore_environment()
     client_id = settings.procore.client_id.strip()
-    transport = transport or HttpTransport(timeout=settings.procore.timeout_seconds,
-                                          ca_bundle=settings.procore.ca_bundle or None)
-    secret = oauth.load_client_secret(secrets, environment.name, client_id, environment.api_url) if client_id else None
-    server = oauth.OAuthServer(transport, environment.login_url, client_id, secret or "")
+    secret = client_secret or (
+        oauth.load_client_secret(secrets, environment.name, client_id, environment.api_url) if client_id else None)
+    server = oauth.OAuthServer(transport or build_transport(settings), environment.login_url, client_id,
+                               secret or "")
     store = oauth.TokenStore(secrets, environment.name, client_id, environment.api_url)
-    auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth
     if settings.procore.auth == "client_credentials":
-        auth = oauth.ClientCredentialsAuth(server, store)
-    else:
-        auth = oauth.AuthorizationCodeAuth(server, store)
-    return ProcoreClient(environment, company_id=settings.procore.company_id, auth=auth,
-                         transport=transport)
+        return oauth.ClientCredentialsAuth(server, store)
+    return oauth.AuthorizationCodeAuth(server, store)
+
+
+def build_client_from_settings(settings: Settings, secrets: SecretStore, *,
+                               transport: HttpTransport | None = None,
+                               auth: SignInFlow | None = None) -> ProcoreClient:
+    """A client for the configured environment, company and sign-in flow (secrets from keyring);
+    `auth` is a flow from build_sign_in that the caller signs in itself."""
+    auth = auth or build_sign_in(settings, secrets, transport=transport)
+    return ProcoreClient(settings.procore_environment(), company_id=settings.procore.company_id, auth=auth,
+                         transport=auth.server.transport)
 
 
 def build_engine(settings: Settings, paths: AppPaths, secrets: SecretStore) -> SyncEngine:

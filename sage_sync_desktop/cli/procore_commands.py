@@ -12,12 +12,11 @@ import webbrowser
 from pathlib import Path
 
 from sage_sync_desktop.app.context import AppContext
+from sage_sync_desktop.app.wiring import build_client_from_settings, build_sign_in
 from sage_sync_desktop.cli.terminal_text import say
 from sage_sync_desktop.errors import ConfigurationError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.procore import environments, oauth, oauth_login
-from sage_sync_desktop.procore.http_transport import HttpTransport
-from sage_sync_desktop.procore.procore_client import ProcoreClient
 from sage_sync_desktop.procore.records import ProcoreCompany
 from sage_sync_desktop.sandbox import rate_limits
 from sage_sync_desktop.secret_store import store_name
@@ -160,29 +159,21 @@ def run_login(args: argparse.Namespace, context: AppContext) -> int:
                                      fix="Pipe the secret in, e.g. `type secret.txt | sage-sync login ...`.")
         register_secret(given)
     # A secret given now is tried first and saved only once Procore has accepted it.
-    secret = given or oauth.load_client_secret(context.secrets, environment.name, client_id,
-                                               environment.api_url) or ""
-    transport = HttpTransport(timeout=settings.procore.timeout_seconds,
-                                          ca_bundle=settings.procore.ca_bundle or None)
-    server = oauth.OAuthServer(transport, environment.login_url, client_id, secret)
-    store = oauth.TokenStore(context.secrets, environment.name, client_id, environment.api_url)
-    if args.client_credentials:
-        auth: oauth.ClientCredentialsAuth | oauth.AuthorizationCodeAuth = oauth.ClientCredentialsAuth(server, store)
+    auth = build_sign_in(settings, context.secrets, client_secret=given or None)
+    if isinstance(auth, oauth.ClientCredentialsAuth):
         auth.sign_in()  # always asks Procore (a saved token proves nothing about this secret); ends a `logout`
+    elif args.browser:
+        opener = _print_url if args.no_browser else _open_and_print
+        oauth_login.sign_in_with_browser(auth, settings.procore.redirect_uri, open_browser=opener,
+                                         timeout=args.timeout)
     else:
-        auth = oauth.AuthorizationCodeAuth(server, store)
-        if args.browser:
-            opener = _print_url if args.no_browser else _open_and_print
-            oauth_login.sign_in_with_browser(auth, settings.procore.redirect_uri, open_browser=opener,
-                                             timeout=args.timeout)
-        else:
-            print("Open this address, sign in to Procore, choose Allow, then paste the code shown:")
-            print(oauth_login.paste_code_url(auth))
-            print("Code: ", end="", flush=True)
-            oauth_login.sign_in_with_pasted_code(auth, sys.stdin.readline())
+        print("Open this address, sign in to Procore, choose Allow, then paste the code shown:")
+        print(oauth_login.paste_code_url(auth))
+        print("Code: ", end="", flush=True)
+        oauth_login.sign_in_with_pasted_code(auth, sys.stdin.readline())
     if given:
         context.secrets.set(oauth.client_secret_name(environment.name, client_id, environment.api_url), given)
-    client = ProcoreClient(environment, company_id=settings.procore.company_id, auth=auth, transport=transport)
+    client = build_client_from_settings(settings, context.secrets, auth=auth)
     me = client.me()
     companies = client.companies()
     settings = _choose_company(settings, companies)
@@ -234,10 +225,7 @@ def run_logout(args: argparse.Namespace, context: AppContext) -> int:
     store = oauth.TokenStore(context.secrets, environment.name, client_id, environment.api_url)
     secret = oauth.load_client_secret(context.secrets, environment.name, client_id, environment.api_url)
     if secret and store.load():
-        server = oauth.OAuthServer(HttpTransport(timeout=settings.procore.timeout_seconds,
-                                          ca_bundle=settings.procore.ca_bundle or None),
-                                   environment.login_url, client_id, secret)
-        oauth.AuthorizationCodeAuth(server, store).sign_out()  # revokes (best effort) and forgets
+        build_sign_in(settings, context.secrets, client_secret=secret).sign_out()  # revokes (best effort) and forgets
     if settings.procore.auth == "client_credentials":
         store.mark_signed_out()
     else:
