@@ -10,15 +10,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sage_sync_desktop.app import connection_checks
 from sage_sync_desktop.cli.terminal_text import say
 from sage_sync_desktop.errors import ConfigurationError, SageError
 from sage_sync_desktop.logging_setup import register_secret
 from sage_sync_desktop.sage import connection_string as cs
 from sage_sync_desktop.sage import odbc_bridge
-from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
+from sage_sync_desktop.sage.sage_reader import sage_password_secret
 from sage_sync_desktop.demo.sample_company import generate_sample_company
-from sage_sync_desktop.sage.schema_probe import SchemaReport, probe_schema
-from sage_sync_desktop.sage.table_mapping import PRESETS
+from sage_sync_desktop.sage.schema_probe import SchemaReport
+from sage_sync_desktop.sage.table_mapping import PRESETS, TableMapping
 from sage_sync_desktop.secret_store import store_name
 
 EXIT_OK = 0
@@ -73,11 +74,10 @@ def register(subparsers: Any) -> None:
 
 def check_sage(args: argparse.Namespace, context: Any) -> int:
     settings = context.load_settings()
-    reader = SageReader.from_settings(settings, context.secrets)
     try:
-        report = probe_schema(reader.connect, reader.mapping)
+        report = connection_checks.check_sage_connection(settings, context.secrets)
         if args.use_candidates:
-            report = _use_candidates(args, context, settings, reader, report)
+            report = _use_candidates(args, context, settings, report)
     except SageError as exc:
         if args.json:
             _print_json({"ok": False, "error": exc.message, "fix": exc.fix})
@@ -93,8 +93,7 @@ def check_sage(args: argparse.Namespace, context: Any) -> int:
     return EXIT_OK if report.ok else EXIT_MISSING_NAMES
 
 
-def _use_candidates(args: argparse.Namespace, context: Any, settings: Any, reader: SageReader,
-                    report: SchemaReport) -> SchemaReport:
+def _use_candidates(args: argparse.Namespace, context: Any, settings: Any, report: SchemaReport) -> SchemaReport:
     """Write each missing column's close best candidate to sage.mapping, say what was written
     (on standard error with --json, so the JSON stays one document), and probe again."""
     tell = (lambda text: say(text, error=True)) if args.json else say
@@ -103,16 +102,18 @@ def _use_candidates(args: argparse.Namespace, context: Any, settings: Any, reade
     if not overrides:
         tell("No missing column has a close candidate; nothing was written to sage.mapping.")
         return report
-    mapping = reader.mapping.with_overrides(overrides)
+    current = TableMapping.from_settings(settings.sage)
+    mapping = current.with_overrides(overrides)
     tell("Writing to sage.mapping:")
     for logical, entry in overrides.items():
         for field_name, column in entry["columns"].items():
-            tell(f"  {logical}.columns.{field_name} = {column}  (was {reader.mapping.column(logical, field_name)})")
+            tell(f"  {logical}.columns.{field_name} = {column}  (was {current.column(logical, field_name)})")
     for name in unmatched:
         tell(f"  {name.logical_table}.columns.{name.field}: no close candidate; choose it yourself.")
-    context.save_settings(settings.with_changes(sage={"mapping": mapping.to_overrides()}))
+    updated = settings.with_changes(sage={"mapping": mapping.to_overrides()})
+    context.save_settings(updated)
     tell(f"Settings updated: {context.settings_path}")
-    return probe_schema(reader.connect, mapping)
+    return connection_checks.check_sage_connection(updated, context.secrets)
 
 
 def _print_report(report: SchemaReport) -> None:
