@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 
 from sage_sync_desktop.app.context import AppContext
@@ -84,34 +85,23 @@ def _rate_limits(text: str) -> rate_limits.RateLimits:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is a whole number from 1 to 65535, or 0 for a free one (got {text!r})")
-    return value
+def _whole_number(low: int, high: int | None, meaning: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{meaning} (got {text!r})")
+        return value
+
+    return parse
 
 
-def _token_ttl(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"the token lifetime is a whole number of seconds, 1 or more (got {text!r})")
-    return value
-
-
-def _latency(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"the latency is a whole number of milliseconds, 0 or more (got {text!r})")
-    return value
+_port = _whole_number(0, 65535, "a port is a whole number from 1 to 65535, or 0 for a free one")
+_token_ttl = _whole_number(1, None, "the token lifetime is a whole number of seconds, 1 or more")
+_latency = _whole_number(0, None, "the latency is a whole number of milliseconds, 0 or more")
 
 
 # ---------------------------------------------------------------------- login / logout
