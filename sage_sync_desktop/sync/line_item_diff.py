@@ -35,17 +35,25 @@ from sage_sync_desktop.sync.records import ContractDiff, FieldChange, LineDiff, 
 ZERO = Decimal("0.00")
 
 
-def keyed_items(contract: SageContract) -> dict[str, SageContractItem]:
-    """Sage items by origin id; items whose key cannot make an id, and repeats, are left out
-    (eligibility reports both as invalid data)."""
-    items: dict[str, SageContractItem] = {}
-    for item in contract.items:
+def _by_origin_id(contract: SageContract, items: Iterable[SageContractItem],
+                  leave_out: Mapping[str, SageContractItem]) -> dict[str, SageContractItem]:
+    """Items by origin id, the first of any repeat; items whose key cannot make an id, and
+    those already in `leave_out`, are left out."""
+    keyed: dict[str, SageContractItem] = {}
+    for item in items:
         try:
             key = origin_ids.item_origin_id(contract.number, item.number)
         except origin_ids.OriginIdError:
             continue
-        items.setdefault(key, item)
-    return items
+        if key not in leave_out:
+            keyed.setdefault(key, item)
+    return keyed
+
+
+def keyed_items(contract: SageContract) -> dict[str, SageContractItem]:
+    """Sage items by origin id; items whose key cannot make an id, and repeats, are left out
+    (eligibility reports both as invalid data)."""
+    return _by_origin_id(contract, contract.items, {})
 
 
 AWAITING_APPROVAL_TEXT = "Awaiting approval in Sage; not sent"
@@ -62,15 +70,7 @@ def awaiting_text(line: LineDiff) -> str:
 def keyed_awaiting(contract: SageContract,
                    approved: Mapping[str, SageContractItem]) -> dict[str, SageContractItem]:
     """Items awaiting approval in Sage by origin id (never one that is also an approved item)."""
-    items: dict[str, SageContractItem] = {}
-    for item in contract.awaiting_items:
-        try:
-            key = origin_ids.item_origin_id(contract.number, item.number)
-        except origin_ids.OriginIdError:
-            continue
-        if key not in approved:
-            items.setdefault(key, item)
-    return items
+    return _by_origin_id(contract, contract.awaiting_items, approved)
 
 
 def belongs_to(contract: SageContract, line: LineItem) -> bool:
