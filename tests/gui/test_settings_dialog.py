@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,7 +13,7 @@ from sage_sync_desktop.gui.settings_dialog import SettingsDialog
 from sage_sync_desktop.procore import environments
 from sage_sync_desktop.sage.sage_reader import sage_password_secret
 from sage_sync_desktop.demo.sample_company import generate_sample_company
-from sage_sync_desktop.sage.table_mapping import PRESET_TABLES
+from tests.fixtures.sage_fixtures import change_sample
 
 
 def _dialog(qtbot, cli_context) -> SettingsDialog:
@@ -142,11 +141,8 @@ def _test_connection_over_odbc(qtbot, page, path, naming):
 @pytest.mark.parametrize("naming", ["legacy", "standard"])
 def test_a_missing_column_offers_the_tables_columns_and_the_choice_is_saved(qtbot, cli_context, tmp_path, naming):
     info = generate_sample_company(tmp_path / "sage.db", naming=naming)
-    con = sqlite3.connect(info.path)
-    con.execute(f'ALTER TABLE "{PRESET_TABLES[naming]["contract_item"]}" '
-                'RENAME COLUMN "Original_Contract_Total" TO "Scheduled_Value"')
-    con.commit()
-    con.close()
+    change_sample(info.path, 'ALTER TABLE "{contract_item}" RENAME COLUMN "Original_Contract_Total" TO "Scheduled_Value"',
+                  naming=naming)
     dialog = _dialog(qtbot, cli_context)
     page = dialog.sage_page
     text = _test_connection_over_odbc(qtbot, page, info.path, naming)
@@ -168,10 +164,7 @@ def test_a_missing_column_offers_the_tables_columns_and_the_choice_is_saved(qtbo
 
 def test_an_optional_missing_column_can_be_marked_absent(qtbot, cli_context, tmp_path):
     info = generate_sample_company(tmp_path / "sage.db")
-    con = sqlite3.connect(info.path)
-    con.execute('ALTER TABLE "ACTIVE_CNC_CONTRACT_ITEM" DROP COLUMN "Category"')
-    con.commit()
-    con.close()
+    change_sample(info.path, 'ALTER TABLE "{contract_item}" DROP COLUMN "Category"')
     dialog = _dialog(qtbot, cli_context)
     _test_connection_over_odbc(qtbot, dialog.sage_page, info.path, "legacy")
     combo = dialog.sage_page.findChild(QComboBox, "columnChoice_contract_item_category")
@@ -182,10 +175,7 @@ def test_an_optional_missing_column_can_be_marked_absent(qtbot, cli_context, tmp
 
 def test_the_first_run_setup_offers_the_same_column_choice_and_saves_it(qtbot, cli_context, tmp_path):
     info = generate_sample_company(tmp_path / "sage.db")
-    con = sqlite3.connect(info.path)
-    con.execute('ALTER TABLE "ACTIVE_CNC_CONTRACT_ITEM" RENAME COLUMN "Approval_Date" TO "Item_Approved_On"')
-    con.commit()
-    con.close()
+    change_sample(info.path, 'ALTER TABLE "{contract_item}" RENAME COLUMN "Approval_Date" TO "Item_Approved_On"')
     wizard = FirstRunWizard(cli_context)
     qtbot.addWidget(wizard)
     wizard.show()

@@ -5,7 +5,6 @@ both presets (the sample company's columns renamed the way a legacy-mode site na
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from decimal import Decimal
 
@@ -17,9 +16,9 @@ from sage_sync_desktop.sage import column_candidates
 from sage_sync_desktop.sage.odbc_connection import connect_odbc
 from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.schema_probe import probe_schema
-from sage_sync_desktop.sage.table_mapping import PRESET_TABLES, TableMapping
+from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.settings import Settings
-from tests.fixtures.sage_fixtures import odbc_connection_string_for, odbc_reader_for
+from tests.fixtures.sage_fixtures import change_sample, odbc_connection_string_for, odbc_reader_for
 
 
 @pytest.fixture(params=["legacy", "standard"])
@@ -28,10 +27,7 @@ def info(request, tmp_path):
 
 
 def _rename(info, logical, old, new):
-    con = sqlite3.connect(info.path)
-    con.execute(f'ALTER TABLE "{PRESET_TABLES[info.naming][logical]}" RENAME COLUMN "{old}" TO "{new}"')
-    con.commit()
-    con.close()
+    change_sample(info.path, f'ALTER TABLE "{{{logical}}}" RENAME COLUMN "{old}" TO "{new}"', naming=info.naming)
 
 
 def _probe(info, mapping=None):
@@ -129,10 +125,7 @@ def test_use_candidates_shows_then_writes_the_mapping_and_the_read_works(info, t
 
 
 def test_use_candidates_writes_nothing_without_a_close_candidate(info, tmp_path, capsys):
-    con = sqlite3.connect(info.path)
-    con.execute(f'ALTER TABLE "{PRESET_TABLES[info.naming]["contract_item"]}" DROP COLUMN "Category"')
-    con.commit()
-    con.close()
+    change_sample(info.path, 'ALTER TABLE "{contract_item}" DROP COLUMN "Category"', naming=info.naming)
     app = _settings(tmp_path, info)
     assert main(["--app-dir", str(app), "check-sage", "--use-candidates"]) == 1
     assert "nothing was written" in capsys.readouterr().out
@@ -151,10 +144,7 @@ def test_check_sage_says_which_naming_preset_fits(info, tmp_path, capsys):
 
 
 def test_no_preset_fits_when_one_table_is_missing_under_both_names(info):
-    con = sqlite3.connect(info.path)
-    con.execute(f'ALTER TABLE "{PRESET_TABLES[info.naming]["customer"]}" RENAME TO "CUSTOMERS_X"')
-    con.commit()
-    con.close()
+    change_sample(info.path, 'ALTER TABLE "{customer}" RENAME TO "CUSTOMERS_X"', naming=info.naming)
     assert _probe(info).preset_fits is None
 
 

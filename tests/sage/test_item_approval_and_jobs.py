@@ -7,15 +7,14 @@ edits made as a Sage user would make them.
 
 from __future__ import annotations
 
-import sqlite3
 from decimal import Decimal
 
 import pytest
 
 from sage_sync_desktop.demo.sample_company import generate_sample_company
-from sage_sync_desktop.sage.table_mapping import PRESET_TABLES, TableMapping
+from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.demo.sample_editor import SampleEditor
-from tests.fixtures.sage_fixtures import odbc_reader_for
+from tests.fixtures.sage_fixtures import change_sample, odbc_reader_for
 
 NO_HEADER_JOB = {"contract": {"columns": {"job": None}}}
 
@@ -36,10 +35,7 @@ def _read(info, overrides=None):
 
 
 def _sql(info, statement, params=()):
-    con = sqlite3.connect(info.path)
-    con.execute(statement.format(**PRESET_TABLES[info.naming]), params)
-    con.commit()
-    con.close()
+    change_sample(info.path, statement, params, naming=info.naming)
 
 
 def test_items_awaiting_approval_are_held_apart_and_left_out_of_the_total(info):

@@ -17,7 +17,7 @@ from sage_sync_desktop.sage.sage_reader import SageReader, sage_password_secret
 from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.table_mapping import PRESET_TABLES, TableMapping
 from sage_sync_desktop.settings import Settings
-from tests.fixtures.sage_fixtures import odbc_connection_string_for, odbc_reader_for
+from tests.fixtures.sage_fixtures import change_sample, odbc_connection_string_for, odbc_reader_for
 
 
 def _expected_totals(path, naming):
@@ -192,10 +192,7 @@ def test_missing_table_stops_the_read_naming_the_table_and_check_sage(sample_com
 
 
 def test_site_overrides_read_renamed_columns_and_skip_unmapped_ones(sample_company_db):
-    con = sqlite3.connect(sample_company_db)
-    con.execute('ALTER TABLE "ACTIVE_CNC_CONTRACT" RENAME COLUMN "Date_Approved" TO "Approved_On"')
-    con.commit()
-    con.close()
+    change_sample(sample_company_db, 'ALTER TABLE "{contract}" RENAME COLUMN "Date_Approved" TO "Approved_On"')
     mapping = TableMapping.preset("legacy").with_overrides({
         "contract": {"columns": {"approval_date": "Approved_On", "status": None}},
         "contract_item": {"columns": {"quantity": None, "unit_price": None, "unit": None}},

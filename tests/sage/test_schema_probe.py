@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -14,19 +13,12 @@ from sage_sync_desktop.demo.sample_company import generate_sample_company
 from sage_sync_desktop.sage.schema_probe import probe_schema
 from sage_sync_desktop.sage.table_mapping import TableMapping
 from sage_sync_desktop.settings import Settings
-from tests.fixtures.sage_fixtures import odbc_connection_string_for
+from tests.fixtures.sage_fixtures import change_sample, odbc_connection_string_for
 
 
 def _probe(path, mapping):
     conn_str = odbc_connection_string_for(path)
     return probe_schema(lambda: connect_odbc(conn_str, password=None, login_timeout=5), mapping)
-
-
-def _sql(path, statement):
-    con = sqlite3.connect(path)
-    con.execute(statement)
-    con.commit()
-    con.close()
 
 
 def test_probe_finds_every_name_and_counts_rows(sample_company):
@@ -37,7 +29,7 @@ def test_probe_finds_every_name_and_counts_rows(sample_company):
 
 
 def test_probe_names_a_missing_table(sample_company):
-    _sql(sample_company.path, 'ALTER TABLE "ACTIVE_CNC_CONTRACT_ITEM" RENAME TO "SOMETHING_ELSE"')
+    change_sample(sample_company.path, 'ALTER TABLE "ACTIVE_CNC_CONTRACT_ITEM" RENAME TO "SOMETHING_ELSE"')
     report = _probe(sample_company.path, TableMapping.preset("legacy"))
     missing, = report.missing
     assert (missing.kind, missing.table, missing.logical_table) == ("table", "ACTIVE_CNC_CONTRACT_ITEM", "contract_item")
@@ -46,7 +38,7 @@ def test_probe_names_a_missing_table(sample_company):
 
 
 def test_probe_names_a_missing_column_and_only_that_one(sample_company):
-    _sql(sample_company.path, 'ALTER TABLE "ACTIVE_CNC_CONTRACT" RENAME COLUMN "Date_Approved" TO "Approved"')
+    change_sample(sample_company.path, 'ALTER TABLE "ACTIVE_CNC_CONTRACT" RENAME COLUMN "Date_Approved" TO "Approved"')
     report = _probe(sample_company.path, TableMapping.preset("legacy"))
     missing, = report.missing
     assert (missing.kind, missing.table, missing.column, missing.field) == (
@@ -58,7 +50,7 @@ def test_probe_names_a_missing_column_and_only_that_one(sample_company):
 
 
 def test_probe_says_required_columns_cannot_be_null(sample_company):
-    _sql(sample_company.path, 'ALTER TABLE "ACTIVE_CNC_CONTRACT_ITEM" DROP COLUMN "Original_Contract_Total"')
+    change_sample(sample_company.path, 'ALTER TABLE "ACTIVE_CNC_CONTRACT_ITEM" DROP COLUMN "Original_Contract_Total"')
     missing, = _probe(sample_company.path, TableMapping.preset("legacy")).missing
     assert missing.column == "Original_Contract_Total"
     assert "null" not in missing.fix
@@ -72,7 +64,7 @@ def test_probe_recognises_the_other_naming_preset(sample_company):
 
 
 def test_probe_accepts_overrides_that_fix_the_names(sample_company):
-    _sql(sample_company.path, 'ALTER TABLE "ACTIVE_CNC_CONTRACT" RENAME COLUMN "Date_Approved" TO "Approved"')
+    change_sample(sample_company.path, 'ALTER TABLE "ACTIVE_CNC_CONTRACT" RENAME COLUMN "Date_Approved" TO "Approved"')
     mapping = TableMapping.preset("legacy").with_overrides({"contract": {"columns": {"approval_date": "Approved"}}})
     assert _probe(sample_company.path, mapping).ok
 
@@ -93,7 +85,7 @@ def test_check_sage_exits_0_and_prints_counts_when_all_is_found(sample_company, 
 
 
 def test_check_sage_exits_1_naming_the_missing_column(sample_company, tmp_path, capsys):
-    _sql(sample_company.path, 'ALTER TABLE "MASTER_JCM_JOB_1" RENAME COLUMN "Description" TO "Job_Description"')
+    change_sample(sample_company.path, 'ALTER TABLE "MASTER_JCM_JOB_1" RENAME COLUMN "Description" TO "Job_Description"')
     app = tmp_path / "app"
     _write_settings(app, connection_string=odbc_connection_string_for(sample_company.path))
     assert main(["--app-dir", str(app), "check-sage"]) == 1
@@ -103,7 +95,7 @@ def test_check_sage_exits_1_naming_the_missing_column(sample_company, tmp_path, 
 
 
 def test_check_sage_json_lists_missing_names(sample_company, tmp_path, capsys):
-    _sql(sample_company.path, 'ALTER TABLE "MASTER_ARM_CUSTOMER" RENAME TO "CUSTOMERS"')
+    change_sample(sample_company.path, 'ALTER TABLE "MASTER_ARM_CUSTOMER" RENAME TO "CUSTOMERS"')
     app = tmp_path / "app"
     _write_settings(app, connection_string=odbc_connection_string_for(sample_company.path))
     assert main(["--app-dir", str(app), "check-sage", "--json"]) == 1
