@@ -3,6 +3,8 @@ contracts are blocked, with the cause and the fix (sample company over ODBC, san
 
 from __future__ import annotations
 
+import pytest
+
 from sage_sync_desktop.sync.records import ContractState, ReasonCode
 from tests.sync.conftest import link_suggested_jobs
 
@@ -54,36 +56,24 @@ def test_a_project_with_prime_contracts_disabled_blocks_only_its_contracts(make_
     assert _unreadable(engine.refresh()) == {}
 
 
-def test_a_5xx_that_outlasts_the_retries_on_one_project_blocks_only_that_project(make_env) -> None:
-    env = make_env()
-    engine = env.engine()
-    link_suggested_jobs(engine)
-    before = engine.snapshot
-    projects = [p.project_id for p in engine.client.projects()]
+@pytest.mark.parametrize(("status", "skip", "times", "words"), [
     # The refresh lists projects in order; the third one fails all 6 tries of the transport.
-    env.sandbox.faults.fail(LIST, 503, skip=2, times=6)
-    after = engine.refresh()
-    failed = projects[2]
-    blocked = _unreadable(after)
-    expected = {s.number for s in after.statuses if s.project is not None and s.project.project_id == failed}
-    assert set(blocked) == expected
-    assert all("server problem (HTTP 503)" in text and f"id {failed}" in text for text in blocked.values())
-    assert _states(after, except_project=failed) == _states(before, except_project=failed)
-
-
-def test_a_404_on_one_project_blocks_only_that_project(make_env) -> None:
+    (503, 2, 6, ("server problem (HTTP 503)", "id {failed}")),
+    (404, 1, 1, ("answered 404",)),
+], ids=["a 5xx that outlasts the retries", "a 404"])
+def test_one_project_procore_will_not_list_blocks_only_that_project(make_env, status, skip, times, words) -> None:
     env = make_env()
     engine = env.engine()
     link_suggested_jobs(engine)
     before = engine.snapshot
     projects = [p.project_id for p in engine.client.projects()]
-    env.sandbox.faults.fail(LIST, 404, skip=1, times=1)
+    env.sandbox.faults.fail(LIST, status, skip=skip, times=times)
     after = engine.refresh()
-    failed = projects[1]
+    failed = projects[skip]
     blocked = _unreadable(after)
     expected = {s.number for s in after.statuses if s.project is not None and s.project.project_id == failed}
     assert set(blocked) == expected
-    assert all("answered 404" in text for text in blocked.values())
+    assert all(word.format(failed=failed) in text for text in blocked.values() for word in words)
     assert _states(after, except_project=failed) == _states(before, except_project=failed)
 
 
